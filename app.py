@@ -1,0 +1,23 @@
+"""embedlab: the Streamlit entry point (navigation and sidebar)."""
+
+import streamlit as st
+
+from embedlab.ui import sidebar
+
+st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
+
+PAGES = {
+    "Start": [
+        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+        st.Page("pages/models.py", title="Models", icon="🗂️"),
+    ],
+    "Words": [
+        st.Page("pages/data.py", title="Data", icon="📄"),
+        st.Page("pages/train.py", title="Train", icon="🏋️"),
+        st.Page("pages/explore.py", title="Explore", icon="🔭"),
+    ],
+}
+
+page = st.navigation(PAGES)
+sidebar.render()
+page.run()

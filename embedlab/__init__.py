@@ -1,0 +1,53 @@
+"""embedlab: train embeddings on real data and look inside the space they learn.
+
+The library behind the app; everything a page does is a call into it::
+
+    import embedlab
+    ws = embedlab.Workspace("~/embedlab-demo")
+    corpus = embedlab.prepare_sample(ws, "movie_reviews")
+    space = embedlab.train_word2vec(corpus, embedlab.Word2VecConfig(epochs=5))
+    model_id = ws.save_space(space, name="reviews")
+    embedlab.nearest_neighbours(ws.load_space(model_id), "movie", k=5)
+"""
+
+from embedlab.errors import InputError, UnknownWordError
+from embedlab.probes.neighbours import nearest_neighbours
+from embedlab.sources.corpus import Corpus
+from embedlab.sources.documents import RawDocuments, read_documents, read_path
+from embedlab.sources.preprocess import PreprocessConfig
+from embedlab.sources.samples import SAMPLES, sample_documents
+from embedlab.space import Space
+from embedlab.store import Workspace
+from embedlab.train.word2vec import Word2VecConfig, train_word2vec
+
+
+def prepare_sample(workspace: Workspace, key: str, cfg: PreprocessConfig = None, progress=None) -> Corpus:
+    """Read a shipped corpus (see :data:`SAMPLES`) and store it, preprocessed, in ``workspace``.
+
+    Raises
+    ------
+    InputError
+        Unknown sample key.
+    """
+    raw = sample_documents(key)
+    return workspace.add_corpus(raw.documents, key, cfg, notes=raw.notes, progress=progress)
+
+
+def prepare_file(workspace: Workspace, path, cfg: PreprocessConfig = None, text_column=None, encoding=None,
+                 progress=None) -> Corpus:
+    """Read a text/CSV/TSV/zip(.gz) file from disk and store it, preprocessed, in ``workspace``.
+
+    Raises
+    ------
+    InputError
+        See :func:`embedlab.read_documents`.
+    """
+    raw = read_path(path, text_column=text_column, encoding=encoding)
+    return workspace.add_corpus(raw.documents, raw.name, cfg, notes=raw.notes, progress=progress)
+
+
+__all__ = [
+    "Corpus", "InputError", "PreprocessConfig", "RawDocuments", "SAMPLES", "Space", "UnknownWordError",
+    "Word2VecConfig", "Workspace", "nearest_neighbours", "prepare_file", "prepare_sample", "read_documents",
+    "read_path", "sample_documents", "train_word2vec",
+]

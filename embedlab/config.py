@@ -1,0 +1,35 @@
+"""Settings read from the environment, with the defaults a local install wants.
+
+Every setting is read when asked for, so tests can change the environment.
+
+EMBEDLAB_HOME           workspace directory (default ``~/.embedlab``)
+EMBEDLAB_MAX_UPLOAD_MB  largest upload accepted, after decompression (default 200)
+EMBEDLAB_MAX_JOBS       background jobs that run at once; more wait in a queue (default 2)
+EMBEDLAB_SHARED         ``1`` to run as a shared server with one private workspace per visitor
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = PROJECT_ROOT / "sample_corpora"
+
+
+def home() -> Path:
+    """Directory that holds the workspace(s)."""
+    return Path(os.environ.get("EMBEDLAB_HOME") or Path.home() / ".embedlab").expanduser()
+
+
+def max_upload_bytes() -> int:
+    """Largest upload, in bytes, accepted after decompression."""
+    return int(float(os.environ.get("EMBEDLAB_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
+
+
+def max_jobs() -> int:
+    """How many background jobs may run at once."""
+    return max(1, int(os.environ.get("EMBEDLAB_MAX_JOBS", "2")))
+
+
+def shared_mode() -> bool:
+    """True when the app runs as a shared server (one workspace per visitor)."""
+    return os.environ.get("EMBEDLAB_SHARED", "").strip().lower() in {"1", "true", "yes", "on"}

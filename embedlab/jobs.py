@@ -1,0 +1,277 @@
+"""Background jobs: long work (training, sweeps) runs in a worker process.
+
+A page submits a job and returns at once; a widget click, a page switch or a
+closed browser tab does not stop it, and the page picks up its status (and
+result) whenever it is shown again. The worker is a separate process
+(``python -m embedlab.worker``) so Cancel can stop it at once and a crash
+cannot take the server down.
+
+Each job lives in ``<workspace>/jobs/<id>/``: ``job.json`` (what to do) and
+``status.json`` (state, progress, details, result), written atomically.
+At most :func:`embedlab.config.max_jobs` jobs run at once per server; the rest
+wait in a first-come queue and see their position.
+
+States: ``queued`` → ``running`` → ``done`` | ``failed`` | ``cancelled``;
+``interrupted`` when the server restarted under a job.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Optional
+
+from embedlab import config
+from embedlab.errors import InputError
+from embedlab.store import Workspace, _pid_alive, _valid_id, new_id
+
+#: Job kinds a worker may run: name -> "module:function". The function is
+#: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
+JOB_KINDS = {
+    "word2vec": "embedlab.train.word2vec:run_job",
+}
+
+FINAL = ("done", "failed", "cancelled", "interrupted")
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> Optional[dict]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def resolve(kind: str):
+    """The function that runs jobs of ``kind``.
+
+    Raises
+    ------
+    InputError
+        Unknown kind.
+    """
+    if kind not in JOB_KINDS:
+        raise InputError(f"There is no job kind '{kind}'.")
+    module, func = JOB_KINDS[kind].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+class Scheduler:
+    """Runs queued jobs as worker processes, at most ``max_jobs`` at a time.
+
+    One per server process; it holds only (workspace root, job id) pairs, so no
+    user's data passes through it.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue: deque = deque()
+        self._running: dict = {}
+        self._thread: Optional[threading.Thread] = None
+
+    def submit(self, root: Path, job_id: str) -> None:
+        with self._lock:
+            self._queue.append((str(root), job_id))
+            self._start_locked()
+        self.tick()
+
+    def _start_locked(self):
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name="embedlab-jobs", daemon=True)
+            self._thread.start()
+
+    def _loop(self):
+        while True:
+            time.sleep(0.25)
+            self.tick()
+            with self._lock:
+                if not self._queue and not self._running:
+                    self._thread = None
+                    return
+
+    def tick(self) -> None:
+        """Reap finished workers and start queued jobs while there is room."""
+        with self._lock:
+            for key, proc in list(self._running.items()):
+                if proc.poll() is not None:
+                    del self._running[key]
+                    _finish_if_silent(Path(key[0]), key[1], proc.returncode)
+            while self._queue and len(self._running) < config.max_jobs():
+                root, job_id = self._queue.popleft()
+                self._running[(root, job_id)] = _launch(Path(root), job_id)
+
+    def position(self, root: Path, job_id: str) -> Optional[int]:
+        """1-based place in the queue, or None when not waiting."""
+        with self._lock:
+            for i, item in enumerate(self._queue):
+                if item == (str(root), job_id):
+                    return i + 1
+        return None
+
+    def is_known(self, root: Path, job_id: str) -> bool:
+        key = (str(root), job_id)
+        with self._lock:
+            return key in self._running or key in self._queue
+
+    def cancel(self, root: Path, job_id: str) -> bool:
+        """Stop a queued or running job; True if it was stopped here."""
+        key = (str(root), job_id)
+        with self._lock:
+            if key in self._queue:
+                self._queue.remove(key)
+                return True
+            proc = self._running.pop(key, None)
+        if proc is None:
+            return False
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        return True
+
+    def wait(self, root: Path, job_id: str, timeout: float = 600) -> dict:
+        """Block until a job ends (for scripts and tests); return its status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.tick()
+            status = job_status(Workspace(root), job_id)
+            if status["state"] in FINAL:
+                return status
+            time.sleep(0.2)
+        raise TimeoutError(f"job {job_id} did not finish in {timeout} s")
+
+
+def _launch(root: Path, job_id: str) -> subprocess.Popen:
+    folder = root / "jobs" / job_id
+    log = open(folder / "log.txt", "ab")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(config.PROJECT_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "embedlab.worker", str(root), job_id], stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                env=env, cwd=str(config.PROJECT_ROOT))
+    finally:
+        log.close()
+
+
+def _finish_if_silent(root: Path, job_id: str, returncode: int) -> None:
+    status_path = root / "jobs" / job_id / "status.json"
+    status = _read_json(status_path) or {}
+    if status.get("state") not in FINAL:
+        status.update(state="failed", finished_at=time.time(),
+                      error=f"The worker stopped unexpectedly (exit code {returncode}); see the job log.")
+        _write_json(status_path, status)
+
+
+SCHEDULER = Scheduler()
+
+
+def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
+    """Queue a job in a workspace; return its id.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    kind : str
+        A key of :data:`JOB_KINDS`.
+    args : dict
+        JSON-able arguments for the job function.
+    title : str
+        What the user sees in the job list.
+
+    Raises
+    ------
+    InputError
+        Unknown kind.
+    """
+    resolve(kind)
+    job_id = new_id()
+    folder = workspace.jobs_dir / job_id
+    folder.mkdir(parents=True)
+    now = time.time()
+    _write_json(folder / "job.json", {"id": job_id, "kind": kind, "args": args, "title": title, "submitted_at": now})
+    _write_json(folder / "status.json", {"state": "queued", "fraction": 0.0, "message": "Waiting to start",
+                                         "details": {}, "submitted_at": now})
+    SCHEDULER.submit(workspace.root, job_id)
+    return job_id
+
+
+def job_status(workspace: Workspace, job_id: str) -> dict:
+    """The status of a job, with ``title``, ``kind``, ``id`` and ``queue_position``.
+
+    A job left ``queued`` or ``running`` by a server that has since restarted
+    (its worker gone) is reported, and recorded, as ``interrupted``.
+
+    Raises
+    ------
+    InputError
+        Unknown or malformed job id.
+    """
+    if not _valid_id(job_id):
+        raise InputError("That is not a job id.")
+    folder = workspace.jobs_dir / job_id
+    job = _read_json(folder / "job.json")
+    status = _read_json(folder / "status.json")
+    if job is None or status is None:
+        raise InputError(f"There is no job '{job_id}' in this workspace.")
+    state = status.get("state")
+    if state in ("queued", "running") and not SCHEDULER.is_known(workspace.root, job_id):
+        pid = status.get("pid")
+        if state == "queued" or not (pid and _pid_alive(int(pid))):
+            status.update(state="interrupted", finished_at=time.time(),
+                          error="The server stopped while this job was waiting or running. Start it again.")
+            _write_json(folder / "status.json", status)
+    status.update(id=job_id, title=job.get("title", job_id), kind=job.get("kind"), args=job.get("args", {}),
+                  queue_position=SCHEDULER.position(workspace.root, job_id) if status["state"] == "queued" else None)
+    return status
+
+
+def list_jobs(workspace: Workspace) -> list:
+    """Statuses of all jobs in a workspace, newest first."""
+    out = []
+    for folder in workspace.jobs_dir.iterdir():
+        if folder.is_dir() and (folder / "job.json").is_file():
+            try:
+                out.append(job_status(workspace, folder.name))
+            except InputError:
+                continue
+    return sorted(out, key=lambda s: s.get("submitted_at", 0), reverse=True)
+
+
+def cancel(workspace: Workspace, job_id: str) -> None:
+    """Cancel a queued or running job; nothing it was writing is registered."""
+    status = job_status(workspace, job_id)
+    if status["state"] in FINAL:
+        return
+    SCHEDULER.cancel(workspace.root, job_id)
+    path = workspace.jobs_dir / job_id / "status.json"
+    current = _read_json(path) or {}
+    current.update(state="cancelled", finished_at=time.time(), message="Cancelled")
+    _write_json(path, current)
+    workspace.recover()
+
+
+def forget(workspace: Workspace, job_id: str) -> None:
+    """Remove a finished job's folder from the list."""
+    import shutil
+
+    if job_status(workspace, job_id)["state"] in FINAL:
+        shutil.rmtree(workspace.jobs_dir / job_id, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Probes: questions asked of a Space (neighbours, analogies, bias, projections, ...)."""

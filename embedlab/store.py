@@ -1,0 +1,434 @@
+"""The workspace: a SQLite registry plus one directory per model and per corpus.
+
+Layout of a workspace root::
+
+    registry.sqlite        models, corpora, settings
+    models/<id>/           vectors.npy, meta.parquet, info.json (+ ngrams.npy for FastText)
+    corpora/<id>/          corpus.txt, counts.tsv, corpus.json
+    jobs/<id>/             background jobs (see embedlab.jobs)
+
+Nothing is pickled: vectors are ``.npy`` read with ``allow_pickle=False``,
+tables are Parquet, facts are JSON. A model or corpus is written under a
+``.partial-<pid>-<id>`` name, renamed when complete, and registered last, so
+the registry only ever names complete models. Leftovers of a killed writer are
+removed the next time the workspace is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+from gensim.models import KeyedVectors
+from gensim.models.fasttext import FastTextKeyedVectors
+
+from embedlab.errors import InputError
+from embedlab.space import Space
+from embedlab.sources.corpus import Corpus, build_corpus
+from embedlab.sources.preprocess import PreprocessConfig
+from embedlab.progress import Progress
+
+MODEL_FILES = ("vectors.npy", "meta.parquet", "info.json")
+_ORPHAN_AGE_S = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS models (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}',
+    corpus_name TEXT, corpus_fingerprint TEXT, vocab_size INTEGER, dim INTEGER,
+    train_seconds REAL, created_at REAL NOT NULL, published INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS corpora (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, source_key TEXT, fingerprint TEXT, documents INTEGER,
+    tokens INTEGER, vocabulary INTEGER, created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def new_id() -> str:
+    """A fresh random id for a model, corpus or job (12 hex characters)."""
+    return uuid.uuid4().hex[:12]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _valid_id(value: str) -> bool:
+    return isinstance(value, str) and 1 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
+
+
+class Workspace:
+    """One user's models, corpora and settings in a directory.
+
+    Parameters
+    ----------
+    root : path-like
+        The workspace directory; created if missing.
+
+    Notes
+    -----
+    Opening a workspace removes partial files left by a writer that died
+    (a killed server or training job). Safe to use from several processes:
+    SQLite runs in WAL mode and every call opens its own connection.
+    """
+
+    def __init__(self, root):
+        self.root = Path(root).expanduser()
+        for sub in ("models", "corpora", "jobs"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+        self.recover()
+
+    # -- plumbing ----------------------------------------------------------
+    @contextmanager
+    def _db(self):
+        conn = sqlite3.connect(self.root / "registry.sqlite", timeout=30)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def corpora_dir(self) -> Path:
+        return self.root / "corpora"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.root / "jobs"
+
+    def _partial_dir(self, parent: Path, id: str) -> Path:
+        return parent / f".partial-{os.getpid()}-{id}"
+
+    def recover(self) -> list:
+        """Remove what a dead writer left behind; return the removed paths.
+
+        Removes ``.partial-<pid>-*`` directories whose process is gone, and
+        complete-looking directories that no registry row names (a writer killed
+        between the rename and the registry insert) once they are a minute old.
+        """
+        removed = []
+        with self._db() as db:
+            known = {"models": {r[0] for r in db.execute("SELECT id FROM models")},
+                     "corpora": {r[0] for r in db.execute("SELECT id FROM corpora")}}
+        now = time.time()
+        for table in ("models", "corpora"):
+            for entry in (self.root / table).iterdir():
+                if entry.name.startswith(".partial-"):
+                    try:
+                        pid = int(entry.name.split("-")[1])
+                    except (IndexError, ValueError):
+                        pid = -1
+                    if pid == os.getpid() or (pid > 0 and _pid_alive(pid)):
+                        continue
+                elif entry.name in known[table] or now - entry.stat().st_mtime < _ORPHAN_AGE_S:
+                    continue
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+                removed.append(entry)
+        return removed
+
+    # -- settings ------------------------------------------------------------
+    def get_setting(self, key: str, default=None):
+        """A JSON value stored under ``key`` (``default`` when absent)."""
+        with self._db() as db:
+            row = db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    # -- models --------------------------------------------------------------
+    def save_space(self, space: Space, name: Optional[str] = None) -> str:
+        """Write a space and register it; return its model id.
+
+        Parameters
+        ----------
+        space : Space
+        name : str, optional
+            Display name (default: ``space.info['name']`` or the kind).
+
+        Returns
+        -------
+        str
+            The new model id. ``space.info`` gets ``id`` and ``name`` set.
+        """
+        model_id = new_id()
+        name = (name or space.info.get("name") or space.kind).strip() or space.kind
+        space.info.update(id=model_id, name=name)
+        partial = self._partial_dir(self.models_dir, model_id)
+        partial.mkdir(parents=True)
+        try:
+            write_space(space, partial)
+            final = self.models_dir / model_id
+            partial.rename(final)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        info = space.info
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO models(id, name, kind, params, corpus_name, corpus_fingerprint, vocab_size, dim,"
+                " train_seconds, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (model_id, name, space.kind, json.dumps(info.get("params", {})), info.get("corpus_name"),
+                 info.get("corpus_fingerprint"), len(space), space.dim, info.get("train_seconds"), time.time()),
+            )
+        return model_id
+
+    def models(self) -> pd.DataFrame:
+        """The registry, newest first, with a ``status`` column (``ready`` or ``damaged``)."""
+        with self._db() as db:
+            rows = [dict(r) for r in db.execute("SELECT * FROM models ORDER BY created_at DESC")]
+        cols = ["id", "name", "kind", "params", "corpus_name", "corpus_fingerprint", "vocab_size", "dim",
+                "train_seconds", "created_at", "published"]
+        frame = pd.DataFrame(rows, columns=cols)
+        frame["status"] = ["ready" if self._model_complete(i) else "damaged" for i in frame["id"]]
+        return frame
+
+    def _model_complete(self, model_id: str) -> bool:
+        folder = self.models_dir / model_id
+        return all((folder / f).is_file() for f in MODEL_FILES)
+
+    def model_record(self, model_id: str) -> dict:
+        """The registry row of a model as a dict (``params`` decoded).
+
+        Raises
+        ------
+        InputError
+            No such model.
+        """
+        with self._db() as db:
+            row = db.execute("SELECT * FROM models WHERE id=?", (str(model_id),)).fetchone()
+        if row is None:
+            raise InputError(f"There is no model '{model_id}' in this workspace. Pick one from the list.")
+        record = dict(row)
+        record["params"] = json.loads(record["params"] or "{}")
+        return record
+
+    def load_space(self, model_id: str) -> Space:
+        """Read a model back.
+
+        Raises
+        ------
+        InputError
+            Unknown id, or the files are damaged (the message says to delete it).
+        """
+        record = self.model_record(model_id)
+        try:
+            space = read_space(self.models_dir / model_id)
+        except (OSError, ValueError, KeyError, InputError) as exc:
+            raise InputError(
+                f"The model '{record['name']}' is damaged and cannot be loaded ({exc}). Delete it and train it again."
+            ) from exc
+        space.info.update(id=model_id, name=record["name"])
+        return space
+
+    def rename_model(self, model_id: str, name: str) -> None:
+        """Give a model a new display name.
+
+        Raises
+        ------
+        InputError
+            Empty name or unknown model.
+        """
+        name = (name or "").strip()
+        if not name:
+            raise InputError("A model needs a name that is not empty.")
+        self.model_record(model_id)
+        with self._db() as db:
+            db.execute("UPDATE models SET name=? WHERE id=?", (name, model_id))
+
+    def delete_model(self, model_id: str) -> None:
+        """Remove a model's registry row, then its files."""
+        self.model_record(model_id)
+        with self._db() as db:
+            db.execute("DELETE FROM models WHERE id=?", (model_id,))
+        shutil.rmtree(self.models_dir / model_id, ignore_errors=True)
+        if self.get_setting("active_model") == model_id:
+            self.set_setting("active_model", None)
+
+    # -- corpora -------------------------------------------------------------
+    def add_corpus(self, documents: list, name: str, cfg: Optional[PreprocessConfig] = None,
+                   notes: Optional[list] = None, progress: Optional[Progress] = None) -> Corpus:
+        """Preprocess documents into a stored corpus, reusing an identical earlier one.
+
+        Parameters
+        ----------
+        documents : list of str
+        name : str
+        cfg : PreprocessConfig, optional
+        notes : list of str, optional
+        progress : callable, optional
+
+        Returns
+        -------
+        Corpus
+            With ``id`` set.
+
+        Raises
+        ------
+        InputError
+            Nothing left after preprocessing.
+        """
+        import hashlib
+
+        cfg = cfg or PreprocessConfig()
+        key = hashlib.sha256()
+        key.update(json.dumps([name, cfg.to_dict()], sort_keys=True).encode())
+        for doc in documents:
+            key.update(doc.encode("utf-8", "surrogatepass"))
+            key.update(b"\x00")
+        source_key = key.hexdigest()
+        with self._db() as db:
+            row = db.execute("SELECT id FROM corpora WHERE source_key=?", (source_key,)).fetchone()
+        if row is not None:
+            try:
+                return self.open_corpus(row[0])
+            except InputError:
+                self.delete_corpus(row[0])
+        corpus_id = new_id()
+        partial = self._partial_dir(self.corpora_dir, corpus_id)
+        try:
+            corpus = build_corpus(documents, partial, name, cfg, notes=notes, progress=progress)
+            partial.rename(self.corpora_dir / corpus_id)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO corpora(id, name, source_key, fingerprint, documents, tokens, vocabulary, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (corpus_id, name, source_key, corpus.fingerprint, corpus.stats["documents"], corpus.stats["tokens"],
+                 corpus.stats["vocabulary"], time.time()),
+            )
+        return Corpus.open(self.corpora_dir / corpus_id, id=corpus_id)
+
+    def corpora(self) -> pd.DataFrame:
+        """Stored corpora, newest first."""
+        with self._db() as db:
+            rows = [dict(r) for r in db.execute(
+                "SELECT id, name, documents, tokens, vocabulary, fingerprint, created_at FROM corpora"
+                " ORDER BY created_at DESC")]
+        return pd.DataFrame(rows, columns=["id", "name", "documents", "tokens", "vocabulary", "fingerprint",
+                                           "created_at"])
+
+    def open_corpus(self, corpus_id: str) -> Corpus:
+        """Open a stored corpus.
+
+        Raises
+        ------
+        InputError
+            Unknown id or damaged files.
+        """
+        if not _valid_id(corpus_id):
+            raise InputError("That is not a corpus id.")
+        with self._db() as db:
+            row = db.execute("SELECT id FROM corpora WHERE id=?", (corpus_id,)).fetchone()
+        if row is None:
+            raise InputError(f"There is no corpus '{corpus_id}' in this workspace. Prepare one on the Data page.")
+        return Corpus.open(self.corpora_dir / corpus_id, id=corpus_id)
+
+    def delete_corpus(self, corpus_id: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM corpora WHERE id=?", (corpus_id,))
+        shutil.rmtree(self.corpora_dir / corpus_id, ignore_errors=True)
+
+    def disk_usage(self) -> int:
+        """Bytes used by the workspace's files."""
+        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+
+# -- the on-disk format of a space ----------------------------------------------
+
+def write_space(space: Space, folder) -> None:
+    """Write a space's files into ``folder`` (no pickle anywhere).
+
+    Files: ``vectors.npy`` (float32, shape (n_words, dim)), ``meta.parquet``
+    (a ``word`` column plus the metadata), ``info.json``; FastText spaces add
+    ``vectors_vocab.npy`` and ``ngrams.npy`` and their n-gram settings in ``info``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    info = dict(space.info)
+    kv = space.kv
+    if isinstance(kv, FastTextKeyedVectors):
+        np.save(folder / "vectors_vocab.npy", np.asarray(kv.vectors_vocab, dtype=np.float32), allow_pickle=False)
+        np.save(folder / "ngrams.npy", np.asarray(kv.vectors_ngrams, dtype=np.float32), allow_pickle=False)
+        info["fasttext"] = {"min_n": int(kv.min_n), "max_n": int(kv.max_n), "bucket": int(kv.bucket)}
+    np.save(folder / "vectors.npy", np.asarray(kv.vectors, dtype=np.float32), allow_pickle=False)
+    meta = space.meta.reset_index()
+    meta = meta.rename(columns={meta.columns[0]: "word"})
+    meta["word"] = meta["word"].astype(str)
+    meta.to_parquet(folder / "meta.parquet", index=False)
+    (folder / "info.json").write_text(json.dumps(info, indent=1, default=_json_default), encoding="utf-8")
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def read_space(folder) -> Space:
+    """Read a space written by :func:`write_space`.
+
+    Raises
+    ------
+    InputError
+        Files disagree with each other (rows, dimensions).
+    OSError, ValueError
+        Files missing or unreadable.
+    """
+    folder = Path(folder)
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    meta = pd.read_parquet(folder / "meta.parquet")
+    if vectors.ndim != 2 or len(meta) != vectors.shape[0]:
+        raise InputError(f"vectors.npy has shape {vectors.shape} but meta.parquet has {len(meta)} rows")
+    words = meta["word"].astype(str).tolist()
+    meta = meta.drop(columns=["word"])
+    if "fasttext" in info:
+        ft = info["fasttext"]
+        kv = FastTextKeyedVectors(vectors.shape[1], ft["min_n"], ft["max_n"], ft["bucket"], count=0,
+                                  dtype=np.float32)
+        kv.index_to_key = words
+        kv.key_to_index = {w: i for i, w in enumerate(words)}
+        kv.vectors = vectors
+        kv.vectors_vocab = np.load(folder / "vectors_vocab.npy", allow_pickle=False)
+        kv.vectors_ngrams = np.load(folder / "ngrams.npy", allow_pickle=False)
+        kv.recalc_char_ngram_buckets()
+    else:
+        kv = KeyedVectors(vectors.shape[1], count=0, dtype=np.float32)
+        kv.index_to_key = words
+        kv.key_to_index = {w: i for i, w in enumerate(words)}
+        kv.vectors = vectors
+    if len(kv.key_to_index) != len(words):
+        raise InputError("the model lists the same word twice")
+    return Space(kv, meta=meta, info=info)

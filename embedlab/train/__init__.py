@@ -1,0 +1,1 @@
+"""Trainers: one module per model family, each with a config dataclass."""

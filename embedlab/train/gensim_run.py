@@ -1,0 +1,128 @@
+"""Running a gensim Word2Vec-family model over a prepared corpus file.
+
+Shared by Word2Vec and FastText: vocabulary building, per-epoch progress and
+loss, cancellation, and conversion of the result into a :class:`Space`.
+
+gensim's reported training loss is cumulative over a ``train()`` call, kept in
+float32, and racy with several workers (gensim #2735, #2743): each worker
+thread starts from the model's counter and the last one to finish overwrites
+it. We reset the counter at the start of every epoch, so each reading is one
+epoch's loss rather than a cumulative float32 sum; with ``workers > 1`` it is
+still only one worker's share, so the curve is a trend, not an exact figure.
+FastText reports 0 (gensim #3228); we record ``None`` for it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import numpy as np
+from gensim.models.callbacks import CallbackAny2Vec
+
+from embedlab.errors import Cancelled, InputError
+from embedlab.progress import Progress, ShouldStop, no_progress
+from embedlab.sources.corpus import Corpus
+from embedlab.space import Space
+
+
+class EpochReporter(CallbackAny2Vec):
+    """gensim callback: per-epoch loss, words/s and progress.
+
+    Attributes
+    ----------
+    epoch_losses : list of float or None
+        Loss of each finished epoch (``None`` when the model does not report one).
+    epoch_seconds : list of float
+    words_per_s : list of float
+        Raw corpus words processed per second in each epoch.
+    """
+
+    def __init__(self, epochs: int, words_per_epoch: int, progress: Progress, should_stop: Optional[ShouldStop],
+                 reports_loss: bool, start: float = 0.05, end: float = 0.95):
+        self.epochs, self.words_per_epoch = epochs, words_per_epoch
+        self.progress, self.should_stop, self.reports_loss = progress, should_stop, reports_loss
+        self.start, self.end = start, end
+        self.epoch_losses, self.epoch_seconds, self.words_per_s = [], [], []
+        self._t0 = 0.0
+
+    def on_epoch_begin(self, model):
+        if self.reports_loss:
+            model.running_training_loss = 0.0
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, model):
+        seconds = time.perf_counter() - self._t0
+        done = len(self.epoch_seconds) + 1
+        self.epoch_seconds.append(seconds)
+        self.words_per_s.append(self.words_per_epoch / seconds if seconds > 0 else float("nan"))
+        self.epoch_losses.append(float(model.get_latest_training_loss()) if self.reports_loss else None)
+        fraction = self.start + (self.end - self.start) * done / self.epochs
+        self.progress(fraction, f"Epoch {done} of {self.epochs}: {self.words_per_s[-1]:,.0f} words/s",
+                      epoch=done, epochs=self.epochs, epoch_losses=list(self.epoch_losses),
+                      words_per_s=self.words_per_s[-1])
+        if self.should_stop is not None and self.should_stop():
+            raise Cancelled("Training was cancelled.")
+
+
+def check_min_count(corpus: Corpus, min_count: int) -> int:
+    """Raise InputError unless at least two words survive ``min_count``; return how many do."""
+    surviving = corpus.surviving(min_count)
+    if surviving < 2:
+        top = int(corpus.counts.iloc[0]) if len(corpus.counts) else 0
+        raise InputError(
+            f"Only {surviving} word(s) occur at least min_count={min_count} times in '{corpus.name}' "
+            f"(the most frequent word occurs {top:,} times). Lower min_count or use a larger corpus."
+        )
+    return surviving
+
+
+def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progress] = None,
+                    should_stop: Optional[ShouldStop] = None, reports_loss: bool = True) -> EpochReporter:
+    """Build the vocabulary of ``model`` from the corpus file and train it in place.
+
+    Parameters
+    ----------
+    model : gensim Word2Vec or FastText, constructed without a corpus
+    corpus : Corpus
+    epochs : int
+    progress : callable, optional
+    should_stop : callable, optional
+        Polled after each epoch; when it returns True, :class:`Cancelled` is raised.
+    reports_loss : bool
+        Whether the model's loss counter means anything.
+
+    Returns
+    -------
+    EpochReporter
+        With the per-epoch losses, times and words/s.
+    """
+    progress = progress or no_progress
+    path = str(corpus.lines_file)
+    progress(0.0, "Building the vocabulary")
+    model.build_vocab(corpus_file=path)
+    reporter = EpochReporter(epochs, int(model.corpus_total_words), progress, should_stop, reports_loss)
+    progress(0.05, f"Training {epochs} epochs on {model.corpus_total_words:,} words")
+    model.train(corpus_file=path, total_examples=model.corpus_count, total_words=model.corpus_total_words,
+                epochs=epochs, compute_loss=reports_loss, callbacks=[reporter])
+    return reporter
+
+
+def space_from_model(model, kind: str, params: dict, corpus: Corpus, reporter: EpochReporter,
+                     seconds: float, name: Optional[str] = None) -> Space:
+    """Wrap a trained gensim model's vectors as a :class:`Space` with its training facts."""
+    kv = model.wv
+    counts = np.array([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.int64)
+    import pandas as pd
+
+    meta = pd.DataFrame({"count": counts}, index=pd.Index(kv.index_to_key, name="word"))
+    info = {
+        "kind": kind, "name": name or f"{kind} on {corpus.name}", "params": params,
+        "corpus_name": corpus.name, "corpus_fingerprint": corpus.fingerprint, "corpus_id": corpus.id,
+        "train_seconds": seconds, "epoch_losses": reporter.epoch_losses, "epoch_seconds": reporter.epoch_seconds,
+        "words_per_s": reporter.words_per_s,
+        "loss_note": ("per-epoch loss from gensim's counter, reset each epoch; with workers > 1 gensim's "
+                      "counter is racy, so read it as a trend") if reporter.reports_loss else
+                     "gensim does not report a training loss for this model",
+    }
+    return Space(kv, meta=meta, info=info)

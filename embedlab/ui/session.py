@@ -1,0 +1,125 @@
+"""Per-session state: the workspace, the active model and a session-scoped result cache.
+
+Nothing per-user goes into Streamlit's global caches (``st.cache_data`` /
+``st.cache_resource`` are shared by every session of the server): loaded
+spaces and probe results are kept in ``st.session_state``, which is private to
+one browser session, and the active model is also saved in the workspace so it
+survives a restart.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import OrderedDict
+from typing import Callable, Optional
+
+import streamlit as st
+
+from embedlab import config
+from embedlab.errors import InputError
+from embedlab.space import Space
+from embedlab.store import Workspace
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+_MAX_SPACES = 3
+_MAX_RESULTS = 64
+
+
+def workspace() -> Workspace:
+    """This session's workspace.
+
+    Locally there is one workspace, ``EMBEDLAB_HOME``. On a shared server
+    (``EMBEDLAB_SHARED=1``) each visitor gets a private workspace reached by a
+    secret link (``?ws=<token>``); a malformed or unknown token is refused.
+    """
+    if "workspace" in st.session_state:
+        return st.session_state["workspace"]
+    if not config.shared_mode():
+        ws = Workspace(config.home())
+    else:
+        token = st.query_params.get("ws")
+        base = config.home() / "workspaces"
+        if token is None:
+            token = secrets.token_urlsafe(24)
+            st.query_params["ws"] = token
+            ws = Workspace(base / token)
+        elif not _TOKEN.match(token) or not (base / token).is_dir():
+            st.error("This workspace link is not valid. Open the app without `?ws=` to get a new private workspace.")
+            st.stop()
+        else:
+            ws = Workspace(base / token)
+    st.session_state["workspace"] = ws
+    return ws
+
+
+def active_model_id() -> Optional[str]:
+    """Id of the model the pages work on, or None."""
+    if "active_model" not in st.session_state:
+        st.session_state["active_model"] = workspace().get_setting("active_model")
+    model_id = st.session_state["active_model"]
+    if model_id is not None and model_id not in set(workspace().models()["id"]):
+        st.session_state["active_model"] = None
+        return None
+    return model_id
+
+
+def set_active_model(model_id: Optional[str]) -> None:
+    """Make a model the active one (remembered across restarts)."""
+    st.session_state["active_model"] = model_id
+    workspace().set_setting("active_model", model_id)
+
+
+def load_space(model_id: str) -> Space:
+    """Load a model of this session's workspace, keeping the last few in session memory.
+
+    Raises
+    ------
+    InputError
+        Unknown or damaged model.
+    """
+    spaces: OrderedDict = st.session_state.setdefault("_spaces", OrderedDict())
+    if model_id in spaces:
+        spaces.move_to_end(model_id)
+        return spaces[model_id]
+    space = workspace().load_space(model_id)
+    spaces[model_id] = space
+    while len(spaces) > _MAX_SPACES:
+        spaces.popitem(last=False)
+    return space
+
+
+def forget_space(model_id: str) -> None:
+    """Drop a model (and its cached results) from session memory."""
+    st.session_state.get("_spaces", {}).pop(model_id, None)
+    results = st.session_state.get("_results", {})
+    for key in [k for k in results if k[0] == model_id]:
+        results.pop(key)
+
+
+def active_space() -> Optional[Space]:
+    """The active model's space, or None when there is none (or it is damaged)."""
+    model_id = active_model_id()
+    if model_id is None:
+        return None
+    try:
+        return load_space(model_id)
+    except InputError:
+        return None
+
+
+def cached(model_id: Optional[str], name: str, params: tuple, compute: Callable):
+    """Session-scoped memo: ``compute()`` once per (model, name, params), then reuse.
+
+    Results survive page switches (they live in this session only).
+    """
+    results: OrderedDict = st.session_state.setdefault("_results", OrderedDict())
+    key = (model_id, name, params)
+    if key in results:
+        results.move_to_end(key)
+        return results[key]
+    value = compute()
+    results[key] = value
+    while len(results) > _MAX_RESULTS:
+        results.popitem(last=False)
+    return value
