@@ -62,6 +62,32 @@ class Space:
         self.meta = meta
         self._unit = None
 
+    @classmethod
+    def from_vectors(cls, words, vectors, meta: Optional[pd.DataFrame] = None, info: Optional[dict] = None) -> "Space":
+        """Build a space from keys and an array.
+
+        Parameters
+        ----------
+        words : sequence of str, length n_words
+            Distinct keys.
+        vectors : array-like of shape (n_words, dim)
+        meta, info : see :class:`Space`
+
+        Raises
+        ------
+        InputError
+            Repeated keys, or ``vectors`` not of shape (len(words), dim).
+        """
+        words = [str(w) for w in words]
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(words):
+            raise InputError(f"Expected one vector per word: {len(words)} words but vectors of shape {vectors.shape}.")
+        if len(set(words)) != len(words):
+            raise InputError("The same word appears twice; every key must be distinct.")
+        kv = KeyedVectors(vectors.shape[1], count=0, dtype=np.float32)
+        kv.add_vectors(words, vectors)
+        return cls(kv, meta=meta, info=info)
+
     # -- shape -------------------------------------------------------------
     @property
     def words(self) -> list:
