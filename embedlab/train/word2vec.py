@@ -150,11 +150,20 @@ def train_word2vec(corpus: Corpus, cfg: Optional[Word2VecConfig] = None, progres
 def run_job(workspace, args: dict, progress: Progress) -> dict:
     """Background-job entry: train on a stored corpus and save the model.
 
-    ``args``: ``corpus_id``, ``config`` (a :class:`Word2VecConfig` dict), optional ``name``.
-    Returns ``{"model_id": ...}``.
+    ``args``: ``corpus_id`` (a stored corpus) or ``sample`` (a shipped corpus key,
+    prepared with default preprocessing first), ``config`` (a :class:`Word2VecConfig`
+    dict), optional ``name``. Returns ``{"model_id": ..., "corpus_id": ...}``.
     """
-    corpus = workspace.open_corpus(args["corpus_id"])
+    from embedlab.progress import scaled
+
+    if args.get("sample"):
+        from embedlab import prepare_sample
+
+        corpus = prepare_sample(workspace, args["sample"], progress=scaled(progress, 0.0, 0.2))
+        progress = scaled(progress, 0.2, 1.0)
+    else:
+        corpus = workspace.open_corpus(args["corpus_id"])
     cfg = Word2VecConfig.from_dict(args.get("config", {}))
     space = train_word2vec(corpus, cfg, progress, name=args.get("name"))
     model_id = workspace.save_space(space)
-    return {"model_id": model_id}
+    return {"model_id": model_id, "corpus_id": corpus.id}
