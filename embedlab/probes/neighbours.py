@@ -107,7 +107,8 @@ def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(int(k), n)
     if k <= 0:
         return np.empty((scores.shape[0], 0), dtype=np.int64)
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (scores.shape[0], 1))
+    # partitioning at n - k (not -scores at k - 1) avoids copying the whole score matrix
+    part = np.argpartition(scores, n - k, axis=1)[:, n - k:] if k < n else np.tile(np.arange(n), (scores.shape[0], 1))
     order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
     return np.take_along_axis(part, order, axis=1).astype(np.int64)
 
