@@ -9,7 +9,7 @@ from embedlab.train.word2vec import EXPLAIN, Word2VecConfig
 from embedlab.ui import session, widgets
 from embedlab.views import compare as views
 
-MAX_COMPARED = 20_000
+MAX_COMPARED = 10_000  # about 10 s for Jaccard@k on a busy 2-core server (benchmarks/bench_compare.py)
 
 st.title("Compare models")
 st.caption("Two models trained differently (skip-gram vs CBOW, window 2 vs 10, two seeds, before/after debiasing) "

@@ -7,7 +7,6 @@ from typing import Optional, Sequence
 from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.corpus import Corpus
-from embedlab.space import Space
 from embedlab.train.word2vec import Word2VecConfig, train_word2vec
 
 MAX_SEEDS = 10
