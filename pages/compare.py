@@ -108,13 +108,20 @@ with stability_tab:
                "run. A word whose neighbourhood is unstable says little in any one run (Antoniak & Mimno 2018).")
     pending = st.session_state.pop("compare-seeds-result", None)
     if pending:
-        st.session_state["compare-stability-models"] = [i for i in pending if i in ids]
+        st.session_state["compare-stability-models"] = pending
+    if "compare-stability-models" in st.session_state:  # a model may have been deleted meanwhile
+        st.session_state["compare-stability-models"] = [i for i in st.session_state["compare-stability-models"]
+                                                        if i in ids]
     chosen_ids = st.multiselect("Models (same settings, different seeds)", ids, format_func=labels.get,
                                 key="compare-stability-models")
     s1, s2 = st.columns(2)
     sk = int(s1.number_input("k (neighbours per word)", 1, 100, 10, key="compare-stability-k"))
     sn = int(s2.number_input("Words compared", 50, MAX_COMPARED, 5000, step=500, key="compare-stability-n"))
     if len(chosen_ids) >= 2:
+        differ = compare.differing_settings([ws.model_record(i)["params"] for i in chosen_ids])
+        if differ:
+            st.warning(f"These models differ by more than their seed ({', '.join(differ)}), so this measures "
+                       "those differences too, not only run-to-run noise.")
         with widgets.user_errors():
             with st.spinner("Comparing every pair of models…"):
                 result = session.cached(chosen_ids[0], "compare-stability", (tuple(chosen_ids), sk, sn),

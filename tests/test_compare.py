@@ -263,6 +263,13 @@ def test_stability_needs_two_models(seed_spaces):
         compare.stability(seed_spaces[:1])
 
 
+def test_differing_settings_ignores_the_seed():
+    base = Word2VecConfig(**QUICK).to_dict()
+    assert compare.differing_settings([base, {**base, "seed": 9, "workers": 4}]) == []
+    assert compare.differing_settings([base, {**base, "seed": 9, "window": 2}, base]) == ["window"]
+    assert compare.differing_settings([{"a": 1}, {}]) == ["a"]
+
+
 def test_seed_lists_are_checked():
     assert check_seeds(["1", 2]) == [1, 2]
     for bad in ([1], [1, 1], list(range(20)), ["x", 1]):

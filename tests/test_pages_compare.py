@@ -125,6 +125,7 @@ def test_stability_tab_over_picked_models(two_models):
     assert list(most["mean jaccard"]) == sorted(most["mean jaccard"], reverse=True)
     (bands,) = frames_with(at, "frequency ranks")
     assert len(bands) == 10
+    assert "differ by more than their seed (architecture)" in " ".join(w.value for w in at.warning)
 
 
 def test_seeds_form_launches_a_job_whose_models_fill_the_picker(lee_corpus):
@@ -147,4 +148,8 @@ def test_seeds_form_launches_a_job_whose_models_fill_the_picker(lee_corpus):
     at.run()
     assert not at.exception
     assert set(at.multiselect(key="compare-stability-models").value) == set(status["result"]["model_ids"])
+    assert "Lower k" in texts(at.error)  # 7 words in this corpus: k = 10 is too many
+    at.number_input(key="compare-stability-k").set_value(3).run()
+    assert "Mean Jaccard@3 over 1 pairs" in {m.label for m in at.metric}
+    assert not any("differ by more" in w.value for w in at.warning)
     assert corpus.id  # the job trained on the stored corpus

@@ -473,3 +473,23 @@ def stability(spaces: Sequence[Space], k: int = 10, n_words: Optional[int] = Non
     pairs = list(combinations(range(m), 2))
     pairwise = np.vstack([jaccard_rows(sets[i], sets[j]) for i, j in pairs])
     return Stability(words, int(k), pairwise, pairs)
+
+
+def differing_settings(params: Sequence[dict], ignore: Sequence[str] = ("seed", "workers", "reproducible")) -> list:
+    """Hyper-parameters that differ between models (apart from ``ignore``).
+
+    A run-to-run stability view is meant for models that differ only by their
+    seed; this names what else differs so the page can warn.
+
+    Parameters
+    ----------
+    params : sequence of dict
+        Each model's ``params`` (as in :meth:`Workspace.model_record`).
+
+    Returns
+    -------
+    list of str
+        Sorted names of the settings that are not the same in every model.
+    """
+    keys = set().union(*params) - set(ignore) if params else set()
+    return sorted(k for k in keys if len({repr(p.get(k)) for p in params}) > 1)
