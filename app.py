@@ -15,6 +15,7 @@ PAGES = {
         st.Page("pages/data.py", title="Data", icon="📄"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
+        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
     ],
 }
 

@@ -87,3 +87,68 @@ def neighbour_table(space: Space, indices: np.ndarray, scores: np.ndarray) -> pd
         "cosine": np.asarray(scores, dtype=np.float64),
         "frequency rank": np.asarray(indices, dtype=np.int64) + 1,
     })
+
+
+def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise :func:`top_k`: indices of the ``k`` largest scores of each row, best first.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_rows, n)
+        Entries set to ``-inf`` are never chosen while finite ones remain.
+    k : int
+        At most ``n``.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, k), int64
+    """
+    n = scores.shape[1]
+    k = min(int(k), n)
+    if k <= 0:
+        return np.empty((scores.shape[0], 0), dtype=np.int64)
+    # partitioning at n - k (not -scores at k - 1) avoids copying the whole score matrix
+    part = np.argpartition(scores, n - k, axis=1)[:, n - k:] if k < n else np.tile(np.arange(n), (scores.shape[0], 1))
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1).astype(np.int64)
+
+
+def knn_within(unit: np.ndarray, k: int, chunk_size: int = 512, progress=None) -> np.ndarray:
+    """The ``k`` nearest neighbours of every row among the other rows, by cosine similarity.
+
+    Computed as matrix products in chunks of ``chunk_size`` rows, so memory
+    stays at ``chunk_size * n_words`` floats.
+
+    Parameters
+    ----------
+    unit : ndarray of shape (n_words, dim)
+        Unit-length vectors (see :attr:`Space.unit`).
+    k : int
+        Neighbours per word, at least 1 and below ``n_words``.
+    chunk_size : int
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ndarray of shape (n_words, k), int64
+        Row indices into ``unit``, best first; a word is never its own neighbour.
+
+    Raises
+    ------
+    InputError
+        ``k`` below 1 or not below ``n_words``.
+    """
+    unit = np.asarray(unit, dtype=np.float32)
+    n = unit.shape[0]
+    if k < 1 or k >= n:
+        raise InputError(f"k must be at least 1 and below the number of words compared ({n}); got {k}.")
+    out = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, chunk_size):
+        stop = min(start + chunk_size, n)
+        scores = unit[start:stop] @ unit.T
+        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        out[start:stop] = top_k_rows(scores, k)
+        if progress:
+            progress(stop / n, f"Nearest neighbours of {stop:,} of {n:,} words")
+    return out
