@@ -15,6 +15,8 @@ PAGES = {
         st.Page("pages/data.py", title="Data", icon="📄"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
+        st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
+        st.Page("pages/vectors.py", title="Import / export", icon="📦"),
     ],
 }
 

@@ -129,6 +129,15 @@ def projector_zip(space: Space, max_words: Optional[int] = None) -> bytes:
     return out.getvalue()
 
 
+def check(space: Space, fmt: str, max_words: Optional[int] = None) -> None:
+    """Raise the InputError :func:`export` would raise, without writing anything (cheap)."""
+    if fmt not in _WRITERS:
+        raise InputError(f"Unknown export format '{fmt}'. Choose one of: {', '.join(EXPORTS)}.")
+    n = _rows(space, max_words)
+    if fmt.startswith("word2vec"):
+        _keys(space, n)
+
+
 _WRITERS = {
     "word2vec-text": word2vec_text, "word2vec-binary": word2vec_binary, "projector-vectors": projector_vectors,
     "projector-metadata": projector_metadata, "projector-zip": projector_zip,
@@ -147,9 +156,12 @@ def export(space: Space, fmt: str, max_words: Optional[int] = None) -> tuple[byt
     InputError
         Unknown format, ``max_words`` below 1, keys that collide once made word2vec-safe.
     """
-    if fmt not in _WRITERS:
-        raise InputError(f"Unknown export format '{fmt}'. Choose one of: {', '.join(EXPORTS)}.")
-    _, suffix, mime = EXPORTS[fmt]
+    check(space, fmt, max_words)
+    return _WRITERS[fmt](space, max_words), export_file_name(space, fmt), EXPORTS[fmt][2]
+
+
+def export_file_name(space: Space, fmt: str) -> str:
+    """The download's file name: the model name (made file-safe) plus the format's suffix."""
+    suffix = EXPORTS[fmt][1]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", space.name).strip("_") or "model"
-    file_name = suffix if not suffix.startswith(".") else stem + suffix
-    return _WRITERS[fmt](space, max_words), file_name, mime
+    return suffix if not suffix.startswith(".") else stem + suffix

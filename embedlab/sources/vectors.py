@@ -190,6 +190,35 @@ def read_vectors(data: bytes, name: str, fmt: Optional[str] = None, max_words: O
     return space
 
 
+def read_uploads(files: list, fmt: Optional[str] = None, max_words: Optional[int] = None) -> Space:
+    """:func:`read_vectors` for what a user uploaded: one file, or an Embedding Projector pair.
+
+    Parameters
+    ----------
+    files : list of (name, bytes)
+        One vectors file, or ``vectors.tsv`` and ``metadata.tsv`` (the one whose
+        name contains "meta" is the metadata).
+    fmt, max_words : see :func:`read_vectors`
+
+    Raises
+    ------
+    InputError
+        No file, more than two, or two that are not a vectors + metadata pair.
+    """
+    files = list(files)
+    if not files:
+        raise InputError("Choose a vectors file to upload.")
+    if len(files) == 1:
+        name, data = files[0]
+        return read_vectors(data, name, fmt=fmt, max_words=max_words)
+    meta = [f for f in files if "meta" in f[0].lower()]
+    vecs = [f for f in files if "meta" not in f[0].lower()]
+    if len(files) != 2 or len(meta) != 1:
+        raise InputError("Upload one vectors file, or the Embedding Projector's two files: vectors.tsv and "
+                         "metadata.tsv (its name must contain 'meta').")
+    return read_vectors(vecs[0][1], vecs[0][0], fmt=fmt or "projector", max_words=max_words, metadata=meta[0][1])
+
+
 def read_vectors_path(path, fmt: Optional[str] = None, max_words: Optional[int] = None,
                       metadata_path=None) -> Space:
     """:func:`read_vectors` for a file on disk (and an optional ``metadata.tsv`` beside it)."""
