@@ -6,7 +6,7 @@ import numpy as np
 from gensim.test.utils import datapath
 from streamlit.testing.v1 import AppTest
 
-from embedlab import Space, Workspace, config
+from embedlab import Workspace, config
 from embedlab.sources import export as ex
 from embedlab.sources.vectors import read_vectors_path
 

@@ -154,7 +154,8 @@ def _examples(space: Space, grams: list, n: int, scan_words: int) -> list:
 
 def _note(word: str, in_vocab: bool, n_grams: int, n_seen: int, n_trained: int) -> str:
     if in_vocab:
-        head = f"'{word}' is in the vocabulary: its vector is the mean of its own vector and its {n_grams} n-gram vectors."
+        head = (f"'{word}' is in the vocabulary: its vector is the mean of its own vector and its {n_grams} "
+                "n-gram vectors.")
     elif n_trained == 0:
         return (f"'{word}' is not in the vocabulary and none of its {n_grams} n-grams' rows was trained: "
                 "its vector is built from random initial values and means nothing.")

@@ -259,6 +259,7 @@ def _parse_row(fields: list, dim: int, number: int, name: str) -> np.ndarray:
         row = np.array(fields, dtype=np.float32)
     except ValueError:
         bad = next(f for f in fields if not _is_float(f))
+        bad = bad.decode("utf-8", "replace") if isinstance(bad, bytes) else bad
         raise InputError(f"'{name}' line {number}: {bad[:30]!r} is not a number.") from None
     if not np.isfinite(row).all():
         raise InputError(f"'{name}' line {number}: the vector has NaN or infinite values. Remove that row.")
@@ -271,6 +272,11 @@ def _is_float(text) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _max_rows(rows: int, dim: int, n_bytes: int) -> int:
+    """Rows a text file of ``n_bytes`` can really hold: every value takes at least 2 bytes ("0 ")."""
+    return max(1, min(rows, n_bytes // (2 * dim) + 1))
 
 
 def _read_text(data: bytes, name: str, cap: int, header: bool):
@@ -287,7 +293,7 @@ def _read_text(data: bytes, name: str, cap: int, header: bool):
     # size arrays from what is really in the file, never from the header
     n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - (1 if header else 0)
     rows = max(1, min(n_lines, cap))
-    vectors = None
+    vectors = None  # allocated once dim is known, from the real row count
     words, seen = [], {}
     in_file = 0
     for number, raw in lines:
@@ -302,7 +308,7 @@ def _read_text(data: bytes, name: str, cap: int, header: bool):
             dim = len(fields) - 1
             _check_shape(1, dim, name)
         if vectors is None:
-            vectors = np.empty((rows, dim), dtype=np.float32)
+            vectors = np.empty((_max_rows(rows, dim, len(data)), dim), dtype=np.float32)
         word = _decode_word(fields[0], f"line {number}", name)
         if word in seen:
             raise InputError(f"'{name}' line {number}: the word {word!r} already appeared on line {seen[word]}. "
@@ -517,7 +523,7 @@ def _read_projector(data: bytes, name: str, cap: int, metadata: Optional[bytes])
         if dim is None:
             dim = len(fields)
             _check_shape(1, dim, name)
-            vectors = np.empty((min(n_lines, cap), dim), dtype=np.float32)
+            vectors = np.empty((_max_rows(min(n_lines, cap), dim, len(data)), dim), dtype=np.float32)
         vectors[kept] = _parse_row(fields, dim, number, name)
         kept += 1
     if not kept:
