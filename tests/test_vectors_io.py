@@ -333,3 +333,17 @@ def test_upload_size_limit(monkeypatch):
     monkeypatch.setenv("EMBEDLAB_MAX_UPLOAD_MB", "0.001")
     with pytest.raises(InputError, match="over the"):
         read_vectors(b"the 1 2\n" * 1000, "big.txt")
+
+
+def test_read_uploads_pairs_projector_files(small_space):
+    from embedlab.sources.vectors import read_uploads
+
+    pair = [("metadata.tsv", ex.projector_metadata(small_space)), ("vectors.tsv", ex.projector_vectors(small_space))]
+    space = read_uploads(pair, max_words=4)
+    assert space.words == small_space.words[:4] and space.info["source_format"] == "projector"
+    one = read_uploads([("m.txt", ex.word2vec_text(small_space))])
+    assert one.words == small_space.words
+    with pytest.raises(InputError, match="Choose a vectors file"):
+        read_uploads([])
+    with pytest.raises(InputError, match="metadata.tsv"):
+        read_uploads([("a.txt", b"x 1\n"), ("b.txt", b"y 1\n")])

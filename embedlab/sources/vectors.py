@@ -339,7 +339,7 @@ def _read_w2v_binary(data: bytes, name: str, cap: int):
                          f"{needed:,} bytes, but the file has {len(data):,}. It is cut off or the header is wrong.")
     keep = min(n, cap)
     vectors = np.empty((keep, dim), dtype=np.float32)
-    words, seen = [], {}
+    words, seen, starts = [], {}, []
     pos = end + 1
     for i in range(1, n + 1):
         while pos < len(data) and data[pos] in b"\n\r":
@@ -357,14 +357,17 @@ def _read_w2v_binary(data: bytes, name: str, cap: int):
                 raise InputError(f"'{name}' {where}: the word {word!r} already appeared as vector {seen[word]}. "
                                  "Every word must appear once.")
             seen[word] = i
-            row = np.frombuffer(data, dtype="<f4", count=dim, offset=space_at + 1)
-            if not np.isfinite(row).all():
-                raise InputError(f"'{name}' {where}: the vector of {word!r} has NaN or infinite values.")
-            vectors[i - 1] = row
+            starts.append(pos)
+            vectors[i - 1] = np.frombuffer(data, dtype="<f4", count=dim, offset=space_at + 1)
             words.append(word)
         else:
             break
         pos = space_at + 1 + row_bytes
+    bad = ~np.isfinite(vectors).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"'{name}' vector {i + 1} (byte {starts[i]:,}): the vector of {words[i]!r} has NaN or "
+                         "infinite values. Remove it from the file.")
     return words, vectors, n
 
 
