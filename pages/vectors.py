@@ -26,13 +26,13 @@ with tab_in:
         submitted = st.form_submit_button("Import", type="primary")
     if submitted:
         with widgets.user_errors(), st.spinner("Reading the vectors"):
-            space = read_uploads([(f.name, f.getvalue()) for f in files or []],
-                                 fmt=None if fmt == "auto" else fmt, max_words=cap or None)
-            model_id = session.workspace().save_space(space, name.strip() or None)
+            imported = read_uploads([(f.name, f.getvalue()) for f in files or []],
+                                    fmt=None if fmt == "auto" else fmt, max_words=cap or None)
+            model_id = session.workspace().save_space(imported, name.strip() or None)
             session.set_active_model(model_id)
-            st.success(f"Imported **{space.name}**: {len(space):,} words × {space.dim} dimensions "
-                       f"({FORMATS[space.info['source_format']]}). It is now the active model.")
-            for note in space.info.get("notes", []):
+            st.success(f"Imported **{imported.name}**: {len(imported):,} words × {imported.dim} dimensions "
+                       f"({FORMATS[imported.info['source_format']]}). It is now the active model.")
+            for note in imported.info.get("notes", []):
                 st.info(note)
 
 with tab_out:
@@ -60,6 +60,10 @@ with tab_out:
                 continue
             file_name = ex.export_file_name(space, fmt)
             st.download_button(f"Download {label}", key=f"export-{fmt}", file_name=file_name, mime=mime,
-                               data=lambda fmt=fmt: ex.export(space, fmt, limit or None)[0], on_click="ignore")
+                               data=lambda fmt=fmt, space=space, limit=limit: ex.export(space, fmt, limit or None)[0],
+                               on_click="ignore")
+        if space.has_subwords:
+            st.caption("These formats hold the vocabulary's vectors only; the FastText n-gram table (vectors for "
+                       "unseen words) stays in embedlab.")
     st.caption("For projector.tensorflow.org: *Load* → choose vectors.tsv, then metadata.tsv. The 2-D projection "
                "coordinates are exported as CSV on the Explore page.")

@@ -347,3 +347,10 @@ def test_read_uploads_pairs_projector_files(small_space):
         read_uploads([])
     with pytest.raises(InputError, match="metadata.tsv"):
         read_uploads([("a.txt", b"x 1\n"), ("b.txt", b"y 1\n")])
+
+
+def test_projector_metadata_blanks_missing_values():
+    meta = pd.DataFrame({"label": ["Toy Story", None], "genres": pd.array(["Animation", pd.NA], dtype="string")})
+    space = Space.from_vectors(["1", "2"], np.eye(2), meta=meta)
+    lines = ex.projector_metadata(space).decode().splitlines()
+    assert lines == ["word\tlabel\tgenres\tcount", "1\tToy Story\tAnimation\t0", "2\t\t\t0"]

@@ -22,6 +22,7 @@ import zipfile
 from typing import Optional
 
 import numpy as np
+import pandas as pd
 
 from embedlab.errors import InputError
 from embedlab.space import Space
@@ -107,10 +108,10 @@ def projector_metadata(space: Space, max_words: Optional[int] = None) -> bytes:
     columns = ["word"] + [str(c) for c in meta.columns]
 
     def clean(value) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return ""
         if isinstance(value, (list, tuple, np.ndarray)):
             value = "|".join(map(str, value))
+        elif pd.isna(value):
+            return ""
         return re.sub(r"[\t\r\n]+", " ", str(value))
 
     lines = ["\t".join(clean(c) for c in columns)]
