@@ -16,6 +16,8 @@ PAGES = {
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
         st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+        st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
+        st.Page("pages/vectors.py", title="Import / export", icon="📦"),
     ],
 }
 

@@ -38,6 +38,7 @@ from embedlab.store import Workspace, _pid_alive, _valid_id, new_id
 JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
     "seeds": "embedlab.train.seeds:run_job",
+    "fasttext": "embedlab.train.fasttext:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

@@ -1,9 +1,9 @@
-"""Train: Word2Vec on a prepared corpus, in a background job with live progress."""
+"""Train: Word2Vec or FastText on a prepared corpus, in a background job with live progress."""
 
 import streamlit as st
 
 from embedlab import jobs
-from embedlab.train.word2vec import EXPLAIN, Word2VecConfig
+from embedlab.train import fasttext, word2vec
 from embedlab.ui import session
 from embedlab.ui.training import remember_job, remembered_jobs, training_job_view
 from embedlab.ui.widgets import user_errors
@@ -22,9 +22,16 @@ labels = dict(zip(corpora["id"], corpora["name"] + " · " + corpora["tokens"].ma
 corpus_id = st.selectbox("Corpus", ids, index=ids.index(active) if active in ids else 0, format_func=labels.get)
 corpus_name = labels[corpus_id].split(" · ")[0]
 
-d = Word2VecConfig()
-with st.form("word2vec"):
-    st.markdown("**Word2Vec** (Mikolov et al. 2013, trained with gensim)")
+FAMILIES = {
+    "Word2Vec": (word2vec.Word2VecConfig, word2vec.EXPLAIN, "word2vec", "Mikolov et al. 2013"),
+    "FastText": (fasttext.FastTextConfig, fasttext.EXPLAIN, "fasttext",
+                 "Bojanowski et al. 2017: Word2Vec plus character n-grams, so unseen words get vectors"),
+}
+family = st.radio("Model family", list(FAMILIES), horizontal=True, key="train-family")
+config_cls, EXPLAIN, job_kind, source = FAMILIES[family]
+d = config_cls()
+with st.form("train"):
+    st.markdown(f"**{family}** ({source}; trained with gensim)")
     c1, c2, c3 = st.columns(3)
     architecture = c1.radio("architecture", ["skip-gram", "cbow"], help=EXPLAIN["architecture"], horizontal=True,
                             format_func=lambda a: "skip-gram" if a == "skip-gram" else "CBOW")
@@ -41,19 +48,26 @@ with st.form("word2vec"):
     workers = c2.number_input("workers", 1, 16, d.workers, help=EXPLAIN["workers"])
     reproducible = c3.checkbox("reproducible (workers=1 + seed)", d.reproducible,
                                help="Identical vectors run to run, at the cost of speed.")
-    name = st.text_input("model name", f"word2vec on {corpus_name}")
+    extra = {}
+    if family == "FastText":
+        c1, c2, c3 = st.columns(3)
+        extra["min_n"] = int(c1.number_input("min_n", 1, 20, d.min_n, help=EXPLAIN["min_n"]))
+        extra["max_n"] = int(c2.number_input("max_n", 1, 20, d.max_n, help=EXPLAIN["max_n"]))
+        extra["bucket"] = int(c3.number_input("bucket", 1_000, fasttext.MAX_BUCKET, d.bucket, step=50_000,
+                                              help=EXPLAIN["bucket"]))
+    name = st.text_input("model name", f"{family.lower()} on {corpus_name}")
     start = st.form_submit_button("Start training", type="primary")
 
 if start:
     with user_errors():
-        cfg = Word2VecConfig(architecture=architecture, vector_size=int(vector_size), window=int(window),
+        cfg = config_cls(architecture=architecture, vector_size=int(vector_size), window=int(window),
                              min_count=int(min_count), objective=objective, negative=int(negative),
                              sample=float(sample), epochs=int(epochs), alpha=float(alpha), seed=int(seed),
-                             workers=int(workers), reproducible=reproducible)
+                             workers=int(workers), reproducible=reproducible, **extra)
         from embedlab.train.gensim_run import check_min_count
 
         check_min_count(ws.open_corpus(corpus_id), cfg.min_count)
-        job_id = jobs.submit(ws, "word2vec", {"corpus_id": corpus_id, "config": cfg.to_dict(), "name": name},
+        job_id = jobs.submit(ws, job_kind, {"corpus_id": corpus_id, "config": cfg.to_dict(), "name": name},
                              title=name)
         remember_job("train_jobs", job_id)
 

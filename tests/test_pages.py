@@ -89,3 +89,25 @@ def test_train_refuses_min_count_nothing_survives():
     assert not at.exception
     assert any("Lower min_count" in e.value for e in at.error)
     assert jobs.list_jobs(ws) == []
+
+
+def test_train_page_trains_fasttext():
+    ws = Workspace(config.home())
+    import embedlab
+
+    embedlab.prepare_sample(ws, "lee_background")
+    at = app().run()
+    at.switch_page("pages/train.py").run()
+    at.radio(key="train-family").set_value("FastText").run()
+    by_label(at.number_input, "epochs").set_value(1)
+    by_label(at.number_input, "vector_size").set_value(16)
+    by_label(at.number_input, "bucket").set_value(20_000)
+    by_label(at.button, "Start training").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (job,) = jobs.list_jobs(ws)
+    assert job["kind"] == "fasttext" and job["args"]["config"]["bucket"] == 20_000
+    assert jobs.SCHEDULER.wait(ws.root, job["id"], timeout=180)["state"] == "done"
+    at.run()
+    assert any("no loss curve" in c.value or "does not report" in c.value for c in at.caption)
+    space = ws.load_space(ws.get_setting("active_model"))
+    assert space.has_subwords and space.kind == "fasttext"

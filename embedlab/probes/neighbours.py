@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from embedlab.errors import InputError
+from embedlab.probes.subwords import subword_note
 from embedlab.space import Space
 
 
@@ -61,6 +62,8 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
     -------
     pandas.DataFrame
         Columns ``word``, ``cosine`` (in [-1, 1]) and ``frequency rank`` (1 = most frequent), best first.
+        ``attrs['from_subwords']`` is True when ``word`` is out of vocabulary and its vector was built
+        from subwords (FastText); ``attrs['note']`` then says so for the page (else None).
 
     Raises
     ------
@@ -77,7 +80,11 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
         scores = scores[:restrict]
     exclude = [space.kv.key_to_index[word]] if word in space and (not restrict or space.index(word) < restrict) else []
     best = top_k(scores, k, exclude)
-    return neighbour_table(space, best, scores[best])
+    table = neighbour_table(space, best, scores[best])
+    # FastText: the query word's vector may be built from character n-grams; say so with the table
+    table.attrs["from_subwords"] = space.is_from_subwords(word)
+    table.attrs["note"] = subword_note(space, word)
+    return table
 
 
 def neighbour_table(space: Space, indices: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
