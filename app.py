@@ -16,6 +16,9 @@ PAGES = {
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
     ],
+    "Probe": [
+        st.Page("pages/bias.py", title="Bias", icon="⚖️"),
+    ],
 }
 
 page = st.navigation(PAGES)
