@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from embedlab import jobs
 from embedlab.data import bias_words
 from embedlab.errors import InputError
 from embedlab.probes import bias
@@ -229,15 +230,25 @@ with tab_debias:
                     st.metric("WEAT p-value", f"{w.p_value:.3g}")
                 except InputError as exc:
                     st.caption(f"WEAT: {exc}")
-                if st.session_state.get("bias-analogy-on"):
-                    with st.spinner("Answering the Google analogy questions..."):
-                        acc, n_q = session.cached(sid, "analogy-accuracy", (30_000,),
-                                                  lambda sp=sp: bias.analogy_accuracy(sp))
-                    st.metric("Google analogy accuracy (3CosAdd)", f"{acc:.1%}", help=f"{n_q:,} questions asked")
-        if not st.session_state.get("bias-analogy-on"):
-            if st.button("Compute the analogy accuracy of both (a few seconds)", key="bias-analogy"):
-                st.session_state["bias-analogy-on"] = True
-                st.rerun()
+                known = (ws.get_setting("bias_analogy", {}) or {}).get(sid)
+                if known:
+                    st.metric("Google analogy accuracy (3CosAdd)", f"{known['accuracy']:.1%}",
+                              help=f"{known['n_questions']:,} questions within the {known['restrict_vocab']:,} "
+                                   "most frequent words")
+
+        def remember_accuracy(status):
+            stored = ws.get_setting("bias_analogy", {}) or {}
+            stored.update(status["result"]["accuracy"])
+            ws.set_setting("bias_analogy", stored)
+
+        job_key = f"bias-analogy-job-{debiased_id}"
+        if st.session_state.get(job_key):
+            widgets.job_panel(st.session_state[job_key], key=job_key, on_done=remember_accuracy)
+        elif st.button("Compute the analogy accuracy of both (background job, about a minute per model)",
+                       key="bias-analogy"):
+            st.session_state[job_key] = jobs.submit(ws, "bias_analogy", {"model_ids": [original_id, debiased_id]},
+                                                    title="Analogy accuracy before and after debiasing")
+            st.rerun()
 
         st.subheader("Lipstick on a pig? (Gonen & Goldberg 2019)")
         n_side = st.slider("Most biased words per side", 20, 500, 250, 10, key="bias-gg-n")

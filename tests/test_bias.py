@@ -346,6 +346,14 @@ def test_cluster_check_recovers_a_planted_bias(hand_space):
     assert check.accuracy_before == 1.0 and check.accuracy_after == 1.0
 
 
-def test_analogy_accuracy_is_a_share(lee_space):
-    accuracy, n = B.analogy_accuracy(lee_space)
-    assert 0 <= accuracy <= 1 and n >= 0
+def test_analogy_accuracy_job_reports_every_model(lee_space, tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    model_id = ws.save_space(lee_space, name="lee")
+    seen = []
+    result = B.run_analogy_job(ws, {"model_ids": [model_id], "restrict_vocab": 30_000},
+                               lambda f, m="", **k: seen.append(f))
+    row = result["accuracy"][model_id]
+    direct = B.analogy_accuracy(lee_space)
+    assert (row["accuracy"], row["n_questions"]) == pytest.approx(direct)
+    assert 0 <= row["accuracy"] <= 1 and row["n_questions"] > 0
+    assert seen[-1] == 1.0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from embedlab import config
+from embedlab import config, jobs
 from embedlab.store import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,9 +100,17 @@ def test_hard_debias_creates_a_new_model_and_compares(lee_ws):
     assert float(direct[2].value) == pytest.approx(0, abs=0.002)
     acc = _metric(at, "Cluster accuracy, debiased").value
     assert acc.endswith("%") and 50 <= int(acc[:-1]) <= 100
-    # The analogy benchmark runs on demand for both models.
+    # The analogy benchmark runs on demand for both models, as a background job.
     at.button(key="bias-analogy").click().run()
     assert not at.exception
+    job_id = at.session_state[f"bias-analogy-job-{new['id']}"]
+    assert jobs.SCHEDULER.wait(ws.root, job_id, timeout=120)["state"] == "done"
+    at.run()
+    at.run()
+    assert not at.exception
+    stored = ws.get_setting("bias_analogy")
+    assert set(stored) == {model_id, new["id"]}
+    assert all(0 <= v["accuracy"] <= 1 and v["n_questions"] > 0 for v in stored.values())
     assert len([m for m in at.metric if m.label.startswith("Google analogy accuracy")]) == 2
     # The original model is untouched and still the active one.
     assert ws.get_setting("active_model") == model_id
