@@ -102,7 +102,13 @@ with tab_proj:
 OWN = "Write your own"
 query = None
 with tab_weat:
-    test = st.selectbox("Test", list(bias_words.WEAT_TESTS) + [OWN], key="bias-weat-test")
+    shipped_cover = session.cached(model_id, "weat-coverage", (), lambda: {
+        name: bias.coverage(space, bias.WeatQuery.shipped(name)) for name in bias_words.WEAT_TESTS})
+    runnable = [name for name, share in shipped_cover.items() if share >= 1 - bias.MAX_MISSING]
+    options = list(bias_words.WEAT_TESTS) + [OWN]
+    test = st.selectbox("Test (Caliskan et al. 2017; the share is the worst-covered set's words in this model)",
+                        options, index=options.index(runnable[0]) if runnable else 0, key="bias-weat-test",
+                        format_func=lambda n: n if n == OWN else f"{n} · {shipped_cover[n]:.0%} of words known")
     base = bias.WeatQuery.shipped(test) if test != OWN else bias.WeatQuery(([], []), ([], []))
     cols = st.columns(4)
     roles = ["Target X", "Target Y", "Attribute A", "Attribute B"]
@@ -228,8 +234,8 @@ with tab_debias:
                         sp, query, n_permutations=n_perm, seed=seed, max_missing=max_missing))
                     st.metric(f"WEAT effect size ({query.name.split(':')[0]})", f"{w.effect_size:.2f}")
                     st.metric("WEAT p-value", f"{w.p_value:.3g}")
-                except InputError as exc:
-                    st.caption(f"WEAT: {exc}")
+                except InputError:
+                    st.caption(f"WEAT ({query.name}) cannot run on this model: see the WEAT tab.")
                 known = (ws.get_setting("bias_analogy", {}) or {}).get(sid)
                 if known:
                     st.metric("Google analogy accuracy (3CosAdd)", f"{known['accuracy']:.1%}",

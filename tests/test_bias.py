@@ -357,3 +357,9 @@ def test_analogy_accuracy_job_reports_every_model(lee_space, tmp_path):
     assert (row["accuracy"], row["n_questions"]) == pytest.approx(direct)
     assert 0 <= row["accuracy"] <= 1 and row["n_questions"] > 0
     assert seen[-1] == 1.0
+
+
+def test_coverage_is_the_worst_covered_set(hand_space):
+    space = hand_space({"x1": [1, 0], "y1": [0, 1], "a1": [1, 1], "b1": [1, -1]})
+    q = B.WeatQuery(targets=(["x1", "x2"], ["y1"]), attributes=(["a1", "a2", "a3", "a4"], ["b1"]))
+    assert B.coverage(space, q) == pytest.approx(0.25)

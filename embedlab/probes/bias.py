@@ -397,6 +397,18 @@ class WeatResult:
                 "seed": self.seed, "words missing": sum(len(v) for v in self.missing.values())}
 
 
+def coverage(space: Space, query: WeatQuery) -> float:
+    """The smallest share, over the four sets of ``query``, of words in the vocabulary (0-1).
+
+    A WEAT runs with the default settings when ``coverage >= 1 - MAX_MISSING``.
+    """
+    shares = []
+    for words in query.sets().values():
+        known, unknown = space.split_known(words)
+        shares.append(len(known) / max(1, len(known) + len(unknown)))
+    return float(min(shares))
+
+
 def association(space: Space, words: Sequence[str], attr_a: Sequence[str], attr_b: Sequence[str]) -> np.ndarray:
     """s(w, A, B) = mean_a cos(w, a) - mean_b cos(w, b) for each word (Caliskan et al. 2017).
 
