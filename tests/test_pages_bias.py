@@ -55,6 +55,12 @@ def test_direction_projection_weat_and_saving(lee_ws):
     assert not at.exception
     assert set(ws.get_setting("bias_directions")) == {"gender"}
     assert ws.get_setting("bias_directions")["gender"]["method"] == "pca"
+    # A saved direction can be an axis of the axes plot.
+    at.text_input(key="bias-x").set_value("gender").run()
+    assert not at.exception
+    assert [e.value for e in at.error if "WEAT" not in e.value] == []
+    at.text_input(key="bias-y").set_value("he - notaword").run()
+    assert any("notaword" in e.value for e in at.error)
 
 
 def test_own_weat_and_bad_pairs(lee_ws, lee_space):

@@ -747,13 +747,19 @@ def hard_debias(space: Space, definitional_pairs: Sequence = None, equalise_pair
     report(0.05, "finding the bias direction")
     direction = bias_direction(space, definitional_pairs, method=method)
     g = direction.vector
-    vecs = space.unit.astype(np.float64)  # a copy: the original space is left as it was
+    vecs = space.unit.copy()  # float32, a copy: the original space is left as it was
+    g32 = g.astype(np.float32)
     report(0.3, "neutralising")
     neutral = np.array([w not in specific for w in space.words], dtype=bool)
-    vecs[neutral] -= np.outer(vecs[neutral] @ g, g)
-    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    vecs /= norms
+    rows = np.flatnonzero(neutral)
+    # In blocks, so a large pretrained space needs little memory beyond its copy.
+    for start in range(0, len(rows), 50_000):
+        idx = rows[start:start + 50_000]
+        block = vecs[idx]
+        block -= np.outer(block @ g32, g32)
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        vecs[idx] = block / norms
     report(0.7, "equalising")
     equalised, skipped, seen = [], [], set()
     for a, b in equalise_pairs:
@@ -761,7 +767,7 @@ def hard_debias(space: Space, definitional_pairs: Sequence = None, equalise_pair
             skipped.append((a, b))
             continue
         ia, ib = space.kv.key_to_index[a], space.kv.key_to_index[b]
-        mu = (vecs[ia] + vecs[ib]) / 2
+        mu = (vecs[ia].astype(np.float64) + vecs[ib]) / 2
         nu = mu - (mu @ g) * g
         z = math.sqrt(max(0.0, 1.0 - float(nu @ nu)))
         if float((vecs[ia] - vecs[ib]) @ g) < 0:
@@ -788,7 +794,7 @@ def hard_debias(space: Space, definitional_pairs: Sequence = None, equalise_pair
         },
     }
     meta = space.meta.copy()
-    new = Space.from_vectors(list(space.words), vecs.astype(np.float32), meta=meta, info=info)
+    new = Space.from_vectors(list(space.words), vecs, meta=meta, info=info)
     report(1.0, "done")
     return DebiasResult(space=new, direction=direction, n_neutralised=int(neutral.sum()),
                         equalised=equalised, missing_equalise=skipped)

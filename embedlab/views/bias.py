@@ -84,7 +84,7 @@ def weat_word_scores(word_scores: pd.DataFrame, attribute_names: Sequence[str]) 
     for i, (name, part) in enumerate(word_scores.groupby("set", sort=False)):
         fig.add_trace(go.Scatter(x=part["association"], y=[name] * len(part), mode="markers+text",
                                  text=part["word"], textposition="top center", name=name,
-                                 marker=dict(size=9, color=[_POS, _NEG][i % 2]),
+                                 marker=dict(size=9, color=["#6a1b9a", "#ef6c00"][i % 2]),
                                  hovertemplate="%{text}: %{x:.3f}<extra></extra>"))
     fig.add_vline(x=0, line_color="#bbb", line_width=1)
     fig.update_layout(title="Association of each target word", showlegend=False,
