@@ -35,6 +35,7 @@ def test_parse_pairs_and_words():
                                                                          ("girl", "boy")]
     with pytest.raises(InputError, match="Line 1"):
         B.parse_pairs("she he her")
+    assert B.parse_pairs("short-term - long-term\nhe-she") == [("short-term", "long-term"), ("he", "she")]
     assert B.parse_words("Nurse, doctor\nnurse  engineer") == ["nurse", "doctor", "engineer"]
     assert B.parse_pairs(B.format_pairs(bias_words.GENDER_DEFINITIONAL_PAIRS)) == bias_words.GENDER_DEFINITIONAL_PAIRS
 

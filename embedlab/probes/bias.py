@@ -82,11 +82,21 @@ def parse_pairs(text: str) -> list:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        words = [w for w in re.split(r"\s*(?:[-–,;/]|\s)\s*", line.lower()) if w]
+        words = _split_pair(line.lower())
         if len(words) != 2:
             raise InputError(f"Line {n} ('{line}') should hold two words, like 'she - he'. Write one pair per line.")
         pairs.append((words[0], words[1]))
     return pairs
+
+
+def _split_pair(text: str) -> list:
+    # Most explicit separator first, so hyphenated words survive "short-term - long-term".
+    parts = [text.strip()]
+    for sep in (r"\s+[-–−]\s+", r"\s*[,;/]\s*", r"\s+", r"[-–−]"):
+        parts = [p for p in re.split(sep, text.strip()) if p]
+        if len(parts) >= 2:
+            break
+    return parts
 
 
 def format_pairs(pairs: Iterable) -> str:
@@ -222,7 +232,7 @@ def axis_vector(space: Space, spec: str, directions: Optional[dict] = None) -> n
         raise InputError("Give an axis: a word difference like 'he - she', a single word, or a saved direction.")
     if directions and spec in directions:
         return np.asarray(directions[spec].vector, dtype=np.float64)
-    parts = [p.strip().lower() for p in re.split(r"\s+-\s+|\s*−\s*|(?<=\w)-(?=\w)", spec) if p.strip()]
+    parts = _split_pair(spec.lower())
     if len(parts) == 1:
         return _normalise(_unit_rows(space, parts)[0])
     if len(parts) == 2:
