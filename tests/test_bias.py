@@ -364,3 +364,10 @@ def test_coverage_is_the_worst_covered_set(hand_space):
     space = hand_space({"x1": [1, 0], "y1": [0, 1], "a1": [1, 1], "b1": [1, -1]})
     q = B.WeatQuery(targets=(["x1", "x2"], ["y1"]), attributes=(["a1", "a2", "a3", "a4"], ["b1"]))
     assert B.coverage(space, q) == pytest.approx(0.25)
+
+
+def test_sampled_partitions_always_have_n_x_words_even_with_key_ties():
+    # 2,000 words share 65,536 possible 16-bit keys: ties at the threshold are common here, and every
+    # drawn partition must still put exactly n_x words in X_i (with all scores 1 the statistic is 2 n_x - n).
+    null = B.sampled_partition_statistics(np.ones(2000), 700, 2_000, seed=1)
+    np.testing.assert_array_equal(null, 2 * 700 - 2000)

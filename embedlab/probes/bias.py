@@ -501,6 +501,7 @@ def sampled_partition_statistics(scores: np.ndarray, n_x: int, n_permutations: i
         raise InputError("Both target sets need at least one word.")
     rng = np.random.default_rng(seed)
     total = scores.sum()
+    weights = np.column_stack([scores, np.ones(n)])
     out = np.empty(n_permutations, dtype=np.float64)
     for start in range(0, n_permutations, _BATCH):
         rows = min(_BATCH, n_permutations - start)
@@ -508,14 +509,14 @@ def sampled_partition_statistics(scores: np.ndarray, n_x: int, n_permutations: i
         # (np.partition) is cheaper than argpartition's indices.
         keys = np.frombuffer(rng.bytes(rows * n * 2), dtype=np.uint16).reshape(rows, n)
         threshold = np.partition(keys, n_x - 1, axis=1)[:, n_x - 1:n_x]
-        member = keys <= threshold
-        bad = np.flatnonzero(np.count_nonzero(member, axis=1) != n_x)
+        # One product gives both the sum over X_i and the size of X_i (to catch ties at the threshold).
+        sums_counts = (keys <= threshold).astype(np.float64) @ weights
+        sums = sums_counts[:, 0]
+        bad = np.flatnonzero(sums_counts[:, 1] != n_x)
         if len(bad):
             pos = np.argpartition(rng.random((len(bad), n)), n_x - 1, axis=1)[:, :n_x]
-            fixed = np.zeros((len(bad), n), dtype=bool)
-            np.put_along_axis(fixed, pos, True, axis=1)
-            member[bad] = fixed
-        out[start:start + rows] = 2.0 * (member.astype(np.float64) @ scores) - total
+            sums[bad] = scores[pos].sum(axis=1)
+        out[start:start + rows] = 2.0 * sums - total
     return out
 
 
