@@ -19,6 +19,9 @@ PAGES = {
         st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
         st.Page("pages/vectors.py", title="Import / export", icon="📦"),
     ],
+    "Probe": [
+        st.Page("pages/bias.py", title="Bias", icon="⚖️"),
+    ],
 }
 
 page = st.navigation(PAGES)

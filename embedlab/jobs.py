@@ -39,6 +39,7 @@ JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
     "seeds": "embedlab.train.seeds:run_job",
     "fasttext": "embedlab.train.fasttext:run_job",
+    "bias_analogy": "embedlab.probes.bias:run_analogy_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
