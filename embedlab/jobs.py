@@ -37,6 +37,9 @@ from embedlab.store import Workspace, _pid_alive, _valid_id, new_id
 #: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
 JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
+    "svd": "embedlab.train.svd:run_job",
+    "item2vec": "embedlab.train.item2vec:run_job",
+    "ratings_eval": "embedlab.probes.recommend:run_eval_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
