@@ -16,6 +16,9 @@ PAGES = {
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
     ],
+    "Ratings": [
+        st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
+    ],
 }
 
 page = st.navigation(PAGES)

@@ -285,8 +285,13 @@ def find_item(space: Space, query: str) -> str:
     raise InputError(f"No item has the id or title '{query}'. Type part of a title, e.g. 'Toy Story'.")
 
 
-def items_like(space: Space, query: str, k: int = 10) -> pd.DataFrame:
+def items_like(space: Space, query: str, k: int = 10, min_ratings: int = 1) -> pd.DataFrame:
     """Nearest items (cosine) to an item given by id or title, with titles and genres.
+
+    Items with few ratings have short, noisy vectors whose direction says little
+    (cosine ignores length), so ``min_ratings`` leaves them out of the answers.
+    Rating spaces are stored most-rated first, so this is ``restrict`` of
+    :func:`~embedlab.probes.neighbours.nearest_neighbours`.
 
     Returns
     -------
@@ -294,7 +299,10 @@ def items_like(space: Space, query: str, k: int = 10) -> pd.DataFrame:
         ``item``, ``title``, ``genres``, ``cosine``, ``ratings`` (count), best first.
     """
     key = find_item(space, query)
-    table = nearest_neighbours(space, key, k)
+    restrict = int((space.counts >= min_ratings).sum()) if min_ratings > 1 else None
+    if restrict is not None and restrict < 2:
+        raise InputError(f"Fewer than two items have at least {min_ratings} ratings. Lower the minimum.")
+    table = nearest_neighbours(space, key, k, restrict=restrict)
     return _labelled(space, table.rename(columns={"word": "item"}), "item").drop(columns=["frequency rank"])
 
 
