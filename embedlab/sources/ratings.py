@@ -381,14 +381,15 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
         ts = values["timestamp"]
         tn = pd.to_numeric(ts, errors="coerce")
         if tn.isna().any():
-            dt = pd.to_datetime(ts, errors="coerce", utc=True)
-            if dt.isna().any():
-                bad = np.flatnonzero(dt.isna().to_numpy())
+            dt = pd.to_datetime(ts, errors="coerce", utc=True, format="mixed")
+            bad = np.flatnonzero((tn.isna() & dt.isna()).to_numpy())
+            if len(bad):
                 raise InputError(f"Line {_line_of(bad, raw.first_line)} of '{raw.name}' has the timestamp "
                                  f"{ts.iloc[bad[0]]!r}, which is neither a number nor a date. Fix it or map no "
                                  "timestamp column.")
-            t = (dt.astype("int64") // 10**9).to_numpy(dtype=np.int64) if dt.dtype.kind == "M" else \
-                np.asarray([x.timestamp() for x in dt], dtype=np.int64)
+            # whole seconds since 1970, whatever resolution pandas chose for the datetimes
+            secs = ((dt - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("float64")
+            t = tn.astype("float64").fillna(secs).to_numpy(dtype=np.float64).astype(np.int64)
         else:
             t = tn.to_numpy(dtype=np.float64).astype(np.int64)
     u_codes, users = pd.factorize(values["user"], sort=False)
