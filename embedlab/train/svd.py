@@ -82,8 +82,8 @@ class SVDConfig:
     bias_epochs: int = 10
     shrinkage: Optional[float] = None
     n_lambdas: int = 16
-    max_iter: int = 30
-    path_iter: int = 8
+    max_iter: int = 15
+    path_iter: int = 5
     tol: float = 1e-4
     validation_fraction: float = 0.1
     seed: int = 0
@@ -403,7 +403,7 @@ def _fit_svd(table, cfg, progress, should_stop) -> RatingModel:
                 best_rmse, best_lam, best_state, worse = score, float(lam_j), init, 0
             else:
                 worse += 1
-                if worse >= 2:
+                if worse >= 1:  # the validation curve is U-shaped along the path
                     break
         # the loss sums over ratings: keep the same balance of fit and penalty on the full data
         lam = best_lam * np.sqrt(len(r) / tr.sum()) if best_lam is not None else None
