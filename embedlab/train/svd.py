@@ -164,6 +164,34 @@ def _pair_dots(P: np.ndarray, Q: np.ndarray, u: np.ndarray, i: np.ndarray, chunk
     return out
 
 
+def _observed_dots(A: np.ndarray, B: np.ndarray, indptr: np.ndarray, cols: np.ndarray,
+                   block_entries: int = 4_000_000) -> np.ndarray:
+    """Entries of A Bᵀ at the positions of a CSR pattern (``indptr``, ``cols``).
+
+    Computes dense row blocks of A Bᵀ (float32, at most ``block_entries`` at a
+    time, 16 MB) with BLAS and picks the observed entries: on rating matrices
+    with more than ~1 % density this is several times faster than gathering
+    the factor rows of every observed pair.
+
+    Returns
+    -------
+    ndarray of shape (nnz,), float64
+    """
+    A = np.asarray(A, dtype=np.float32)
+    Bt = np.ascontiguousarray(np.asarray(B, dtype=np.float32).T)
+    n_rows, n_cols = A.shape[0], Bt.shape[1]
+    step = max(1, block_entries // max(n_cols, 1))
+    out = np.empty(len(cols), dtype=np.float64)
+    for r0 in range(0, n_rows, step):
+        r1 = min(r0 + step, n_rows)
+        s, e = indptr[r0], indptr[r1]
+        if s == e:
+            continue
+        local_rows = np.repeat(np.arange(r1 - r0), np.diff(indptr[r0:r1 + 1]))
+        out[s:e] = (A[r0:r1] @ Bt)[local_rows, cols[s:e]]
+    return out
+
+
 def fit_biases(u: np.ndarray, i: np.ndarray, r: np.ndarray, n_users: int, n_items: int, reg_u: float = 15.0,
                reg_i: float = 10.0, epochs: int = 10) -> tuple:
     """Regularised user and item biases by alternating least squares.
@@ -265,9 +293,11 @@ def soft_impute(u, i, x, shape, lam: float, rank: int, init=None, max_iter: int 
     S = sp.csr_matrix((sx.astype(np.float64), (su, si)), shape=shape)
     S.sum_duplicates()
     S.sort_indices()
-    rows = np.repeat(np.arange(n_rows), np.diff(S.indptr))
     cols = S.indices
     target = S.data.copy()
+    # the transpose has a fixed pattern too: build it once, then only permute the data
+    ST = sp.csr_matrix((np.arange(S.nnz, dtype=np.float64), S.indices, S.indptr), shape=shape).T.tocsr()
+    to_t = ST.data.astype(np.int64)
     k = min(rank, min(shape) - 1) if min(shape) > 1 else 1
     rng = np.random.default_rng(seed)
     it = 0
@@ -281,9 +311,10 @@ def soft_impute(u, i, x, shape, lam: float, rank: int, init=None, max_iter: int 
             B = np.hstack([V, prev[2]])
         else:
             A, B = U * d, V
-        z = _pair_dots(A, B, rows, cols) if A.shape[1] else 0.0
+        z = _observed_dots(A, B, S.indptr, cols) if A.shape[1] else 0.0
         S.data = target - z
-        op = _SparsePlusLowRank(S, A, B)
+        ST.data = S.data[to_t]
+        op = _SparsePlusLowRank(S, A, B, ST=ST)
         U1, s, Vt = _svd_step(op, k, V, rng)
         d1 = np.maximum(s - lam, 0.0)
         keep = d1 > 0
