@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from embedlab import jobs
+from embedlab.errors import InputError
 from embedlab.probes import recommend as rec
 from embedlab.sources import ratings as src
 from embedlab.train.item2vec import Item2VecConfig
@@ -81,7 +82,7 @@ table = None
 if table_id:
     try:
         table = session.cached(None, "rating_table", (table_id,), lambda: src.load_table(ws, table_id))
-    except Exception as exc:  # a deleted table: forget it
+    except InputError as exc:  # a deleted table: forget it
         st.warning(str(exc))
         table_id = None
 if table is None:
@@ -193,6 +194,8 @@ if session.active_model_id() != pick and st.button("Make it the active model (Ex
     session.set_active_model(pick)
     st.rerun()
 with widgets.user_errors():
+    if not items.info.get("users_model_id"):
+        raise InputError("This model has no user vectors saved with it; train it again on this page.")
     users = session.load_space(items.info["users_model_id"])
     x1, x2 = st.columns(2)
     with x1:

@@ -4,7 +4,6 @@ import gzip
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from embedlab import config, jobs
