@@ -22,6 +22,9 @@ PAGES = {
     "Probe": [
         st.Page("pages/bias.py", title="Bias", icon="⚖️"),
     ],
+    "Ratings": [
+        st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
+    ],
 }
 
 page = st.navigation(PAGES)
