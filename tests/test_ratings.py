@@ -327,3 +327,17 @@ def test_item2vec_job_through_the_worker(ml):
     job = jobs.submit(ws, "svd", {"table_id": save_table(ws, implicit)}, "svd")
     status = jobs.SCHEDULER.wait(ws.root, job, timeout=300)
     assert status["state"] == "failed" and "implicit" in status["error"]
+
+
+def test_zipped_rating_table_is_read():
+    import io
+    import zipfile
+
+    from conftest import ROOT
+
+    ratings = (ROOT / "sample_corpora" / "ml-latest-small" / "ratings.csv").read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ml/ratings.csv", ratings)
+    raw = read_delimited(buf.getvalue(), "ml.zip")
+    assert len(raw.frame) == 100_004 and list(raw.frame.columns)[:3] == ["userId", "movieId", "rating"]

@@ -178,7 +178,7 @@ def read_delimited(data: bytes, name: str = "ratings", separator: Optional[str] 
     InputError
         Empty, binary or too large upload; a file with a single column.
     """
-    files = unpack(data, name)
+    files = unpack(data, name, suffixes=(".csv", ".tsv", ".dat", ".data", ".txt"))
     file = files[0]
     text = decode(file.data, file.name, encoding)
     notes = list(file.notes) + ([text.note] if text.note else [])

@@ -80,7 +80,8 @@ def _gunzip(data: bytes, name: str, limit: int) -> bytes:
     return out.getvalue()
 
 
-def unpack(data: bytes, name: str, limit: Optional[int] = None) -> list[UploadedFile]:
+def unpack(data: bytes, name: str, limit: Optional[int] = None,
+           suffixes: tuple = (".txt",)) -> list[UploadedFile]:
     """Decompress an upload into the text files it holds.
 
     Parameters
@@ -89,9 +90,11 @@ def unpack(data: bytes, name: str, limit: Optional[int] = None) -> list[Uploaded
         The uploaded bytes.
     name : str
         The uploaded file name; ``.gz`` is stripped, ``.zip`` is opened and its
-        ``.txt`` members returned in name order.
+        members ending in one of ``suffixes`` returned in name order.
     limit : int, optional
         Largest total size in bytes after decompression (default: the upload limit).
+    suffixes : tuple of str
+        Which members of a zip to read (optionally ``.gz``-compressed).
 
     Returns
     -------
@@ -115,22 +118,24 @@ def unpack(data: bytes, name: str, limit: Optional[int] = None) -> list[Uploaded
         if not data:
             raise InputError(f"'{name}' decompresses to nothing. Choose a file that has some text in it.")
     if data[:4] == b"PK\x03\x04" or lower.endswith(".zip"):
-        return _unzip(data, name, limit)
+        return _unzip(data, name, limit, suffixes)
     return [UploadedFile(name, data)]
 
 
-def _unzip(data: bytes, name: str, limit: int) -> list[UploadedFile]:
+def _unzip(data: bytes, name: str, limit: int, suffixes: tuple) -> list[UploadedFile]:
+    wanted = tuple(suffixes) + tuple(s + ".gz" for s in suffixes)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [
             m for m in archive.infolist()
-            if not m.is_dir() and m.filename.lower().endswith((".txt", ".txt.gz"))
+            if not m.is_dir() and m.filename.lower().endswith(wanted)
             and not m.filename.startswith("__MACOSX/") and not m.filename.rsplit("/", 1)[-1].startswith(".")
         ]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise InputError(f"'{name}' is not a readable zip file ({exc}). Upload it again.") from exc
     if not members:
-        raise InputError(f"'{name}' holds no .txt files. Put one .txt file per document in the zip.")
+        kinds = "/".join(suffixes)
+        raise InputError(f"'{name}' holds no {kinds} files. Put the file(s) to read in the zip.")
     files, total = [], 0
     for member in sorted(members, key=lambda m: m.filename):
         total += member.file_size
