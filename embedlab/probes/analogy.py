@@ -95,7 +95,7 @@ def analogy_scores(space: Space, a: str, b: str, c: str, epsilon: float = EPSILO
         An input word is unknown.
     """
     q = word_vectors(space, [a, b, c])
-    cos = space.unit @ q.T  # (n_words, 3)
+    cos = space.unit @ np.ascontiguousarray(q.T)  # (n_words, 3); a contiguous right side keeps BLAS on its fast path
     offset = q[1] - q[0] + q[2]
     norm = float(np.linalg.norm(offset))
     add = (cos[:, 1] - cos[:, 0] + cos[:, 2]) / (norm if norm > 0 else 1.0)
