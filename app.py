@@ -16,6 +16,10 @@ PAGES = {
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
     ],
+    "Probe": [
+        st.Page("pages/analogies.py", title="Analogies", icon="🧩"),
+        st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
+    ],
 }
 
 page = st.navigation(PAGES)

@@ -37,6 +37,7 @@ from embedlab.store import Workspace, _pid_alive, _valid_id, new_id
 #: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
 JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
+    "sweep": "embedlab.train.sweep:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

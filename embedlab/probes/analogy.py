@@ -147,6 +147,10 @@ class AnalogyResult:
     expected: Optional[pd.DataFrame] = None
     notes: list = field(default_factory=list)
 
+    def to_frame(self) -> pd.DataFrame:
+        """Both methods' answers in one table with a ``method`` column (for downloads)."""
+        return pd.concat([t.assign(method=m) for m, t in self.answers.items()], ignore_index=True)
+
     def top(self, method: str = "3CosAdd") -> Optional[str]:
         """The best answer under ``method`` (None when there is none)."""
         table = self.answers[method]
