@@ -225,6 +225,8 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
                 notes.append(f"{method}: the input word '{space.words[overall]}' would have been the first answer "
                              f"(score {float(s[overall]):.3f}) had the input words not been excluded.")
     inputs = pd.DataFrame(input_rows)
+    for method in METHODS:
+        inputs[f"{method} rank"] = inputs[f"{method} rank"].astype("Int64")
 
     expected_table = None
     if expected is not None and str(expected).strip():
@@ -249,6 +251,7 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
             rows.append({"method": method, "word": d, "rank": rank, "score": value,
                          "from subwords": space.is_from_subwords(d)})
         expected_table = pd.DataFrame(rows)
+        expected_table["rank"] = expected_table["rank"].astype("Int64")
         if d in input_words and exclude_inputs:
             notes.append(f"The expected answer '{d}' is one of the input words, which are excluded; "
                          "switch on 'include input words' to rank it.")
