@@ -15,9 +15,12 @@ PAGES = {
         st.Page("pages/data.py", title="Data", icon="📄"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
+        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+        st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
+        st.Page("pages/vectors.py", title="Import / export", icon="📦"),
     ],
     "Probe": [
-        st.Page("pages/analogies.py", title="Analogies", icon="🧩"),
+        st.Page("pages/analogies.py", title="Analogies", icon="🧮"),
         st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
     ],
 }

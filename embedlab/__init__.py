@@ -18,6 +18,7 @@ from embedlab.sources.preprocess import PreprocessConfig
 from embedlab.sources.samples import SAMPLES, sample_documents
 from embedlab.space import Space
 from embedlab.store import Workspace
+from embedlab.train.fasttext import FastTextConfig, train_fasttext
 from embedlab.train.word2vec import Word2VecConfig, train_word2vec
 
 
@@ -47,7 +48,8 @@ def prepare_file(workspace: Workspace, path, cfg: PreprocessConfig = None, text_
 
 
 __all__ = [
-    "Corpus", "InputError", "PreprocessConfig", "RawDocuments", "SAMPLES", "Space", "UnknownWordError",
+    "Corpus", "FastTextConfig", "InputError", "PreprocessConfig", "RawDocuments", "SAMPLES", "Space",
+    "UnknownWordError",
     "Word2VecConfig", "Workspace", "nearest_neighbours", "prepare_file", "prepare_sample", "read_documents",
-    "read_path", "sample_documents", "train_word2vec",
+    "read_path", "sample_documents", "train_fasttext", "train_word2vec",
 ]

@@ -37,6 +37,8 @@ from embedlab.store import Workspace, _pid_alive, _valid_id, new_id
 #: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
 JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
+    "seeds": "embedlab.train.seeds:run_job",
+    "fasttext": "embedlab.train.fasttext:run_job",
     "sweep": "embedlab.train.sweep:run_job",
 }
 

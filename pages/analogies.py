@@ -6,7 +6,7 @@ from embedlab.probes import analogy, arithmetic
 from embedlab.ui import session, widgets
 from embedlab.views.analogy import analogy_picture
 
-st.title("🧩 Analogies")
+st.title("🧮 Analogies")
 space = widgets.require_space("the analogy lab")
 model_id = session.active_model_id()
 st.caption("Transparent analogies: both methods of Levy & Goldberg (2014) side by side, and the input words are "

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from embedlab.errors import InputError
-from embedlab.probes.neighbours import top_k_rows
+from embedlab.probes.neighbours import top_k_values
 from embedlab.progress import Progress, no_progress
 from embedlab.space import Space
 
@@ -313,7 +313,7 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
             for col in (qa, qb, qc):
                 scores[rows, col] = -np.inf
             n_avail = (restrict - np.array([len({x, y, z}) for x, y, z in zip(qa, qb, qc)]))
-            top, top_scores = top_k_rows(scores, top_n)
+            top, top_scores = top_k_values(scores, top_n)
             exp_s = scores[rows, qe]
             ranks = np.count_nonzero(scores > exp_s[:, None], axis=1) + 1
             for r in range(len(rows)):

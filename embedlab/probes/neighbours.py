@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from embedlab.errors import InputError
+from embedlab.probes.subwords import subword_note
 from embedlab.space import Space
 
 
@@ -36,7 +37,7 @@ def top_k(scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> np.ndarray
     return part[np.argsort(-scores[part], kind="stable")].astype(np.int64)
 
 
-def top_k_rows(scores: np.ndarray, k: int, block: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def top_k_values(scores: np.ndarray, k: int, block: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` largest entries of every row of a score matrix, best first.
 
     Faster than a row-wise ``argpartition`` on wide matrices: one vectorised
@@ -107,6 +108,8 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
     -------
     pandas.DataFrame
         Columns ``word``, ``cosine`` (in [-1, 1]) and ``frequency rank`` (1 = most frequent), best first.
+        ``attrs['from_subwords']`` is True when ``word`` is out of vocabulary and its vector was built
+        from subwords (FastText); ``attrs['note']`` then says so for the page (else None).
 
     Raises
     ------
@@ -123,7 +126,11 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
         scores = scores[:restrict]
     exclude = [space.kv.key_to_index[word]] if word in space and (not restrict or space.index(word) < restrict) else []
     best = top_k(scores, k, exclude)
-    return neighbour_table(space, best, scores[best])
+    table = neighbour_table(space, best, scores[best])
+    # FastText: the query word's vector may be built from character n-grams; say so with the table
+    table.attrs["from_subwords"] = space.is_from_subwords(word)
+    table.attrs["note"] = subword_note(space, word)
+    return table
 
 
 def neighbour_table(space: Space, indices: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
@@ -133,6 +140,68 @@ def neighbour_table(space: Space, indices: np.ndarray, scores: np.ndarray) -> pd
         "cosine": np.asarray(scores, dtype=np.float64),
         "frequency rank": np.asarray(indices, dtype=np.int64) + 1,
     })
+
+
+def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise :func:`top_k`: indices of the ``k`` largest scores of each row, best first.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_rows, n)
+        Entries set to ``-inf`` are never chosen while finite ones remain.
+    k : int
+        At most ``n``.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, k), int64
+    """
+    k = min(int(k), scores.shape[1])
+    if k <= 0:
+        return np.empty((scores.shape[0], 0), dtype=np.int64)
+    return top_k_values(scores, k)[0]
+
+
+def knn_within(unit: np.ndarray, k: int, chunk_size: int = 512, progress=None) -> np.ndarray:
+    """The ``k`` nearest neighbours of every row among the other rows, by cosine similarity.
+
+    Computed as matrix products in chunks of ``chunk_size`` rows, so memory
+    stays at ``chunk_size * n_words`` floats.
+
+    Parameters
+    ----------
+    unit : ndarray of shape (n_words, dim)
+        Unit-length vectors (see :attr:`Space.unit`).
+    k : int
+        Neighbours per word, at least 1 and below ``n_words``.
+    chunk_size : int
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ndarray of shape (n_words, k), int64
+        Row indices into ``unit``, best first; a word is never its own neighbour.
+
+    Raises
+    ------
+    InputError
+        ``k`` below 1 or not below ``n_words``.
+    """
+    unit = np.asarray(unit, dtype=np.float32)
+    n = unit.shape[0]
+    if k < 1 or k >= n:
+        raise InputError(f"k must be at least 1 and below the number of words compared ({n}); got {k}.")
+    out = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, chunk_size):
+        stop = min(start + chunk_size, n)
+        scores = unit[start:stop] @ unit.T
+        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        out[start:stop] = top_k_rows(scores, k)
+        if progress:
+            progress(stop / n, f"Nearest neighbours of {stop:,} of {n:,} words")
+    return out
+
 
 
 def batch_nearest(space: Space, vectors: np.ndarray, k: int = 10, exclude=None, chunk_bytes: int = 64 << 20):
@@ -193,5 +262,5 @@ def batch_nearest(space: Space, vectors: np.ndarray, k: int = 10, exclude=None, 
         elif exclude_lists is not None:
             for r in rows:
                 scores[r, exclude_lists[start + r]] = -np.inf
-        out_idx[start:stop], out_scores[start:stop] = top_k_rows(scores, k)
+        out_idx[start:stop], out_scores[start:stop] = top_k_values(scores, k)
     return out_idx, out_scores

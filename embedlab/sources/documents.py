@@ -55,9 +55,10 @@ def _kind(name: str) -> str:
 
 
 def _read_table(text: str, name: str) -> pd.DataFrame:
-    sep = "\t" if name.lower().removesuffix(".gz").endswith((".tsv", ".tab")) else None
+    header = text.split("\n", 1)[0]
+    tabbed = name.lower().removesuffix(".gz").endswith((".tsv", ".tab")) or ("\t" in header and "," not in header)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, keep_default_na=False,
+        frame = pd.read_csv(io.StringIO(text), sep="\t" if tabbed else ",", dtype=str, keep_default_na=False,
                             on_bad_lines="error", quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise InputError(f"'{name}' could not be read as a table: {exc}. Check the delimiter and quoting.") from exc

@@ -123,6 +123,59 @@ def space_from_model(model, kind: str, params: dict, corpus: Corpus, reporter: E
         "words_per_s": reporter.words_per_s,
         "loss_note": ("per-epoch loss from gensim's counter, reset each epoch; with workers > 1 gensim's "
                       "counter is racy, so read it as a trend") if reporter.reports_loss else
-                     "gensim does not report a training loss for this model",
+                     "gensim does not report a training loss for this model (FastText's is always 0: gensim #3228)",
     }
     return Space(kv, meta=meta, info=info)
+
+
+def fit_gensim(model_cls, kind: str, cfg, corpus: Corpus, progress: Optional[Progress] = None,
+               should_stop: Optional[ShouldStop] = None, name: Optional[str] = None,
+               reports_loss: bool = True) -> Space:
+    """Train a gensim Word2Vec-family model from a config and wrap it as a :class:`Space`.
+
+    Parameters
+    ----------
+    model_cls : type
+        ``gensim.models.Word2Vec`` or ``gensim.models.FastText``.
+    kind : str
+        ``info['kind']`` of the result.
+    cfg : Word2VecConfig or a subclass
+        Has ``min_count``, ``epochs``, ``gensim_kwargs()`` and ``to_dict()``.
+    corpus, progress, should_stop, name : see :func:`train_on_corpus`
+    reports_loss : bool
+        False for FastText (gensim #3228): losses are recorded as ``None``.
+
+    Raises
+    ------
+    InputError
+        Fewer than two words survive ``min_count``.
+    """
+    check_min_count(corpus, cfg.min_count)
+    t0 = time.perf_counter()
+    model = model_cls(**cfg.gensim_kwargs())
+    reporter = train_on_corpus(model, corpus, cfg.epochs, progress, should_stop, reports_loss=reports_loss)
+    space = space_from_model(model, kind, cfg.to_dict(), corpus, reporter, time.perf_counter() - t0, name)
+    if progress:
+        progress(1.0, "Training finished")
+    return space
+
+
+def run_training_job(workspace, args: dict, progress: Progress, config_cls, train) -> dict:
+    """Background-job body shared by the trainers: train on a stored corpus and save the model.
+
+    ``args``: ``corpus_id`` (a stored corpus) or ``sample`` (a shipped corpus key,
+    prepared with default preprocessing first), ``config`` (a ``config_cls`` dict),
+    optional ``name``. Returns ``{"model_id": ..., "corpus_id": ...}``.
+    """
+    from embedlab.progress import scaled
+
+    if args.get("sample"):
+        from embedlab import prepare_sample
+
+        corpus = prepare_sample(workspace, args["sample"], progress=scaled(progress, 0.0, 0.2))
+        progress = scaled(progress, 0.2, 1.0)
+    else:
+        corpus = workspace.open_corpus(args["corpus_id"])
+    cfg = config_cls.from_dict(args.get("config", {}))
+    space = train(corpus, cfg, progress, name=args.get("name"))
+    return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, fields
 from typing import Optional
 
@@ -10,7 +9,7 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
-from embedlab.train.gensim_run import check_min_count, space_from_model, train_on_corpus
+from embedlab.train.gensim_run import fit_gensim, run_training_job
 
 #: One line per hyper-parameter, shown next to its widget.
 EXPLAIN = {
@@ -135,26 +134,14 @@ def train_word2vec(corpus: Corpus, cfg: Optional[Word2VecConfig] = None, progres
     """
     from gensim.models import Word2Vec
 
-    cfg = cfg or Word2VecConfig()
-    check_min_count(corpus, cfg.min_count)
-    t0 = time.perf_counter()
-    model = Word2Vec(**cfg.gensim_kwargs())
-    reporter = train_on_corpus(model, corpus, cfg.epochs, progress, should_stop, reports_loss=True)
-    seconds = time.perf_counter() - t0
-    space = space_from_model(model, "word2vec", cfg.to_dict(), corpus, reporter, seconds, name)
-    if progress:
-        progress(1.0, "Training finished")
-    return space
+    return fit_gensim(Word2Vec, "word2vec", cfg or Word2VecConfig(), corpus, progress, should_stop, name)
 
 
 def run_job(workspace, args: dict, progress: Progress) -> dict:
     """Background-job entry: train on a stored corpus and save the model.
 
-    ``args``: ``corpus_id``, ``config`` (a :class:`Word2VecConfig` dict), optional ``name``.
-    Returns ``{"model_id": ...}``.
+    ``args``: ``corpus_id`` (a stored corpus) or ``sample`` (a shipped corpus key,
+    prepared with default preprocessing first), ``config`` (a :class:`Word2VecConfig`
+    dict), optional ``name``. Returns ``{"model_id": ..., "corpus_id": ...}``.
     """
-    corpus = workspace.open_corpus(args["corpus_id"])
-    cfg = Word2VecConfig.from_dict(args.get("config", {}))
-    space = train_word2vec(corpus, cfg, progress, name=args.get("name"))
-    model_id = workspace.save_space(space)
-    return {"model_id": model_id}
+    return run_training_job(workspace, args, progress, Word2VecConfig, train_word2vec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from embedlab import config
 from embedlab.ui import session
 
 
@@ -29,11 +30,5 @@ def render() -> None:
         if choice is not None:
             row = ready[ready["id"] == choice].iloc[0]
             st.caption(f"{row['kind']} · {int(row['dim'])} dimensions · corpus: {row['corpus_name'] or '—'}")
-        if config_shared():
+        if config.shared_mode():
             st.caption("Bookmark this page's link: it is the private key to your workspace.")
-
-
-def config_shared() -> bool:
-    from embedlab import config
-
-    return config.shared_mode()

@@ -1,0 +1,1 @@
+"""Plotly figure builders and table formatters (no streamlit import)."""

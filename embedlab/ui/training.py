@@ -1,0 +1,67 @@
+"""Showing training jobs: progress, loss curve, and picking up the result."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from embedlab import jobs
+from embedlab.errors import InputError
+from embedlab.ui import session
+from embedlab.ui.widgets import render_job_status
+from embedlab.views.training import loss_curve
+
+LOSS_NOTE = ("The loss is gensim's counter read after each epoch. It is a **trend**, not an exact value: gensim "
+             "keeps it in float32 and, with several workers, threads overwrite each other's sums "
+             "(gensim #2735, #2743). Use workers=1 (reproducible mode) for a clean curve.")
+
+
+def remember_job(key: str, job_id: str) -> None:
+    """Remember a job under ``key`` in this workspace so it is picked up after a page switch or restart."""
+    ws = session.workspace()
+    ids = [j for j in ws.get_setting(key, []) if j != job_id]
+    ws.set_setting(key, ([job_id] + ids)[:20])
+
+
+def remembered_jobs(key: str) -> list:
+    return list(session.workspace().get_setting(key, []))
+
+
+def training_job_view(job_id: str, key: str) -> None:
+    """Live status of one training job (refreshes every second while it runs).
+
+    When the job finishes, its model becomes the active one (once).
+    """
+
+    @st.fragment(run_every=1.0)
+    def panel():
+        ws = session.workspace()
+        try:
+            status = jobs.job_status(ws, job_id)
+        except InputError as exc:
+            st.caption(str(exc))
+            return
+        render_job_status(status, key)
+        details = status.get("details", {})
+        if details.get("words_per_s"):
+            st.caption(f"Epoch {details.get('epoch')} of {details.get('epochs')} · "
+                       f"{details['words_per_s']:,.0f} words/s in the last epoch")
+        workers = status.get("args", {}).get("config", {})
+        workers = 1 if workers.get("reproducible") else int(workers.get("workers", 1))
+        losses = details.get("epoch_losses") or []
+        if status.get("kind") == "fasttext":
+            st.caption("FastText does not report a training loss in gensim (#3228), so there is no curve.")
+        elif losses:
+            fig = loss_curve(losses, workers)
+            if fig is not None:
+                st.plotly_chart(fig, key=f"{key}-loss")
+                st.caption(LOSS_NOTE)
+        result = status.get("result") or {}
+        if status["state"] == "done" and result.get("model_id"):
+            handled = ws.get_setting("handled_jobs", [])
+            if job_id not in handled:
+                ws.set_setting("handled_jobs", (handled + [job_id])[-200:])
+                session.set_active_model(result["model_id"])
+                st.rerun()
+            st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
+
+    panel()

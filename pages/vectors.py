@@ -1,0 +1,69 @@
+"""Import / export: bring your own pretrained vectors; download any model for other tools."""
+
+import streamlit as st
+
+from embedlab import config
+from embedlab.errors import InputError
+from embedlab.sources import export as ex
+from embedlab.sources.vectors import FORMATS, read_uploads
+from embedlab.ui import session, widgets
+
+st.title("Import / export vectors")
+tab_in, tab_out = st.tabs(["Import pretrained vectors", "Export a model"])
+
+with tab_in:
+    st.caption("word2vec text or binary, GloVe text, fastText .vec or .bin (with subwords), or the Embedding "
+               "Projector's vectors.tsv + metadata.tsv (upload both, or a zip of both). `.gz` is fine. Files are "
+               f"parsed, never unpickled; at most {config.max_upload_bytes() // 2**20} MB.")
+    with st.form("import-vectors"):
+        files = st.file_uploader("Vector file(s)", accept_multiple_files=True, key="import-files")
+        fmt = st.selectbox("Format", ["auto"] + list(FORMATS), key="import-format",
+                           format_func=lambda k: "Detect from the file" if k == "auto" else FORMATS[k])
+        cap = st.number_input("Keep at most this many words (0 = all)", min_value=0, value=0, step=10_000,
+                              key="import-cap", help="These files list the most frequent words first, so this "
+                                                     "keeps the most frequent ones.")
+        name = st.text_input("Model name", key="import-name", placeholder="the file name")
+        submitted = st.form_submit_button("Import", type="primary")
+    if submitted:
+        with widgets.user_errors(), st.spinner("Reading the vectors"):
+            imported = read_uploads([(f.name, f.getvalue()) for f in files or []],
+                                    fmt=None if fmt == "auto" else fmt, max_words=cap or None)
+            model_id = session.workspace().save_space(imported, name.strip() or None)
+            session.set_active_model(model_id)
+            st.success(f"Imported **{imported.name}**: {len(imported):,} words × {imported.dim} dimensions "
+                       f"({FORMATS[imported.info['source_format']]}). It is now the active model.")
+            for note in imported.info.get("notes", []):
+                st.info(note)
+
+with tab_out:
+    models = session.workspace().models()
+    ready = models[models["status"] == "ready"]
+    if ready.empty:
+        st.info("There is no model to export yet: train or import one first.")
+        st.stop()
+    ids = ready["id"].tolist()
+    labels = dict(zip(ready["id"], ready["name"] + " · " + ready["kind"]))
+    active = session.active_model_id()
+    model_id = st.selectbox("Model", ids, index=ids.index(active) if active in ids else 0, format_func=labels.get,
+                            key="export-model")
+    limit = st.number_input("Export only the most frequent words (0 = all)", min_value=0, value=0, step=10_000,
+                            key="export-cap", help="The Embedding Projector stays responsive up to about 10,000-"
+                                                   "50,000 points.")
+    with widgets.user_errors():
+        space = session.load_space(model_id)
+        st.caption(f"{len(space):,} words × {space.dim} dimensions.")
+        for fmt, (label, _, mime) in ex.EXPORTS.items():
+            try:
+                ex.check(space, fmt, limit or None)
+            except InputError as exc:  # shown next to the format it concerns; the others still work
+                st.warning(f"{label}: {exc}")
+                continue
+            file_name = ex.export_file_name(space, fmt)
+            st.download_button(f"Download {label}", key=f"export-{fmt}", file_name=file_name, mime=mime,
+                               data=lambda fmt=fmt, space=space, limit=limit: ex.export(space, fmt, limit or None)[0],
+                               on_click="ignore")
+        if space.has_subwords:
+            st.caption("These formats hold the vocabulary's vectors only; the FastText n-gram table (vectors for "
+                       "unseen words) stays in embedlab.")
+    st.caption("For projector.tensorflow.org: *Load* → choose vectors.tsv, then metadata.tsv. The 2-D projection "
+               "coordinates are exported as CSV on the Explore page.")

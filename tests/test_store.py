@@ -1,0 +1,94 @@
+"""The workspace: save, restart, load, rename, delete; partial files never registered."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from embedlab import Space, Workspace
+from embedlab.errors import InputError
+
+
+def test_round_trip_survives_a_restart(tmp_path, lee_space):
+    ws = Workspace(tmp_path / "ws")
+    model_id = ws.save_space(lee_space, name="lee")
+    del ws
+    reopened = Workspace(tmp_path / "ws")  # a new process would do exactly this
+    record = reopened.model_record(model_id)
+    assert record["name"] == "lee" and record["kind"] == "word2vec"
+    assert record["vocab_size"] == len(lee_space) and record["dim"] == lee_space.dim
+    assert record["params"]["architecture"] == "cbow" and record["corpus_name"] == "lee_background"
+    loaded = reopened.load_space(model_id)
+    assert loaded.words == lee_space.words
+    np.testing.assert_array_equal(loaded.vectors, lee_space.vectors)
+    np.testing.assert_array_equal(loaded.counts, lee_space.counts)
+    assert loaded.info["epoch_losses"] == lee_space.info["epoch_losses"]
+    files = sorted(p.name for p in (tmp_path / "ws" / "models" / model_id).iterdir())
+    assert files == ["info.json", "meta.parquet", "vectors.npy"]  # nothing pickled
+
+
+def test_rename_and_delete(tmp_path, hand_space):
+    ws = Workspace(tmp_path)
+    model_id = ws.save_space(hand_space({"a": [1, 0], "b": [0, 1]}), name="two")
+    ws.set_setting("active_model", model_id)
+    ws.rename_model(model_id, "renamed")
+    assert ws.models()["name"].tolist() == ["renamed"]
+    with pytest.raises(InputError, match="not empty"):
+        ws.rename_model(model_id, "  ")
+    ws.delete_model(model_id)
+    assert ws.models().empty and not (tmp_path / "models" / model_id).exists()
+    assert ws.get_setting("active_model") is None
+    with pytest.raises(InputError, match="no model"):
+        ws.load_space(model_id)
+
+
+def test_partial_files_of_a_dead_writer_are_cleaned(tmp_path, hand_space):
+    ws = Workspace(tmp_path)
+    dead_pid = 2**22 + 12345  # beyond pid_max on Linux: never alive
+    partial = tmp_path / "models" / f".partial-{dead_pid}-abc"
+    partial.mkdir()
+    (partial / "vectors.npy").write_bytes(b"half")
+    orphan = tmp_path / "models" / "0123456789ab"  # renamed but never registered
+    orphan.mkdir()
+    (orphan / "info.json").write_text("{}")
+    old = time.time() - 3600
+    os.utime(orphan, (old, old))
+    live = tmp_path / "corpora" / f".partial-{os.getpid()}-live"
+    live.mkdir()
+    removed = ws.recover()  # what opening the workspace after a restart does
+    assert set(removed) == {partial, orphan}
+    assert live.exists() and ws.models().empty
+
+
+def test_damaged_model_is_listed_and_refused(tmp_path, hand_space):
+    ws = Workspace(tmp_path)
+    model_id = ws.save_space(hand_space({"a": [1, 0], "b": [0, 1]}), name="fragile")
+    (tmp_path / "models" / model_id / "vectors.npy").write_bytes(b"not numpy at all")
+    assert ws.models()["status"].tolist() == ["ready"]  # files exist, content is bad
+    with pytest.raises(InputError, match="damaged"):
+        ws.load_space(model_id)
+    (tmp_path / "models" / model_id / "meta.parquet").unlink()
+    assert ws.models()["status"].tolist() == ["damaged"]
+
+
+def test_pickled_npy_is_refused(tmp_path, hand_space):
+    ws = Workspace(tmp_path)
+    model_id = ws.save_space(hand_space({"a": [1, 0], "b": [0, 1]}))
+    np.save(tmp_path / "models" / model_id / "vectors.npy", np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(InputError, match="damaged"):
+        ws.load_space(model_id)
+
+
+def test_space_validation(hand_space):
+    with pytest.raises(InputError, match="twice"):
+        Space.from_vectors(["a", "a"], np.eye(2))
+    with pytest.raises(InputError, match="one vector per word"):
+        Space.from_vectors(["a", "b", "c"], np.eye(2))
+
+
+def test_settings(tmp_path):
+    ws = Workspace(tmp_path)
+    assert ws.get_setting("x", 5) == 5
+    ws.set_setting("x", {"a": [1, 2]})
+    assert Workspace(tmp_path).get_setting("x") == {"a": [1, 2]}
