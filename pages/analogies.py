@@ -31,7 +31,7 @@ with tab_analogy:
                                 lambda: analogy.solve_analogy(space, a, b, c, k=int(k), exclude_inputs=not include,
                                                               expected=expected or None))
         for note in result.notes:
-            st.warning(note)
+            st.info(note)
         left, right = st.columns(2)
         for col, method in ((left, "3CosAdd"), (right, "3CosMul")):
             with col:
@@ -62,6 +62,8 @@ with tab_arith:
         res = session.cached(model_id, "arithmetic", (expression, int(ar_k), ar_include),
                              lambda: arithmetic.evaluate_expression(space, expression, k=int(ar_k),
                                                                     exclude_inputs=not ar_include))
+        for note in res.notes:
+            st.info(note)
         st.dataframe(res.terms, hide_index=True)
         st.dataframe(res.neighbours, hide_index=True, width="stretch")
 

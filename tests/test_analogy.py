@@ -115,6 +115,10 @@ def test_fasttext_answers_oov_from_subwords():
     assert bool(inputs.loc["kingz", "from subwords"]) and not bool(inputs.loc["man", "from subwords"])
     assert pd.isna(inputs.loc["kingz", "3CosAdd rank"]) and inputs.loc["man", "3CosAdd rank"] >= 1
     assert result.expected["from subwords"].all()
+    assert any("'kingz' is not in the vocabulary" in n for n in result.notes)
+    assert any("'queenz'" in n and "not a candidate" in n for n in result.notes)
+    res = arithmetic.evaluate_expression(space, "kingz - man + woman", k=2)
+    assert res.terms["from subwords"].tolist() == [True, False, False] and len(res.notes) == 1
     assert len(result.answers["3CosAdd"]) == 3
     odd = analogy.doesnt_match(space, ["king", "queen", "kingz"])
     assert odd.set_index("word").loc["kingz", "from subwords"]

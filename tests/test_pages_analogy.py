@@ -45,7 +45,7 @@ def test_analogy_page_solves_and_toggles(hand_space):
     # the other tabs' default words are not in this tiny space: each says so, nothing crashes
     assert all("is not in this model's vocabulary" in e.value for e in at.error)
     assert not any("'king'" in e.value or "'queen'" in e.value for e in at.error)
-    assert any("'woman' would have been the first answer" in w.value for w in at.warning)
+    assert any("'woman' would have been the first answer" in w.value for w in at.info)
     expected = frames[2].value
     assert expected["rank"].tolist() == [1, 1]
     assert len(at.get("plotly_chart")) == 1

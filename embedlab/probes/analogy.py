@@ -28,6 +28,7 @@ import pandas as pd
 
 from embedlab.errors import InputError, UnknownWordError
 from embedlab.probes.neighbours import top_k
+from embedlab.probes.subwords import subword_note
 from embedlab.space import Space
 
 #: The ε of 3CosMul (Levy & Goldberg 2014, section 5).
@@ -197,7 +198,8 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
     input_words = {w for _, w in roles}
     exclude = input_idx if exclude_inputs else []
 
-    answers, notes = {}, []
+    answers = {}
+    notes = [n for n in (subword_note(space, w) for w in dict.fromkeys([a, b, c])) if n]
     input_rows = [{"role": r, "word": w, "from subwords": space.is_from_subwords(w)} for r, w in roles]
     for method in METHODS:
         s = scores[method]
@@ -252,6 +254,8 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
                          "from subwords": space.is_from_subwords(d)})
         expected_table = pd.DataFrame(rows)
         expected_table["rank"] = expected_table["rank"].astype("Int64")
+        if space.is_from_subwords(d):
+            notes.append(subword_note(space, d) + " It is not a candidate answer; its rank is where it would stand.")
         if d in input_words and exclude_inputs:
             notes.append(f"The expected answer '{d}' is one of the input words, which are excluded; "
                          "switch on 'include input words' to rank it.")

@@ -11,7 +11,7 @@ weighted positive/negative keys).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 from embedlab.errors import InputError
 from embedlab.probes.analogy import MAX_K, word_vectors
 from embedlab.probes.neighbours import neighbour_table, similarities, top_k
+from embedlab.probes.subwords import subword_note
 from embedlab.space import Space
 
 MAX_LENGTH = 500
@@ -143,11 +144,14 @@ class ArithmeticResult:
         Σ weight · unit(word).
     neighbours : pandas.DataFrame
         ``word``, ``cosine``, ``frequency rank``, ``input word``; best first.
+    notes : list of str
+        Which words were built from subwords (FastText).
     """
 
     terms: pd.DataFrame
     vector: np.ndarray
     neighbours: pd.DataFrame
+    notes: list = field(default_factory=list)
 
 
 def evaluate_expression(space: Space, expression: str, k: int = 10, exclude_inputs: bool = True,
@@ -189,4 +193,5 @@ def evaluate_expression(space: Space, expression: str, k: int = 10, exclude_inpu
     best = top_k(scores, k, sorted(inputs) if exclude_inputs else [])
     table = neighbour_table(space, best, scores[best])
     table["input word"] = [int(i) in inputs for i in best]
-    return ArithmeticResult(table_terms, vector, table)
+    notes = [n for n in (subword_note(space, w) for w in dict.fromkeys(words)) if n]
+    return ArithmeticResult(table_terms, vector, table, notes)
