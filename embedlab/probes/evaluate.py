@@ -192,24 +192,27 @@ def _ok_vocab(space: Space, restrict_vocab: int, case_insensitive: bool) -> dict
     return ok
 
 
-def _gensim_means(vectors, norms, ia, ib, ic) -> np.ndarray:
-    """gensim's most_similar query vectors, ndarray of shape (n, dim), float32, bit for bit.
+def _gensim_means(vectors, norms, ia, ib, ic, exact: bool = False) -> np.ndarray:
+    """gensim's most_similar query vectors, ndarray of shape (n, dim), float32.
 
     ``get_mean_vector([b, c, a], weights=[1, 1, -1], pre_normalize=True, post_normalize=True)``:
     float32 accumulation of float64-weighted unit rows, divided by the float64
-    total weight, then ``matutils.unitvec`` (BLAS dnrm2 and scal) and float32.
+    total weight, then ``matutils.unitvec`` and float32. With ``exact`` the
+    length is BLAS dnrm2 row by row, as gensim computes it, so the result is
+    gensim's bit for bit; otherwise one vectorised norm (may differ in the last bit).
     """
-    from gensim.matutils import blas_nrm2
-
     mean = np.zeros((len(ia), vectors.shape[1]), dtype=vectors.dtype)
     for weight, idx in ((np.float64(1.0), ib), (np.float64(1.0), ic), (np.float64(-1.0), ia)):
         mean += weight * (vectors[idx] / norms[idx, None])
     mean = mean / np.float64(3.0)
-    out = np.empty(mean.shape, dtype=np.float32)
-    for row in range(len(mean)):
-        veclen = blas_nrm2(mean[row]) if mean.shape[1] else 0.0
-        out[row] = (mean[row] * (1.0 / veclen)) if veclen > 0.0 else mean[row]
-    return out
+    if exact:
+        from gensim.matutils import blas_nrm2
+
+        veclen = np.array([blas_nrm2(row) if row.size else 0.0 for row in mean])
+    else:
+        veclen = np.linalg.norm(mean, axis=1)
+    scale = np.divide(1.0, veclen, out=np.ones_like(veclen), where=veclen > 0)
+    return (mean * scale[:, None]).astype(np.float32)
 
 
 def _gensim_exact(vectors, norms, restrict: int, mean: np.ndarray, all_keys: list) -> list:
@@ -316,34 +319,34 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
             top, top_scores = top_k_values(scores, top_n)
             exp_s = scores[rows, qe]
             ranks = np.count_nonzero(scores > exp_s[:, None], axis=1) + 1
-            for r in range(len(rows)):
-                avail = int(min(_TOP, n_avail[r]))
-                cands = top[r, :avail]
-                ignore = {qa[r], qb[r], qc[r]}
-                pos = None
-                for p, j in enumerate(cands):
-                    if canon[j] not in ignore:
-                        pos = p
-                        break
-                if pos is None:
-                    pos = avail - 1 if avail else None
-                if method == "3CosAdd" and pos is not None:
-                    upto = min(pos + 2, top_scores.shape[1])
-                    gaps = -np.diff(top_scores[r, :upto])
-                    if gaps.size and gaps.min() < _NEAR_TIE:
-                        rechecked += 1
-                        q = start + r
-                        all_keys = [int(ib[q]), int(ic[q]), int(ia[q])]
-                        cands = _gensim_exact(vectors, norms, restrict, means[q], all_keys)
-                        pos = next((p for p, j in enumerate(cands) if canon[j] not in ignore),
-                                   len(cands) - 1 if cands else None)
-                q_row = sel[start + r]
-                if pos is not None:
-                    predicted[q_row] = cands[pos]
-                    pred_score[q_row] = float(scores[r, cands[pos]])
-                if np.isfinite(exp_s[r]):
-                    exp_rank[q_row] = ranks[r]
-                    exp_score[q_row] = float(exp_s[r])
+            # gensim keeps the first of its top 5 whose upper-cased form is not a question word,
+            # else the fifth
+            width = min(_TOP, top.shape[1])
+            cand = top[:, :width]
+            avail = np.minimum(width, n_avail)
+            cand_canon = canon[cand]
+            usable = ~((cand_canon == qa[:, None]) | (cand_canon == qb[:, None]) | (cand_canon == qc[:, None]))
+            usable &= np.arange(width)[None, :] < avail[:, None]
+            pos = np.where(usable.any(axis=1), usable.argmax(axis=1), avail - 1)
+            chosen = np.where(pos >= 0, cand[rows, np.maximum(pos, 0)], -1)
+            if method == "3CosAdd" and top_scores.shape[1] > 1:
+                with np.errstate(invalid="ignore"):
+                    gaps = top_scores[:, :-1] - top_scores[:, 1:]
+                    near = ((gaps < _NEAR_TIE) & (np.arange(gaps.shape[1])[None, :] <= pos[:, None])).any(axis=1)
+                for r in np.flatnonzero(near & (pos >= 0)):
+                    rechecked += 1
+                    q = start + r
+                    exact_mean = _gensim_means(vectors, norms, ia[q:q + 1], ib[q:q + 1], ic[q:q + 1], exact=True)[0]
+                    cands = _gensim_exact(vectors, norms, restrict, exact_mean, [int(ib[q]), int(ic[q]), int(ia[q])])
+                    ignore = {qa[r], qb[r], qc[r]}
+                    p = next((p for p, j in enumerate(cands) if canon[j] not in ignore), len(cands) - 1)
+                    chosen[r] = cands[p] if cands else -1
+            q_rows = sel[start:stop]
+            predicted[q_rows] = chosen
+            pred_score[q_rows] = np.where(chosen >= 0, scores[rows, np.maximum(chosen, 0)], np.nan)
+            finite = np.isfinite(exp_s)
+            exp_rank[q_rows[finite]] = ranks[finite]
+            exp_score[q_rows[finite]] = exp_s[finite]
             progress(stop / len(sel), f"{stop:,} of {len(sel):,} questions answered")
 
     correct = np.zeros(n, dtype=bool)
