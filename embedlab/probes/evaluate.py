@@ -84,7 +84,8 @@ def parse_analogies(source: Union[str, Path, bytes], name: Optional[str] = None)
 
     Lines ``: section name`` start a section; every other line is ``a b c d``
     (whitespace-separated) meaning a : b :: c : d. Lines without exactly four
-    words are skipped, as gensim does.
+    words are skipped and counted, as gensim does (gensim also refuses a blank
+    line before the first section; we skip blank lines anywhere).
 
     Parameters
     ----------
@@ -295,9 +296,11 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
             means = _gensim_means(vectors, norms, ia, ib, ic)
             # unit rows instead of gensim's "divide by norms afterwards": one pass fewer; the rounding
             # difference is far below the near-tie threshold, where gensim's exact arithmetic takes over
-            unit_t = np.ascontiguousarray((vectors[:restrict] / norms[:restrict, None]).T)
+            with np.errstate(divide="ignore", invalid="ignore"):  # all-zero rows: NaN scores, as in gensim
+                unit_t = np.ascontiguousarray((vectors[:restrict] / norms[:restrict, None]).T)
         else:
-            unit = vectors[:restrict] / norms[:restrict, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                unit = vectors[:restrict] / norms[:restrict, None]
             unit[norms[:restrict] == 0] = 0
         chunk = max(1, _CHUNK_BYTES // (4 * restrict * (1 if method == "3CosAdd" else 3)))
         top_n = min(_TOP + 1, restrict)
