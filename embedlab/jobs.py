@@ -39,6 +39,10 @@ JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
     "seeds": "embedlab.train.seeds:run_job",
     "fasttext": "embedlab.train.fasttext:run_job",
+    "bias_analogy": "embedlab.probes.bias:run_analogy_job",
+    "svd": "embedlab.train.svd:run_job",
+    "item2vec": "embedlab.train.item2vec:run_job",
+    "ratings_eval": "embedlab.probes.recommend:run_eval_job",
     "sweep": "embedlab.train.sweep:run_job",
 }
 

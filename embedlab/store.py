@@ -174,21 +174,20 @@ class Workspace:
         Returns
         -------
         str
-            The new model id. ``space.info`` gets ``id`` and ``name`` set.
+            The new model id (``space`` itself is not changed).
         """
         model_id = new_id()
         name = (name or space.info.get("name") or space.kind).strip() or space.kind
-        space.info.update(id=model_id, name=name)
+        info = {**space.info, "id": model_id, "name": name}
         partial = self._partial_dir(self.models_dir, model_id)
         partial.mkdir(parents=True)
         try:
-            write_space(space, partial)
+            write_space(space, partial, info)
             final = self.models_dir / model_id
             partial.rename(final)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        info = space.info
         with self._db() as db:
             db.execute(
                 "INSERT INTO models(id, name, kind, params, corpus_name, corpus_fingerprint, vocab_size, dim,"
@@ -363,8 +362,10 @@ class Workspace:
 
 # -- the on-disk format of a space ----------------------------------------------
 
-def write_space(space: Space, folder) -> None:
+def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
     """Write a space's files into ``folder`` (no pickle anywhere).
+
+    ``info`` replaces ``space.info`` in the written ``info.json`` when given.
 
     Files: ``vectors.npy`` (float32, shape (n_words, dim)), ``meta.parquet``
     (a ``word`` column plus the metadata), ``info.json``; FastText spaces add
@@ -372,7 +373,7 @@ def write_space(space: Space, folder) -> None:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    info = dict(space.info)
+    info = dict(space.info if info is None else info)
     kv = space.kv
     if isinstance(kv, FastTextKeyedVectors):
         np.save(folder / "vectors_vocab.npy", np.asarray(kv.vectors_vocab, dtype=np.float32), allow_pickle=False)

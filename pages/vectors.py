@@ -28,9 +28,10 @@ with tab_in:
         with widgets.user_errors(), st.spinner("Reading the vectors"):
             imported = read_uploads([(f.name, f.getvalue()) for f in files or []],
                                     fmt=None if fmt == "auto" else fmt, max_words=cap or None)
-            model_id = session.workspace().save_space(imported, name.strip() or None)
+            ws = session.workspace()
+            model_id = ws.save_space(imported, name.strip() or None)
             session.set_active_model(model_id)
-            st.success(f"Imported **{imported.name}**: {len(imported):,} words × {imported.dim} dimensions "
+            st.success(f"Imported **{ws.model_record(model_id)['name']}**: {len(imported):,} words × {imported.dim} dimensions "
                        f"({FORMATS[imported.info['source_format']]}). It is now the active model.")
             for note in imported.info.get("notes", []):
                 st.info(note)

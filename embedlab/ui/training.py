@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from embedlab import jobs
-from embedlab.errors import InputError
 from embedlab.ui import session
-from embedlab.ui.widgets import render_job_status
+from embedlab.ui.widgets import job_panel
 from embedlab.views.training import loss_curve
 
 LOSS_NOTE = ("The loss is gensim's counter read after each epoch. It is a **trend**, not an exact value: gensim "
@@ -27,27 +25,20 @@ def remembered_jobs(key: str) -> list:
 
 
 def training_job_view(job_id: str, key: str) -> None:
-    """Live status of one training job (refreshes every second while it runs).
+    """Live status of one training job: progress, words/s, loss curve.
 
-    When the job finishes, its model becomes the active one (once).
+    When the job finishes, its model becomes the active one, once per job
+    (remembered in the workspace, so a restart does not switch models again).
     """
 
-    @st.fragment(run_every=1.0)
-    def panel():
-        ws = session.workspace()
-        try:
-            status = jobs.job_status(ws, job_id)
-        except InputError as exc:
-            st.caption(str(exc))
-            return
-        render_job_status(status, key)
-        details = status.get("details", {})
-        if details.get("words_per_s"):
-            st.caption(f"Epoch {details.get('epoch')} of {details.get('epochs')} · "
-                       f"{details['words_per_s']:,.0f} words/s in the last epoch")
-        workers = status.get("args", {}).get("config", {})
-        workers = 1 if workers.get("reproducible") else int(workers.get("workers", 1))
-        losses = details.get("epoch_losses") or []
+    def details(status):
+        info = status.get("details", {})
+        if info.get("words_per_s"):
+            st.caption(f"Epoch {info.get('epoch')} of {info.get('epochs')} · "
+                       f"{info['words_per_s']:,.0f} words/s in the last epoch")
+        cfg = status.get("args", {}).get("config", {})
+        workers = 1 if cfg.get("reproducible") else int(cfg.get("workers", 1))
+        losses = info.get("epoch_losses") or []
         if status.get("kind") == "fasttext":
             st.caption("FastText does not report a training loss in gensim (#3228), so there is no curve.")
         elif losses:
@@ -55,13 +46,14 @@ def training_job_view(job_id: str, key: str) -> None:
             if fig is not None:
                 st.plotly_chart(fig, key=f"{key}-loss")
                 st.caption(LOSS_NOTE)
-        result = status.get("result") or {}
-        if status["state"] == "done" and result.get("model_id"):
+        model_id = (status.get("result") or {}).get("model_id")
+        if status["state"] == "done" and model_id:
+            ws = session.workspace()
             handled = ws.get_setting("handled_jobs", [])
             if job_id not in handled:
                 ws.set_setting("handled_jobs", (handled + [job_id])[-200:])
-                session.set_active_model(result["model_id"])
+                session.set_active_model(model_id)
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
 
-    panel()
+    job_panel(job_id, key, extra=details)

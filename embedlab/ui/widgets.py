@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Optional
+from typing import Callable, Optional
 
 import streamlit as st
 
@@ -42,28 +42,36 @@ def streamlit_progress(bar):
     return report
 
 
-def job_panel(job_id: str, key: str, on_done=None) -> Optional[dict]:
+def job_panel(job_id: str, key: str, on_done: Optional[Callable[[dict], None]] = None,
+              extra: Optional[Callable[[dict], None]] = None) -> None:
     """Show one background job's progress, with Cancel; refreshes itself every second.
 
-    ``on_done(status)`` runs once when the job has finished successfully.
-    Returns the status shown.
+    Parameters
+    ----------
+    job_id : str
+    key : str
+        Unique widget-key prefix.
+    on_done : callable, optional
+        ``on_done(status)`` runs once (per session) when the job has finished
+        successfully; the page is then rerun.
+    extra : callable, optional
+        ``extra(status)`` draws more of the status (a loss curve, ...) on every refresh.
     """
 
     @st.fragment(run_every=1.0)
     def panel():
-        ws = session.workspace()
         try:
-            status = jobs.job_status(ws, job_id)
+            status = jobs.job_status(session.workspace(), job_id)
         except InputError as exc:
             st.warning(str(exc))
             return
         render_job_status(status, key)
+        if extra is not None:
+            extra(status)
         if status["state"] == "done" and on_done is not None and not st.session_state.get(f"{key}-handled"):
             st.session_state[f"{key}-handled"] = True
             on_done(status)
             st.rerun()
-        elif status["state"] in jobs.FINAL and status["state"] != "done":
-            pass
 
     panel()
 

@@ -1,0 +1,1 @@
+"""Shipped word lists and small data files (each module cites its source)."""

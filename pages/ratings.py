@@ -1,0 +1,218 @@
+"""Ratings: upload or pick a rating table, train SVD / item2vec as a job, evaluate, explore items and users."""
+
+import pandas as pd
+import streamlit as st
+
+from embedlab import jobs
+from embedlab.errors import InputError
+from embedlab.probes import recommend as rec
+from embedlab.sources import ratings as src
+from embedlab.train.item2vec import Item2VecConfig
+from embedlab.train.svd import MODEL_TEXT, SVDConfig
+from embedlab.ui import session, widgets
+from embedlab.views import ratings as views
+
+st.title("Ratings: users and items as embeddings")
+st.caption("Factorise a user × item rating matrix into user and item vectors (the Netflix prize story), or learn "
+           "item vectors from each user's history with item2vec (Barkan & Koenigstein 2016).")
+
+ws = session.workspace()
+SEPARATORS = {"guess": None, "comma": ",", "tab": "\t", "pipe |": "|", "semicolon ;": ";", "spaces": "whitespace",
+              ":: (MovieLens 1M)": "::"}
+
+
+def use_table(table):
+    table_id = src.save_table(ws, table)
+    st.session_state["ratings_table"] = table_id
+    ws.set_setting("ratings_table", table_id)
+
+
+# -- 1. the table ------------------------------------------------------------------
+st.header("1. Rating table")
+source = st.radio("Source", ["Shipped: MovieLens ml-latest-small", "Upload a file"], horizontal=True,
+                  key="ratings-source")
+if source.startswith("Shipped"):
+    spec = src.SAMPLE_RATINGS["ml-latest-small"]
+    st.markdown(f"**{spec['title']}** — {spec['citation']}")
+    if st.button("Use ml-latest-small", key="ratings-use-sample"):
+        with widgets.user_errors():
+            use_table(src.sample_table("ml-latest-small"))
+else:
+    st.caption("CSV, TSV, pipe-, semicolon- or space-separated, with or without a header (e.g. MovieLens 100k "
+               "`u.data`), optionally .gz. One rating per line. Duplicate (user, item) rows: the last one is kept.")
+    up = st.file_uploader("Ratings file", key="ratings-upload")
+    c1, c2, c3 = st.columns(3)
+    sep = SEPARATORS[c1.selectbox("Separator", list(SEPARATORS), key="ratings-sep")]
+    header = {"guess": None, "yes": True, "no": False}[c2.selectbox("Header line", ["guess", "yes", "no"],
+                                                                    key="ratings-header")]
+    enc = c3.text_input("Encoding (empty: detect)", key="ratings-enc").strip() or None
+    if up is not None:
+        raw = None
+        with widgets.user_errors():
+            raw = src.read_delimited(up.getvalue(), up.name, sep, header, enc)
+        if raw is not None:
+            st.caption(f"Read with separator {raw.separator!r}, header: {raw.header}, encoding {raw.encoding}.")
+            st.dataframe(raw.frame.head(5), hide_index=True)
+            cols = list(raw.frame.columns)
+            guess = raw.guess_columns()
+            none = "— none —"
+            m1, m2, m3, m4 = st.columns(4)
+            user = m1.selectbox("User column", cols, index=cols.index(guess["user"]), key="ratings-col-user")
+            item = m2.selectbox("Item column", cols, index=cols.index(guess["item"]) if guess["item"] else 1,
+                                key="ratings-col-item")
+            opts = [none] + cols
+            rating = m3.selectbox("Rating column (none: implicit feedback)", opts,
+                                  index=opts.index(guess["rating"]) if guess["rating"] else 0, key="ratings-col-r")
+            stamp = m4.selectbox("Timestamp column", opts,
+                                 index=opts.index(guess["timestamp"]) if guess["timestamp"] else 0,
+                                 key="ratings-col-t")
+            items_up = st.file_uploader("Item file (optional): id → title, genres (movies.csv, u.item, ...)",
+                                        key="ratings-items-upload")
+            if st.button("Use this table", key="ratings-use-upload"):
+                with widgets.user_errors():
+                    table = src.build_table(raw, user, item, None if rating == none else rating,
+                                            None if stamp == none else stamp)
+                    if items_up is not None:
+                        meta, notes = src.read_item_metadata(items_up.getvalue(), items_up.name)
+                        src.attach_items(table, meta, notes)
+                    use_table(table)
+
+table_id = st.session_state.get("ratings_table") or ws.get_setting("ratings_table")
+table = None
+if table_id:
+    try:
+        table = session.cached(None, "rating_table", (table_id,), lambda: src.load_table(ws, table_id))
+    except InputError as exc:  # a deleted table: forget it
+        st.warning(str(exc))
+        table_id = None
+if table is None:
+    st.info("Choose a rating table above to see its statistics and train a model.")
+    st.stop()
+
+# -- 2. statistics -------------------------------------------------------------------
+st.header("2. Statistics")
+stats = table.stats()
+m = st.columns(5)
+m[0].metric("users", f"{stats['users']:,}")
+m[1].metric("items", f"{stats['items']:,}")
+m[2].metric("ratings", f"{stats['ratings']:,}")
+m[3].metric("density", f"{stats['density']:.2%}")
+m[4].metric("mean rating", "implicit" if table.implicit else f"{stats['rating_mean']:.2f}")
+for note in table.notes:
+    st.caption(f"ℹ️ {note}")
+g = st.columns(3)
+g[0].plotly_chart(views.rating_histogram(table.rating_histogram()), key="ratings-hist")
+g[1].plotly_chart(views.long_tail(table.user_counts(), "user"), key="ratings-tail-users")
+g[2].plotly_chart(views.long_tail(table.item_counts(), "item"), key="ratings-tail-items")
+
+# -- 3. training -----------------------------------------------------------------------
+st.header("3. Train")
+kind = st.radio("Model", ["svd", "item2vec"], horizontal=True, key="ratings-kind",
+                format_func={"svd": "SVD (biases + soft-impute factors)",
+                             "item2vec": "item2vec (Word2Vec over histories)"}.get)
+if kind == "svd":
+    st.markdown(f"**Model.** {MODEL_TEXT}")
+    factors = st.slider("Number of factors k (largest rank)", 2, 200, 40, key="ratings-factors")
+    config = SVDConfig(n_factors=factors).to_dict()
+else:
+    st.markdown("**Model.** Each user's rated items, oldest first, are a sentence; gensim skip-gram with negative "
+                "sampling learns an item vector from which items share histories. A user's vector is the mean of "
+                "their items' unit vectors. item2vec does not predict ratings (no RMSE), only rankings.")
+    c = st.columns(4)
+    with widgets.user_errors():
+        config = Item2VecConfig(vector_size=c[0].slider("vector_size", 8, 200, 32, key="ratings-i2v-dim"),
+                                window=c[1].slider("window", 2, 100, 20, key="ratings-i2v-window"),
+                                epochs=c[2].slider("epochs", 1, 50, 10, key="ratings-i2v-epochs"),
+                                min_count=c[3].slider("min_count", 1, 20, 2, key="ratings-i2v-min")).to_dict()
+name = st.text_input("Model name", f"{kind} on {table.name}", key="ratings-name")
+if st.button("Train", type="primary", key="ratings-train"):
+    with widgets.user_errors():
+        st.session_state["ratings_train_job"] = jobs.submit(
+            ws, kind, {"table_id": table_id, "config": config, "name": name}, f"Train {name}")
+        st.session_state.pop("ratings-train-panel-handled", None)
+
+
+def trained(status):
+    session.set_active_model(status["result"]["model_id"])
+    st.session_state["ratings_model"] = status["result"]["model_id"]
+
+
+if st.session_state.get("ratings_train_job"):
+    widgets.job_panel(st.session_state["ratings_train_job"], "ratings-train-panel", on_done=trained)
+
+# -- 4. evaluation ----------------------------------------------------------------------
+st.header("4. Evaluate on held-out ratings")
+st.caption(f"Ranking metrics: the top 10 unrated items per user; an item is relevant when the held-out rating is "
+           f"≥ {rec.RELEVANCE_THRESHOLD:g} (implicit tables: any held-out item). Baselines: the global mean "
+           "(ranking by popularity) and μ + b_u + b_i.")
+e = st.columns(3)
+methods = ["random", "latest"] if table.t is not None else ["random"]
+method = e[0].selectbox("Split", methods, key="ratings-split",
+                        format_func={"random": "random ratings", "latest": "each user's latest ratings"}.get)
+fraction = e[1].slider("Held-out fraction", 0.05, 0.5, 0.2, key="ratings-fraction")
+curve_on = e[2].checkbox("RMSE against the number of factors", value=kind == "svd", key="ratings-curve",
+                         disabled=kind != "svd")
+if st.button("Evaluate", key="ratings-evaluate"):
+    with widgets.user_errors():
+        args = {"table_id": table_id, "kind": kind, "config": config, "method": method, "test_fraction": fraction,
+                "factors": [1, 2, 5, 10, 20, 40, 80, 150] if (curve_on and kind == "svd") else None}
+        st.session_state["ratings_eval_job"] = jobs.submit(ws, "ratings_eval", args, f"Evaluate {kind}")
+eval_job = st.session_state.get("ratings_eval_job")
+if eval_job:
+    widgets.job_panel(eval_job, "ratings-eval-panel", on_done=lambda s: None)
+    with widgets.user_errors():
+        status = jobs.job_status(ws, eval_job)
+        if status["state"] == "done":
+            result = status["result"]
+            metrics = pd.DataFrame(result["metrics"])
+            st.dataframe(metrics, hide_index=True, key="ratings-metrics")
+            st.download_button("Download the metrics (CSV)", metrics.to_csv(index=False), "rating_metrics.csv",
+                               key="ratings-metrics-dl")
+            if result.get("curve"):
+                baseline = next((r["RMSE"] for r in result["metrics"] if r["model"].startswith("μ")), None)
+                st.plotly_chart(views.rmse_curve(pd.DataFrame(result["curve"]), baseline), key="ratings-curve-fig")
+                st.caption("Training RMSE keeps falling as k grows; held-out RMSE stops improving: with λ chosen on "
+                           "validation data the shrinkage keeps the extra factors from fitting noise, without it "
+                           "(λ = 0) they do.")
+
+# -- 5. explore ---------------------------------------------------------------------------
+st.header("5. Explore items and users")
+models = ws.models()
+models = models[(models["status"] == "ready") & models["kind"].isin(["svd", "item2vec"])]
+if models.empty:
+    st.info("Train a model above; its item vectors then also work on the Explore page (labelled by title).")
+    st.stop()
+ids = models["id"].tolist()
+current = st.session_state.get("ratings_model") or session.active_model_id()
+pick = st.selectbox("Item model", ids, index=ids.index(current) if current in ids else 0, key="ratings-model-pick",
+                    format_func=dict(zip(models["id"], models["name"] + " · " + models["kind"])).get)
+items = session.load_space(pick)
+if items.info.get("model"):
+    st.caption(items.info["model"])
+if session.active_model_id() != pick and st.button("Make it the active model (Explore, analogies)",
+                                                   key="ratings-activate"):
+    session.set_active_model(pick)
+    st.rerun()
+with widgets.user_errors():
+    if not items.info.get("users_model_id"):
+        raise InputError("This model has no user vectors saved with it; train it again on this page.")
+    users = session.load_space(items.info["users_model_id"])
+    x1, x2 = st.columns(2)
+    with x1:
+        st.subheader("Items like …")
+        query = st.text_input("Item title or id", "Toy Story" if "ml-latest" in items.info.get("corpus_name", "")
+                              else items.words[0], key="ratings-like")
+        k = st.slider("How many", 5, 30, 10, key="ratings-like-k")
+        min_r = st.slider("Only items with at least this many ratings", 1, 100, 20, key="ratings-like-min")
+        like = session.cached(pick, "items_like", (query, k, min_r), lambda: rec.items_like(items, query, k, min_r))
+        st.dataframe(like, hide_index=True, key="ratings-like-table")
+    with x2:
+        st.subheader("Recommendations for a user")
+        user = st.selectbox("User", users.words[:2000], key="ratings-user")
+        owner = items.info.get("table_id") or table_id
+        t_items = session.cached(None, "rating_table", (owner,), lambda: src.load_table(ws, owner))
+        recs, top = session.cached(pick, "recommend", (user,), lambda: rec.recommend(items, users, t_items, user, 10))
+        st.markdown("**Top 10 recommendations** (unrated items)")
+        st.dataframe(recs, hide_index=True, key="ratings-recs")
+        st.markdown("**Items this user rated highest**")
+        st.dataframe(top, hide_index=True, key="ratings-top")
