@@ -206,3 +206,12 @@ def test_sweep_trains_saves_and_scores(tmp_path):
     assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
     fig = sweep_figure(table, "vector_size")
     assert len(fig.data) == len(sweep.SCORE_COLUMNS)
+
+
+def test_bias_analogy_accuracy_uses_the_evaluator_and_equals_gensim(lee_space):
+    from embedlab.probes import bias
+
+    accuracy, n = bias.analogy_accuracy(lee_space, restrict_vocab=30_000)
+    score, sections = lee_space.kv.evaluate_word_analogies(GOOGLE, restrict_vocab=30_000)
+    assert n == len(sections[-1]["correct"]) + len(sections[-1]["incorrect"]) > 0
+    assert accuracy == pytest.approx(score)
