@@ -20,6 +20,8 @@ PAGES = {
         st.Page("pages/vectors.py", title="Import / export", icon="📦"),
     ],
     "Probe": [
+        st.Page("pages/analogies.py", title="Analogies", icon="🧮"),
+        st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
         st.Page("pages/bias.py", title="Bias", icon="⚖️"),
     ],
     "Ratings": [

@@ -43,6 +43,7 @@ JOB_KINDS = {
     "svd": "embedlab.train.svd:run_job",
     "item2vec": "embedlab.train.item2vec:run_job",
     "ratings_eval": "embedlab.probes.recommend:run_eval_job",
+    "sweep": "embedlab.train.sweep:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

@@ -1,0 +1,93 @@
+"""Analogy lab: a : b :: c : ? with 3CosAdd and 3CosMul, vector arithmetic, odd one out, similarity."""
+
+import streamlit as st
+
+from embedlab.probes import analogy, arithmetic
+from embedlab.ui import session, widgets
+from embedlab.views.analogy import analogy_picture
+
+st.title("🧮 Analogies")
+space = widgets.require_space("the analogy lab")
+model_id = session.active_model_id()
+st.caption("Transparent analogies: both methods of Levy & Goldberg (2014) side by side, and the input words are "
+           "only hidden when you say so (gensim always hides them).")
+
+tab_analogy, tab_arith, tab_odd, tab_sim = st.tabs(["a : b :: c : ?", "Vector arithmetic", "Odd one out",
+                                                    "Similarity"])
+
+with tab_analogy:
+    cols = st.columns(4)
+    a = cols[0].text_input("a", "man", key="an-a")
+    b = cols[1].text_input("is to b", "king", key="an-b")
+    c = cols[2].text_input("as c", "woman", key="an-c")
+    expected = cols[3].text_input("is to … (expected, optional)", "queen", key="an-expected")
+    opts = st.columns([1, 2])
+    k = opts[0].number_input("Answers per method", 1, 100, 10, key="an-k")
+    include = opts[1].toggle("Include the input words in the answers", False, key="an-include",
+                             help="gensim's most_similar always removes a, b and c from the answers. Include them "
+                                  "to see whether the 'answer' is really just b or c.")
+    with widgets.user_errors():
+        result = session.cached(model_id, "analogy", (a, b, c, int(k), include, expected),
+                                lambda: analogy.solve_analogy(space, a, b, c, k=int(k), exclude_inputs=not include,
+                                                              expected=expected or None))
+        for note in result.notes:
+            st.info(note)
+        left, right = st.columns(2)
+        for col, method in ((left, "3CosAdd"), (right, "3CosMul")):
+            with col:
+                st.subheader(method)
+                st.caption("cos(d, b − a + c)" if method == "3CosAdd"
+                           else "cos′(d,b)·cos′(d,c) / (cos′(d,a) + 0.001), cos′ = (cos + 1)/2")
+                st.dataframe(result.answers[method], hide_index=True, width="stretch")
+        if result.expected is not None:
+            st.markdown(f"**Where the expected answer '{expected}' ranks**")
+            st.dataframe(result.expected, hide_index=True)
+        st.markdown("**Input words** (rank and score they would take if included)")
+        st.dataframe(result.inputs, hide_index=True)
+        answer = result.top("3CosAdd")
+        if answer:
+            st.plotly_chart(analogy_picture(space, a, b, c, answer, expected or None), key="an-picture")
+        st.download_button("Download answers (CSV)",
+                           result.to_frame().to_csv(index=False),
+                           file_name=f"analogy_{a}_{b}_{c}.csv", mime="text/csv", key="an-download")
+
+with tab_arith:
+    expression = st.text_input("Expression", "king - man + woman", key="ar-expr",
+                               help="Words joined by + and −, each optionally weighted: `0.5*paris + italy - france`, "
+                                    "`2 king - man`.")
+    ar_cols = st.columns([1, 2])
+    ar_k = ar_cols[0].number_input("Neighbours", 1, 100, 10, key="ar-k")
+    ar_include = ar_cols[1].toggle("Include the expression's own words", False, key="ar-include")
+    with widgets.user_errors():
+        res = session.cached(model_id, "arithmetic", (expression, int(ar_k), ar_include),
+                             lambda: arithmetic.evaluate_expression(space, expression, k=int(ar_k),
+                                                                    exclude_inputs=not ar_include))
+        for note in res.notes:
+            st.info(note)
+        st.dataframe(res.terms, hide_index=True)
+        st.dataframe(res.neighbours, hide_index=True, width="stretch")
+
+with tab_odd:
+    odd_words = st.text_input("Words (space or comma separated)", "breakfast cereal dinner lunch", key="odd-words")
+    with widgets.user_errors():
+        table = analogy.doesnt_match(space, odd_words)
+        st.success(f"Odd one out: **{table['word'].iloc[-1]}** (furthest from the mean of the words' unit vectors)")
+        st.dataframe(table, hide_index=True)
+
+with tab_sim:
+    s_cols = st.columns(2)
+    w1 = s_cols[0].text_input("Word 1", "good", key="sim-w1")
+    w2 = s_cols[1].text_input("Word 2", "bad", key="sim-w2")
+    with widgets.user_errors():
+        st.metric("Cosine similarity", f"{analogy.similarity(space, w1, w2):.3f}")
+    st.divider()
+    set_cols = st.columns(2)
+    set1 = set_cols[0].text_input("Set 1", "good great excellent", key="sim-set1")
+    set2 = set_cols[1].text_input("Set 2", "bad awful terrible", key="sim-set2")
+    with widgets.user_errors():
+        sets = analogy.set_similarity(space, set1, set2)
+        m1, m2 = st.columns(2)
+        m1.metric("Cosine of the mean unit vectors", f"{sets.cosine_of_means:.3f}")
+        m2.metric("Mean pairwise cosine", f"{sets.mean_pairwise:.3f}")
+        st.caption("Cosine of every pair (rows: set 1, columns: set 2)")
+        st.dataframe(sets.pairs.round(3))
