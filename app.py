@@ -22,7 +22,7 @@ PAGES = {
     "Probe": [
         st.Page("pages/analogies.py", title="Analogies", icon="🧮"),
         st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
-        st.Page("pages/bias.py", title="Bias", icon="⚖️"),
+        st.Page("pages/bias.py", title="Bias", icon="🎚️"),
     ],
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
