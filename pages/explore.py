@@ -46,18 +46,22 @@ with tab_map:
         nn = c3.slider("UMAP n_neighbors", 2, 100, 15, key="explore-umap-nn")
         md = c3.slider("UMAP min_dist", 0.0, 1.0, 0.1, 0.05, key="explore-umap-md")
         perp = c3.slider("t-SNE perplexity", 2, 100, 30, key="explore-perp")
-        dk = c3.number_input("Distortion k", 2, 100, 10, key="explore-dk",
+        dk = c3.number_input("Distortion k", 2, 30, 10, key="explore-dk",
                              help="k of the trustworthiness and of the per-point k-NN overlap.")
+        seed_on = c3.checkbox("Reproducible (seed 0)", key="explore-seed",
+                              help="Same picture every time; UMAP then runs on one core and takes longer.")
         submitted = st.form_submit_button("Project", type="primary")
     if submitted:
         st.session_state["explore-isolate"] = isolate = None
         st.session_state["explore-params"] = dict(source=source, n_top=int(n_top), pasted=pasted, queries=queries,
                                                   k_hood=int(k_hood), method=method, dims=int(dims), sph=bool(sph),
-                                                  metric=metric, nn=int(nn), md=float(md), perp=float(perp), dk=int(dk))
+                                                  metric=metric, nn=int(nn), md=float(md), perp=float(perp), dk=int(dk),
+                                                  seed=bool(seed_on))
     params = st.session_state.get("explore-params")
     if params is None:
         params = dict(source="most frequent", n_top=min(2000, len(space)), pasted="", queries="", k_hood=30,
-                      method="pca", dims=2, sph=False, metric="cosine", nn=15, md=0.1, perp=30.0, dk=10)
+                      method="pca", dims=2, sph=False, metric="cosine", nn=15, md=0.1, perp=30.0, dk=10,
+                      seed=False)
 
     result = None
     with widgets.user_errors():
@@ -76,17 +80,21 @@ with tab_map:
         knn_k = min(max(31, params["nn"], params["dk"] + 1), len(points.indices))
         knn_key = (points.key, params["sph"], params["metric"], knn_k)
 
+        seed = 0 if params["seed"] else None
+
         def knn_graph():
+            # one k-NN graph per point set, wide enough for any n_neighbors up to 30: reused by
+            # every projection of these points (UMAP, and the k-NN overlap of all methods)
             X = space.vectors[points.indices]
-            return P.exact_knn(P.spherize(X) if params["sph"] else X, knn_k, params["metric"])
+            return P.knn_graph(P.spherize(X) if params["sph"] else X, knn_k, params["metric"], random_state=seed)
 
         def compute():
-            knn = session.cached(model_id, "explore-knn", knn_key, knn_graph) if params["method"] == "umap" else None
+            knn = session.cached(model_id, "explore-knn", knn_key, knn_graph)
             return P.project(space, points, params["method"], params["dims"], spherize_first=params["sph"],
                              n_neighbors=params["nn"], min_dist=params["md"], metric=params["metric"],
-                             perplexity=params["perp"], distortion_k=params["dk"], knn=knn)
+                             perplexity=params["perp"], distortion_k=params["dk"], knn=knn, random_state=seed)
 
-        proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"]) + (
+        proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"], seed) + (
             (params["nn"], params["md"]) if params["method"] == "umap" else (params["perp"],) if params["method"] == "tsne" else ())
         if params["method"] == "umap" and not P.warm_up_status()["done"]:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")

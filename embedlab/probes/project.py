@@ -24,11 +24,13 @@ from typing import Callable, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from embedlab import config
 from embedlab.errors import InputError
 from embedlab.probes.neighbours import neighbour_table, top_k
 from embedlab.space import Space
 
 METHODS = ("pca", "umap", "tsne")
+TSNE_LIMIT = 20_000
 KNN_METRICS = ("cosine", "euclidean")
 
 
@@ -154,6 +156,59 @@ def exact_knn(X: np.ndarray, k: int, metric: str = "cosine", chunk_size: int = 1
     return indices, distances
 
 
+EXACT_KNN_LIMIT = 5e10  # n_points**2 * dim above which the exact graph costs more than pynndescent
+
+
+def knn_graph(X: np.ndarray, k: int, metric: str = "cosine", method: str = "auto", random_state: Optional[int] = None,
+              progress: Optional[Callable] = None) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest neighbours of every row (the point itself first): exact, or approximate for big inputs.
+
+    ``method="auto"`` uses :func:`exact_knn` while ``n_points**2 * dim`` is at
+    most :data:`EXACT_KNN_LIMIT` (12,900 points of 300 dimensions, 22,000 of
+    100) and pynndescent's NN-descent (Dong et al. 2011; the search umap-learn
+    uses itself, with umap-learn's settings) above it, where one dense matrix
+    product would cost more than the whole projection on a 2-core machine.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_points, dim)
+    k : int
+    metric : {"cosine", "euclidean"}
+    method : {"auto", "exact", "nndescent"}
+
+    Returns
+    -------
+    indices : ndarray of shape (n_points, k), int32
+    distances : ndarray of shape (n_points, k), float32
+    """
+    X = np.asarray(X, dtype=np.float32)
+    n, dim = X.shape
+    if method == "auto":
+        method = "exact" if float(n) * n * dim <= EXACT_KNN_LIMIT or n <= 4 * k else "nndescent"
+    if method == "exact":
+        return exact_knn(X, k, metric, progress=progress)
+    if metric not in KNN_METRICS:
+        raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(KNN_METRICS)}.")
+    from pynndescent import NNDescent
+
+    if progress is not None:
+        progress(0.1, f"approximate nearest neighbours (NN-descent) of {n:,} points")
+    index = NNDescent(X, n_neighbors=k, metric=metric, random_state=random_state,
+                      n_trees=min(64, 5 + int(round(n ** 0.5 / 20.0))), n_iters=max(5, int(round(np.log2(n)))),
+                      max_candidates=60, low_memory=True, compressed=False, n_jobs=-1)
+    ind, dist = index.neighbor_graph
+    ind = ind.astype(np.int32)
+    dist = np.maximum(dist.astype(np.float32), 0.0)
+    # NN-descent nearly always returns the point itself first; make it so exactly
+    rows = np.arange(n)
+    for r in np.flatnonzero(ind[:, 0] != rows):
+        keep = ind[r] != r
+        ind[r] = np.concatenate([[r], ind[r][keep]])[:k]
+        dist[r] = np.concatenate([[0.0], dist[r][keep]])[:k]
+    dist[:, 0] = 0.0
+    return ind, dist
+
+
 # ---------------------------------------------------------------------------
 # projectors
 # ---------------------------------------------------------------------------
@@ -230,8 +285,17 @@ class UMAP:
     random_state : int or None
         Seed; with a seed umap-learn runs single-threaded and is reproducible.
     knn : tuple (indices, distances), optional
-        A precomputed exact k-NN graph with at least ``n_neighbors`` columns
-        (the output of :func:`exact_knn` on the same points and metric).
+        A precomputed k-NN graph with at least ``n_neighbors`` columns (the
+        output of :func:`knn_graph` on the same points and metric).
+    n_epochs : int or None
+        Optimisation epochs. None: umap-learn's 500 up to 5,000 points, else
+        200 (umap-learn itself keeps 500 up to 10,000; 200 is its own choice
+        for large data and halves the time at 5-10k points).
+    init : {"pca", "spectral", "random"}
+        Initial layout. PCA (Kobak & Linderman 2021, "Initialization is
+        critical for preserving global data structure in both t-SNE and
+        UMAP") is as faithful globally as umap-learn's spectral default, costs
+        nothing, and does not stall on a disconnected k-NN graph.
 
     Attributes
     ----------
@@ -241,13 +305,16 @@ class UMAP:
     """
 
     def __init__(self, n_components: int = 2, n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
-                 random_state: Optional[int] = None, knn: Optional[tuple] = None):
+                 random_state: Optional[int] = None, knn: Optional[tuple] = None, n_epochs: Optional[int] = None,
+                 init: str = "pca"):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.min_dist = min_dist
         self.metric = metric
         self.random_state = random_state
         self.knn = knn
+        self.n_epochs = n_epochs
+        self.init = init
 
     def fit(self, X: np.ndarray, y=None) -> "UMAP":
         """Fit on ``X`` of shape (n_points, dim).
@@ -270,12 +337,14 @@ class UMAP:
         nn = int(self.n_neighbors)
         knn = self.knn
         if knn is None or knn[0].shape[0] != X.shape[0] or knn[0].shape[1] < nn:
-            knn = exact_knn(X, nn, self.metric)
+            knn = knn_graph(X, nn, self.metric, random_state=self.random_state)
         # umap-learn only prunes a wider graph for >= 4096 points; prune always
         knn = (np.ascontiguousarray(knn[0][:, :nn]), np.ascontiguousarray(knn[1][:, :nn]))
+        n_epochs = self.n_epochs if self.n_epochs is not None else (200 if X.shape[0] > 5000 else None)
+        enable_numba_disk_cache()
         model = umap.UMAP(n_components=k, n_neighbors=nn, min_dist=float(self.min_dist), metric=self.metric,
                           random_state=self.random_state, precomputed_knn=(knn[0], knn[1], None),
-                          n_jobs=1 if self.random_state is not None else -1)
+                          n_jobs=1 if self.random_state is not None else -1, n_epochs=n_epochs, init=self.init)
         with warnings.catch_warnings():
             # "transforming new data will be unavailable" and n_jobs notices: expected here
             warnings.simplefilter("ignore")
@@ -340,32 +409,85 @@ class TSNE:
 # ---------------------------------------------------------------------------
 # warm-up: compile umap-learn's numba code once per server process
 # ---------------------------------------------------------------------------
-_WARM = {"thread": None, "seconds": None, "error": None}
+_WARM = {"thread": None, "seconds": None, "umap_seconds": None, "error": None}
 _WARM_LOCK = threading.Lock()
+
+
+_CACHED_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse")
+_DISK_CACHE = {"done": False}
+
+
+def enable_numba_disk_cache() -> int:
+    """Make umap-learn's numba functions cache their compiled code on disk (once per process).
+
+    Most of umap-learn's jitted functions are compiled without ``cache=True``,
+    so every new process pays the compilation again. Numba's
+    ``Dispatcher.enable_caching`` turns the on-disk cache on for them (in
+    ``__pycache__`` next to umap-learn, or ``NUMBA_CACHE_DIR`` when set), so a
+    restarted app loads machine code instead of compiling it.
+
+    Returns
+    -------
+    int
+        How many functions had their cache switched on.
+    """
+    if _DISK_CACHE["done"]:
+        return 0
+    _DISK_CACHE["done"] = True
+    import importlib
+
+    try:
+        from numba.core.caching import NullCache
+        from numba.core.registry import CPUDispatcher
+    except Exception:  # pragma: no cover - numba internals moved
+        return 0
+    count = 0
+    for name in _CACHED_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, CPUDispatcher) and isinstance(getattr(obj, "_cache", None), NullCache) \
+                    and obj.__module__ == name:
+                try:
+                    obj.enable_caching()
+                    count += 1
+                except Exception:
+                    pass
+    return count
 
 
 def _warm_up(n_components_list=(2, 3)) -> None:
     start = time.perf_counter()
     try:
+        enable_numba_disk_cache()
         rng = np.random.default_rng(0)
         X = rng.standard_normal((300, 16)).astype(np.float32)
         knn = exact_knn(X, 15, "cosine")
         for k in n_components_list:
-            # same code paths and dtypes as the app: precomputed exact k-NN, float32, both threaded and seeded
+            # same code paths and dtypes as the app: precomputed k-NN, float32, PCA init, threaded and seeded
             UMAP(n_components=k, n_neighbors=15, knn=knn).fit(X)
         UMAP(n_components=2, n_neighbors=15, knn=knn, random_state=0).fit(X)
+        _WARM["umap_seconds"] = time.perf_counter() - start
+        # the approximate search used above the exact k-NN size limit (pynndescent caches on disk itself)
+        for metric in KNN_METRICS:
+            knn_graph(rng.standard_normal((600, 16)).astype(np.float32), 16, metric, method="nndescent")
         _WARM["seconds"] = time.perf_counter() - start
     except Exception as exc:  # warm-up is an optimisation; a failure must not break the app
         _WARM["error"] = repr(exc)
 
 
-def warm_up_umap(block: bool = False) -> threading.Thread:
+def warm_up_umap(block: bool = False) -> Optional[threading.Thread]:
     """Compile umap-learn's numba functions in a background daemon thread, once per process.
 
     The first UMAP fit in a fresh Python process spends tens of seconds in
     numba's JIT compiler; fitting a tiny random dataset through the same code
     paths at server start moves that wait off the user's first request. This
     holds no user data, so one module-level thread per process is right.
+
+    Set ``EMBEDLAB_UMAP_WARMUP=0`` to switch it off (the test suite does, so
+    page tests do not spend CPU on it).
 
     Parameters
     ----------
@@ -374,8 +496,10 @@ def warm_up_umap(block: bool = False) -> threading.Thread:
 
     Returns
     -------
-    threading.Thread
+    threading.Thread, or None when switched off
     """
+    if config.umap_warmup() is False and not block:
+        return None
     with _WARM_LOCK:
         if _WARM["thread"] is None:
             _WARM["thread"] = threading.Thread(target=_warm_up, name="embedlab-umap-warm-up", daemon=True)
@@ -387,10 +511,10 @@ def warm_up_umap(block: bool = False) -> threading.Thread:
 
 
 def warm_up_status() -> dict:
-    """``{"started", "done", "seconds", "error"}`` of :func:`warm_up_umap`."""
+    """``{"started", "done", "seconds", "umap_seconds", "error"}`` of :func:`warm_up_umap`."""
     thread = _WARM["thread"]
     return {"started": thread is not None, "done": thread is not None and not thread.is_alive(),
-            "seconds": _WARM["seconds"], "error": _WARM["error"]}
+            "seconds": _WARM["seconds"], "umap_seconds": _WARM["umap_seconds"], "error": _WARM["error"]}
 
 
 # ---------------------------------------------------------------------------
@@ -559,7 +683,8 @@ def knn_overlap(X: np.ndarray, Y: np.ndarray, k: int = 10, metric: str = "cosine
     Y : ndarray of shape (n_points, n_components)
     k : int
     knn_original : tuple (indices, distances), optional
-        Precomputed :func:`exact_knn` of ``X`` with at least ``k + 1`` columns.
+        Precomputed :func:`knn_graph` of ``X`` with at least ``k + 1`` columns
+        (computed with :func:`knn_graph` otherwise: exact up to its size limit).
 
     Returns
     -------
@@ -569,10 +694,20 @@ def knn_overlap(X: np.ndarray, Y: np.ndarray, k: int = 10, metric: str = "cosine
     k = int(min(k, n - 1))
     if k < 1:
         return np.ones(n, dtype=np.float32)
+    from sklearn.neighbors import NearestNeighbors
+
     if knn_original is None or knn_original[0].shape[1] < k + 1:
-        knn_original = exact_knn(X, k + 1, metric)
+        knn_original = knn_graph(X, k + 1, metric)
     a = np.sort(knn_original[0][:, 1:k + 1].astype(np.int64), axis=1)
-    b = np.sort(exact_knn(np.asarray(Y, dtype=np.float32), k + 1, "euclidean")[0][:, 1:].astype(np.int64), axis=1)
+    # 2-D/3-D: a k-d tree finds the projection's neighbours in O(n log n)
+    Y = np.asarray(Y, dtype=np.float64)
+    _, b = NearestNeighbors(n_neighbors=k + 1, algorithm="kd_tree").fit(Y).kneighbors(Y)
+    # drop the point itself (usually first; not necessarily when points coincide)
+    rows = np.arange(n)[:, None]
+    is_self = b == rows
+    no_self = ~is_self.any(axis=1)
+    is_self[no_self, -1] = True
+    b = np.sort(b[~is_self].reshape(n, k).astype(np.int64), axis=1)
     # count common members row by row: offset rows so one isin over flattened arrays does it
     offs = (np.arange(n, dtype=np.int64) * n)[:, None]
     common = np.isin(a + offs, b + offs).reshape(n, k).sum(axis=1)
@@ -793,7 +928,7 @@ class Projection:
     trust_points : int
         Points the trustworthiness was computed on (a sample above ``sample_size``).
     seconds : float
-        Time spent on the projection itself.
+        Time spent on the projection itself (without the k-NN graph and the distortion).
     """
 
     frame: pd.DataFrame
@@ -835,8 +970,10 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
     trust_sample : int
         Trustworthiness is computed on a random sample of this many points above it.
     knn : tuple (indices, distances), optional
-        Cached :func:`exact_knn` of the (spherized) points, at least
-        ``max(n_neighbors, distortion_k + 1)`` columns; reused by UMAP and the overlap.
+        Cached :func:`knn_graph` of the (spherized) points with at least
+        ``max(n_neighbors, distortion_k + 1)`` columns (for UMAP; else
+        ``distortion_k + 1``); reused by UMAP and the k-NN overlap. Computed
+        when not given.
     progress : callable, optional
 
     Returns
@@ -857,17 +994,21 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
     X = np.asarray(space.vectors[idx], dtype=np.float32)
     if spherize_first:
         X = spherize(X)
-    start = time.perf_counter()
     evr = None
-    report(0.05, f"{method.upper()} of {len(idx):,} points")
+    if method == "tsne" and len(idx) > TSNE_LIMIT:
+        raise InputError(f"t-SNE of {len(idx):,} points would take many minutes; choose at most {TSNE_LIMIT:,} "
+                         "points for t-SNE, or use UMAP, which handles the whole vocabulary.")
+    need = min(max(int(n_neighbors) if method == "umap" else 0, distortion_k + 1), len(idx))
+    if knn is None or knn[0].shape[1] < need or knn[0].shape[0] != len(idx):
+        report(0.1, f"nearest neighbours of {len(idx):,} points")
+        knn = knn_graph(X, need, metric, random_state=random_state)
+    report(0.3, f"{method.upper()} of {len(idx):,} points")
+    start = time.perf_counter()
     if method == "pca":
         model = PCA(n_components)
         Y = model.fit_transform(X)
         evr = model.explained_variance_ratio_
     elif method == "umap":
-        need = max(int(n_neighbors), distortion_k + 1)
-        if knn is None or knn[0].shape[1] < need:
-            knn = exact_knn(X, min(need, len(idx)), metric)
         Y = UMAP(n_components, n_neighbors=int(n_neighbors), min_dist=min_dist, metric=metric,
                  random_state=random_state, knn=knn).fit_transform(X)
     else:
