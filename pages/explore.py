@@ -96,7 +96,8 @@ with tab_map:
 
         proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"], seed) + (
             (params["nn"], params["md"]) if params["method"] == "umap" else (params["perp"],) if params["method"] == "tsne" else ())
-        if params["method"] == "umap" and not P.warm_up_status()["done"]:
+        warm = P.warm_up_status()
+        if params["method"] == "umap" and warm["started"] and not warm["done"]:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
         with st.spinner(f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points ..."):
             result = session.cached(model_id, "explore-projection", proj_key, compute)

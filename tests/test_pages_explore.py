@@ -94,3 +94,46 @@ def test_pasted_words_report_oov(explore):
     spec = _figure(at)
     hover = {h for t in spec["data"] if t.get("mode") == "markers" for h in t["hovertext"]}
     assert hover == {"government", "police", "australia", "people", "said"}
+
+
+def _result_keys(at, name):
+    return [k for k in at.session_state["_results"] if k[1] == name]
+
+
+def test_projection_survives_page_switch_without_recompute(explore):
+    at = explore
+    before = {k: at.session_state["_results"][k] for k in _result_keys(at, "explore-projection")}
+    assert len(before) == 1
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception
+    after = {k: at.session_state["_results"][k] for k in _result_keys(at, "explore-projection")}
+    assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
+
+
+def test_3d_pca_and_pick_table(explore):
+    at = explore
+    at.radio(key="explore-dims").set_value(3)
+    at.number_input(key="explore-n").set_value(100)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    spec = _figure(at)
+    assert spec["data"][0]["type"] == "scatter3d"
+    assert "zaxis" in spec["layout"]["scene"]
+    assert any("word" in d.value.columns and "knn overlap" in d.value.columns for d in at.dataframe)
+
+
+@pytest.mark.slow
+def test_umap_reuses_knn_graph_when_min_dist_changes(explore):
+    at = explore
+    at.selectbox(key="explore-method").set_value("umap")
+    at.number_input(key="explore-n").set_value(300)
+    at.checkbox(key="explore-seed").check()
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "UMAP" in _figure(at)["layout"]["xaxis"]["title"]["text"]
+    at.slider(key="explore-umap-md").set_value(0.5)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert len(_result_keys(at, "explore-projection")) == 3  # PCA default + two UMAPs
+    assert len(_result_keys(at, "explore-knn")) == 2  # 2,000-word default set + the 300-word set, reused

@@ -413,14 +413,16 @@ _WARM = {"thread": None, "seconds": None, "umap_seconds": None, "error": None}
 _WARM_LOCK = threading.Lock()
 
 
-_CACHED_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse")
+_CACHED_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse",
+                   "pynndescent.pynndescent_", "pynndescent.rp_trees", "pynndescent.utils", "pynndescent.distances",
+                   "pynndescent.sparse", "pynndescent.graph_utils")
 _DISK_CACHE = {"done": False}
 
 
 def enable_numba_disk_cache() -> int:
     """Make umap-learn's numba functions cache their compiled code on disk (once per process).
 
-    Most of umap-learn's jitted functions are compiled without ``cache=True``,
+    Most of umap-learn's (and some of pynndescent's) jitted functions are compiled without ``cache=True``,
     so every new process pays the compilation again. Numba's
     ``Dispatcher.enable_caching`` turns the on-disk cache on for them (in
     ``__pycache__`` next to umap-learn, or ``NUMBA_CACHE_DIR`` when set), so a
