@@ -437,6 +437,11 @@ def enable_numba_disk_cache() -> int:
         return 0
     _DISK_CACHE["done"] = True
     import importlib
+    import warnings
+
+    # a few functions (pynndescent's nn_descent) hold ctypes pointers and cannot be cached; numba then
+    # compiles them as before and says so on every compile
+    warnings.filterwarnings("ignore", message="Cannot cache compiled function")
 
     try:
         from numba.core.caching import NullCache
