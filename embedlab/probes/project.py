@@ -15,6 +15,7 @@ Typical use::
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -242,9 +243,12 @@ class PCA:
         X = _check_points(X, 2, "PCA")
         if X.shape[1] < k:
             raise InputError(f"The vectors have {X.shape[1]} dimensions; cannot project to {k}.")
-        self.mean_ = X.mean(axis=0, dtype=np.float64).astype(np.float32)
-        Xc = X - self.mean_
-        cov = (Xc.T @ Xc).astype(np.float64) / max(X.shape[0] - 1, 1)
+        n = X.shape[0]
+        mean = X.mean(axis=0, dtype=np.float64)
+        self.mean_ = mean.astype(np.float32)
+        # X'X - n m m' without a centred copy of X (one symmetric BLAS product); float64 for the subtraction
+        gram = (X.T @ X).astype(np.float64)
+        cov = (gram - n * np.outer(mean, mean)) / max(n - 1, 1)
         eigvals, eigvecs = np.linalg.eigh(cov)
         order = np.argsort(eigvals)[::-1]
         eigvals = np.clip(eigvals[order], 0.0, None)
@@ -259,7 +263,7 @@ class PCA:
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Coordinates, ndarray of shape (n_points, n_components), float32."""
-        return (np.asarray(X, dtype=np.float32) - self.mean_) @ self.components_.T
+        return np.asarray(X, dtype=np.float32) @ self.components_.T - self.mean_ @ self.components_.T
 
     def fit_transform(self, X: np.ndarray, y=None) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -477,7 +481,13 @@ def _warm_up(n_components_list=(2, 3)) -> None:
             UMAP(n_components=k, n_neighbors=15, knn=knn).fit(X)
         UMAP(n_components=2, n_neighbors=15, knn=knn, random_state=0).fit(X)
         _WARM["umap_seconds"] = time.perf_counter() - start
-        # the approximate search used above the exact k-NN size limit (pynndescent caches on disk itself)
+        # The approximate search used above the exact k-NN size limit. Part of it (nn_descent) cannot be
+        # cached on disk, so it compiles at every start: at the lowest CPU priority (Linux: per thread),
+        # so it does not slow down a user's first UMAP that runs meanwhile.
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except (AttributeError, OSError):
+            pass
         for metric in KNN_METRICS:
             knn_graph(rng.standard_normal((600, 16)).astype(np.float32), 16, metric, method="nndescent")
         _WARM["seconds"] = time.perf_counter() - start
