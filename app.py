@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from embedlab.probes.project import warm_up_umap
 from embedlab.ui import sidebar
 
 st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
+warm_up_umap()  # once per server process: compiles UMAP's numba code in a background thread
 
 PAGES = {
     "Start": [

@@ -6,6 +6,7 @@ EMBEDLAB_HOME           workspace directory (default ``~/.embedlab``)
 EMBEDLAB_MAX_UPLOAD_MB  largest upload accepted, after decompression (default 200)
 EMBEDLAB_MAX_JOBS       background jobs that run at once; more wait in a queue (default 2)
 EMBEDLAB_SHARED         ``1`` to run as a shared server with one private workspace per visitor
+EMBEDLAB_UMAP_WARMUP    ``0`` to skip compiling UMAP in the background at server start (default on)
 """
 
 import os
@@ -33,3 +34,8 @@ def max_jobs() -> int:
 def shared_mode() -> bool:
     """True when the app runs as a shared server (one workspace per visitor)."""
     return os.environ.get("EMBEDLAB_SHARED", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def umap_warmup() -> bool:
+    """True unless ``EMBEDLAB_UMAP_WARMUP`` is off: compile UMAP's numba code when the server starts."""
+    return os.environ.get("EMBEDLAB_UMAP_WARMUP", "1").strip().lower() not in {"0", "false", "no", "off"}

@@ -1,2 +1,201 @@
+"""Explore: project the space to 2-D/3-D (PCA, UMAP, t-SNE), see its distortion, search, select, export."""
+
+import numpy as np
 import streamlit as st
-st.title('explore')
+
+from embedlab.errors import InputError
+from embedlab.probes import project as P
+from embedlab.probes.neighbours import nearest_neighbours
+from embedlab.ui import session, widgets
+from embedlab.views import scatter
+
+st.title("Explore")
+space = widgets.require_space("Explore")
+model_id = session.active_model_id()
+st.caption(f"{space.name}: {len(space):,} words × {space.dim} dimensions.")
+
+tab_map, tab_nn = st.tabs(["Projection", "Nearest neighbours"])
+
+# ---------------------------------------------------------------- neighbours
+with tab_nn:
+    c1, c2 = st.columns([3, 1])
+    query = c1.text_input("Word", key="explore-nn-word", placeholder="e.g. " + (space.words[min(50, len(space) - 1)]))
+    k_nn = c2.number_input("Neighbours", 1, 100, 10, key="explore-nn-k")
+    if query.strip():
+        with widgets.user_errors():
+            table = session.cached(model_id, "nn", (query.strip(), int(k_nn)),
+                                   lambda: nearest_neighbours(space, query.strip(), int(k_nn)))
+            st.dataframe(table, hide_index=True, column_config={"cosine": st.column_config.NumberColumn(format="%.3f")})
+
+# ---------------------------------------------------------------- projection
+METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+with tab_map:
+    isolate = st.session_state.get("explore-isolate")
+    with st.form("explore-form"):
+        c1, c2, c3 = st.columns(3)
+        source = c1.radio("Points", ["most frequent", "pasted words", "neighbourhood"], key="explore-source",
+                          help="The N most frequent words, a list you paste, or query words with their nearest neighbours.")
+        n_top = c1.number_input("N most frequent", 5, len(space), min(2000, len(space)), step=500, key="explore-n")
+        pasted = c1.text_area("Pasted words", key="explore-pasted", height=80, placeholder="king queen man woman ...")
+        queries = c1.text_input("Query words (neighbourhood)", key="explore-queries", placeholder="good bad")
+        k_hood = c1.number_input("Neighbours per query word", 1, 500, 30, key="explore-hood-k")
+        method = c2.selectbox("Projection", list(METHOD_NAMES), format_func=METHOD_NAMES.get, key="explore-method")
+        dims = c2.radio("Dimensions", [2, 3], horizontal=True, key="explore-dims")
+        sph = c2.checkbox("Spherize (centre and unit-normalise first)", key="explore-spherize")
+        metric = c2.selectbox("Metric (UMAP, t-SNE, distortion)", list(P.KNN_METRICS), key="explore-metric")
+        nn = c3.slider("UMAP n_neighbors", 2, 100, 15, key="explore-umap-nn")
+        md = c3.slider("UMAP min_dist", 0.0, 1.0, 0.1, 0.05, key="explore-umap-md")
+        perp = c3.slider("t-SNE perplexity", 2, 100, 30, key="explore-perp")
+        dk = c3.number_input("Distortion k", 2, 30, 10, key="explore-dk",
+                             help="k of the trustworthiness and of the per-point k-NN overlap.")
+        seed_on = c3.checkbox("Reproducible (seed 0)", key="explore-seed",
+                              help="Same picture every time; UMAP then runs on one core and takes longer.")
+        submitted = st.form_submit_button("Project", type="primary")
+    if submitted:
+        st.session_state["explore-isolate"] = isolate = None
+        st.session_state["explore-params"] = dict(source=source, n_top=int(n_top), pasted=pasted, queries=queries,
+                                                  k_hood=int(k_hood), method=method, dims=int(dims), sph=bool(sph),
+                                                  metric=metric, nn=int(nn), md=float(md), perp=float(perp), dk=int(dk),
+                                                  seed=bool(seed_on))
+    params = st.session_state.get("explore-params")
+    if params is None:
+        params = dict(source="most frequent", n_top=min(2000, len(space)), pasted="", queries="", k_hood=30,
+                      method="pca", dims=2, sph=False, metric="cosine", nn=15, md=0.1, perp=30.0, dk=10,
+                      seed=False)
+
+    result = None
+    with widgets.user_errors():
+        if isolate:
+            points = P.choose_words(space, isolate)
+            points.description = f"{len(points.indices):,} isolated words"
+        elif params["source"] == "pasted words":
+            points = P.choose_words(space, params["pasted"])
+        elif params["source"] == "neighbourhood":
+            points = P.choose_neighbourhood(space, params["queries"], params["k_hood"])
+        else:
+            points = P.choose_top(space, params["n_top"])
+        if points.unknown:
+            st.warning(f"Not in the vocabulary (left out): {', '.join(points.unknown[:50])}"
+                       + (" ..." if len(points.unknown) > 50 else ""))
+        knn_k = min(max(31, params["nn"], params["dk"] + 1), len(points.indices))
+        knn_key = (points.key, params["sph"], params["metric"], knn_k)
+
+        seed = 0 if params["seed"] else None
+
+        def knn_graph():
+            # one k-NN graph per point set, wide enough for any n_neighbors up to 30: reused by
+            # every projection of these points (UMAP, and the k-NN overlap of all methods)
+            X = space.vectors[points.indices]
+            return P.knn_graph(P.spherize(X) if params["sph"] else X, knn_k, params["metric"], random_state=seed)
+
+        def compute():
+            knn = session.cached(model_id, "explore-knn", knn_key, knn_graph)
+            return P.project(space, points, params["method"], params["dims"], spherize_first=params["sph"],
+                             n_neighbors=params["nn"], min_dist=params["md"], metric=params["metric"],
+                             perplexity=params["perp"], distortion_k=params["dk"], knn=knn, random_state=seed)
+
+        proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"], seed) + (
+            (params["nn"], params["md"]) if params["method"] == "umap" else (params["perp"],) if params["method"] == "tsne" else ())
+        warm = P.warm_up_status()
+        if params["method"] == "umap" and warm["started"] and not warm["done"]:
+            st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
+        with st.spinner(f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points ..."):
+            result = session.cached(model_id, "explore-projection", proj_key, compute)
+
+    if result is not None:
+        frame = result.frame
+        # -- colour, labels, search (live; no re-projection)
+        c1, c2, c3 = st.columns([2, 2, 3])
+        meta_cols = P.metadata_columns(space)
+        options = ["none", "cluster", "frequency", "overlap", "group"] + (["metadata"] if meta_cols else [])
+        names = {"none": "nothing", "cluster": "k-means cluster", "frequency": "word frequency (log10)",
+                 "overlap": "k-NN overlap (distortion)", "group": "my groups", "metadata": "metadata column"}
+        colour_by = c1.selectbox("Colour by", options, format_func=names.get, key="explore-colour")
+        k_clusters = column = None
+        groups = {}
+        if colour_by == "cluster":
+            k_clusters = c1.slider("k (clusters)", 2, 30, 8, key="explore-k-clusters")
+        elif colour_by == "metadata":
+            column = c1.selectbox("Column", meta_cols, key="explore-meta-col")
+        elif colour_by == "group":
+            gtext = c1.text_area("Groups, one per line: name: word word ...", key="explore-groups",
+                                 placeholder="positive: good great fine\nnegative: bad awful poor")
+            with widgets.user_errors():
+                groups = P.parse_groups(gtext)
+        labels_on = c2.toggle("Text labels", value=len(frame) <= 300, key="explore-labels",
+                              help=f"Above {scatter.MAX_TEXT_LABELS} points only the most frequent get a label.")
+        pattern = c3.text_input("Search (substring)", key="explore-search")
+        use_regex = c3.checkbox("regular expression", key="explore-regex")
+
+        colour, continuous = None, False
+        with widgets.user_errors():
+            if colour_by != "none":
+                colour, continuous = session.cached(
+                    model_id, "explore-colour", (proj_key, colour_by, k_clusters, column, tuple(sorted((k, tuple(v)) for k, v in groups.items()))),
+                    lambda: P.colour_values(space, result, colour_by, k_clusters or 8, groups, column))
+        matches = None
+        with widgets.user_errors():
+            matches = P.search_mask(frame["word"].tolist(), pattern, regex=use_regex) if pattern else None
+
+        # -- distortion and variance
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("Points", f"{len(frame):,}")
+        m2.metric(f"Trustworthiness (k={result.trust_k})", f"{result.trustworthiness:.3f}",
+                  help="scikit-learn trustworthiness: 1 = no false neighbours in the picture."
+                  + (f" Computed on a random sample of {result.trust_points:,} points." if result.trust_points < len(frame) else ""))
+        m3.metric(f"Mean k-NN overlap (k={result.trust_k})", f"{float(frame['knn overlap'].mean()):.2f}",
+                  help="Share of each point's nearest neighbours in the original space (cosine) that are also its nearest in the picture.")
+        m4.metric("Projection time", f"{result.seconds:.2f} s")
+        if result.trust_points < len(frame):
+            st.caption(f"Trustworthiness computed on a random sample of {result.trust_points:,} of {len(frame):,} points.")
+
+        fig = scatter.scatter_figure(frame, result.n_components, colour=colour, continuous=continuous,
+                                     colour_title=names[colour_by], labels=labels_on, highlight=matches,
+                                     method=result.method, explained_variance_ratio=result.explained_variance_ratio,
+                                     marked=points.queries)
+        chart_key = f"explore-chart-{abs(hash(proj_key)) % 10**9}"
+        if result.n_components == 2:
+            event = st.plotly_chart(fig, key=chart_key, on_select="rerun", selection_mode=("box", "lasso"))
+            chosen = P.selected_words(event.selection if event else None, frame, scatter.trace_rows(fig))
+        else:
+            st.plotly_chart(fig, key=chart_key)
+            chosen = []
+        st.caption(f"{points.description} · {METHOD_NAMES[result.method]} · "
+                   + ", ".join(f"{k}={v}" for k, v in result.params.items()))
+        if result.explained_variance_ratio is not None:
+            st.plotly_chart(scatter.explained_variance_figure(result.explained_variance_ratio), key="explore-evr")
+
+        if matches is not None:
+            found = frame.loc[matches, ["word", "label", "frequency rank"]]
+            st.markdown(f"**{len(found):,} words match** `{pattern}`")
+            st.dataframe(found.head(1000), hide_index=True, height=200)
+
+        # -- selection: box/lasso in 2-D, or pick from the table (works in 3-D too)
+        with st.expander("Pick points from a table" + (" (3-D has no box/lasso selection)" if result.n_components == 3 else ""),
+                         expanded=result.n_components == 3):
+            shown = frame.loc[matches] if matches is not None else frame
+            picked = st.dataframe(shown[["word", "label", "frequency rank", "knn overlap"]].head(5000), hide_index=True,
+                                  on_select="rerun", selection_mode="multi-row", key=f"explore-pick-{chart_key}",
+                                  height=250)
+            rows = picked.selection.rows if picked else []
+            chosen = chosen + [w for w in shown["word"].iloc[list(rows)].tolist() if w not in chosen]
+        if chosen:
+            st.markdown(f"**Selected: {len(chosen):,} words** — their nearest neighbours in the original space")
+            with widgets.user_errors():
+                st.dataframe(P.neighbours_of_words(space, chosen[:200], 5), hide_index=True, height=300)
+            if len(chosen) >= 5 and st.button("Isolate selection (re-project only these)", key="explore-isolate-btn"):
+                st.session_state["explore-isolate"] = chosen
+                st.rerun()
+        if isolate and st.button("Back to the full point set", key="explore-unisolate"):
+            st.session_state["explore-isolate"] = None
+            st.rerun()
+
+        # -- export
+        d1, d2 = st.columns(2)
+        d1.download_button("Coordinates (CSV)", lambda: scatter.export_csv(frame, colour, names[colour_by]),
+                           file_name=f"{space.name}-{result.method}.csv", mime="text/csv", key="explore-dl-csv")
+        d2.download_button("Figure (HTML)", lambda: scatter.export_html(fig),
+                           file_name=f"{space.name}-{result.method}.html", mime="text/html", key="explore-dl-html",
+                           disabled=len(frame) > 20_000,
+                           help="Stand-alone page with plotly.js embedded." if len(frame) <= 20_000 else
+                           "Figures above 20,000 points are too big for an HTML export; export the CSV instead.")

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# page tests must not spend ~40 s of CPU compiling UMAP in the background (app.py starts it)
+os.environ.setdefault("EMBEDLAB_UMAP_WARMUP", "0")
 sys.path.insert(0, str(ROOT))
 
 import embedlab  # noqa: E402

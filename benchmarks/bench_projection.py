@@ -1,0 +1,185 @@
+"""Projection speed: UMAP cold/warm (fresh processes), PCA of 50,000 x 300.
+
+Run from the repo root: ``python benchmarks/bench_projection.py`` (about 10
+minutes on 2 busy cores). Prints each figure with its ratio to the baseline or
+target named in issue 3; the last line is JSON.
+
+Figures
+-------
+umap_first_10k_s
+    A FRESH Python process that starts the way the app's server does: import
+    embedlab, start :func:`warm_up_umap` (app.py does this at server start),
+    then IMMEDIATELY ask for the page's UMAP of the 10,000 most frequent words
+    (k-NN graph + UMAP + trustworthiness + k-NN overlap, via
+    :func:`embedlab.probes.project.project`). Timed from process start to the
+    result. In the real app the user's first request comes later than this
+    (browser load, choosing UMAP), so this is a worst case. Run with an EMPTY
+    numba cache directory: the very first start after installing.
+umap_restart_10k_s
+    The same, second run with the on-disk numba cache left by the first
+    (every later restart of the app).
+umap_plain_first_10k_s
+    ``umap.UMAP().fit_transform(X)`` of the same 10,000 vectors in a fresh
+    process with an empty numba cache, from process start.
+umap_warm_20k_s, umap_warm_50k_s
+    After compilation: k-NN graph + UMAP fit of 20,000 / 50,000 random-normal
+    300-d vectors (what a user waits for, without the distortion measures).
+umap_warm_20k_reuse_knn_s
+    Changing ``min_dist`` at 20,000 points: UMAP fit on the cached k-NN graph.
+pca_50k_s
+    :class:`embedlab.probes.project.PCA` of 50,000 x 300 random-normal vectors
+    (best of 3); ``pca_sklearn_50k_s`` is scikit-learn's PCA(2) for reference.
+
+The 10k data are a real space: Word2Vec (the app's default settings but
+``min_count=2``) trained with embedlab on sample_corpora/movie_reviews.csv;
+its 10,000 most frequent words. CPU seconds of the fresh processes are printed
+too, because on a shared machine wall-clock times mostly measure the neighbours.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+APP_CHILD = r"""
+import time
+t0 = time.perf_counter()
+import sys, json, warnings
+sys.path.insert(0, {root!r})
+warnings.simplefilter("ignore")
+import numpy as np
+import embedlab
+from embedlab.probes import project as P
+P.warm_up_umap()  # what app.py does when the server starts
+t_ready = time.perf_counter() - t0
+data = np.load({path!r}, allow_pickle=False)
+words = [f"w{{i}}" for i in range(len(data))]
+space = embedlab.Space.from_vectors(words, data)
+res = P.project(space, P.choose_top(space, 10000), "umap", 2, random_state=None)
+total = time.perf_counter() - t0
+import resource
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"total_s": total, "import_s": t_ready, "umap_fit_s": res.seconds, "trust": res.trustworthiness,
+                  "cpu_s": r.ru_utime + r.ru_stime, "warm_up": P.warm_up_status()}}))
+"""
+
+PLAIN_CHILD = r"""
+import time
+t0 = time.perf_counter()
+import json, warnings
+warnings.simplefilter("ignore")
+import numpy as np
+import umap
+X = np.load({path!r}, allow_pickle=False)
+Y = umap.UMAP().fit_transform(X)
+import resource
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"total_s": time.perf_counter() - t0, "cpu_s": r.ru_utime + r.ru_stime}}))
+"""
+
+
+def fresh(code: str, cache_dir: str) -> dict:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, EMBEDLAB_UMAP_WARMUP="1")
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    wall = time.perf_counter() - start
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall_incl_interpreter_s"] = wall
+    return result
+
+
+def real_10k(tmp: Path) -> np.ndarray:
+    import embedlab
+
+    ws = embedlab.Workspace(tmp / "ws")
+    corpus = embedlab.prepare_sample(ws, "movie_reviews")
+    space = embedlab.train_word2vec(corpus, embedlab.Word2VecConfig(min_count=2))
+    print(f"data: Word2Vec on movie_reviews (min_count=2): {len(space):,} words x {space.dim} dims; "
+          f"using the 10,000 most frequent")
+    return np.ascontiguousarray(space.vectors[space.indices(space.top(10000))])
+
+
+def best_of(fn, n=3) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    from embedlab.probes import project as P
+
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        X10 = real_10k(tmp)
+        path = str(tmp / "x10k.npy")
+        np.save(path, X10)
+
+        cache = str(tmp / "numba-cache-app")
+        cold = fresh(APP_CHILD.format(root=str(ROOT), path=path), cache)
+        print(f"fresh app process, empty numba cache: first UMAP of 10k words after {cold['total_s']:.1f} s "
+              f"(UMAP fit {cold['umap_fit_s']:.1f} s; process CPU {cold['cpu_s']:.1f} s; warm-up {cold['warm_up']})")
+        restart = fresh(APP_CHILD.format(root=str(ROOT), path=path), cache)
+        print(f"restarted app process, numba disk cache present: {restart['total_s']:.1f} s "
+              f"(CPU {restart['cpu_s']:.1f} s)")
+        plain = fresh(PLAIN_CHILD.format(path=path), str(tmp / "numba-cache-plain"))
+        print(f"plain umap.UMAP().fit_transform in a fresh process: {plain['total_s']:.1f} s (CPU {plain['cpu_s']:.1f} s)")
+        figures.update(umap_first_10k_s=cold["total_s"], umap_restart_10k_s=restart["total_s"],
+                       umap_plain_first_10k_s=plain["total_s"], umap_first_10k_cpu_s=cold["cpu_s"],
+                       umap_restart_10k_cpu_s=restart["cpu_s"], umap_plain_first_10k_cpu_s=plain["cpu_s"])
+        print(f"  ratio first/plain = {cold['total_s'] / plain['total_s']:.2f}; restart/plain = "
+              f"{restart['total_s'] / plain['total_s']:.2f}; first vs 15 s target = {cold['total_s'] / 15:.2f}")
+
+    # warm: compile in this process first
+    t = time.perf_counter()
+    P.warm_up_umap(block=True)
+    print(f"warm-up in this process: {time.perf_counter() - t:.1f} s")
+    rng = np.random.default_rng(0)
+    X50 = rng.standard_normal((50_000, 300)).astype(np.float32)
+    for n, target in ((20_000, 5.0), (50_000, 16.0)):
+        X = X50[:n]
+        t = time.perf_counter()
+        knn = P.knn_graph(X, 31, "cosine")
+        t_knn = time.perf_counter() - t
+        P.UMAP(2, n_neighbors=15, metric="cosine", knn=knn).fit(X)
+        total = time.perf_counter() - t
+        figures[f"umap_warm_{n // 1000}k_s"] = total
+        print(f"warm UMAP of {n:,} x 300 (random normal): {total:.1f} s (k-NN graph {t_knn:.1f} s, "
+              f"{'exact' if float(n) * n * 300 <= P.EXACT_KNN_LIMIT else 'NN-descent'}); "
+              f"ratio to the {target:.0f} s target = {total / target:.2f}")
+        if n == 20_000:
+            t = time.perf_counter()
+            P.UMAP(2, n_neighbors=15, min_dist=0.5, metric="cosine", knn=knn).fit(X)
+            figures["umap_warm_20k_reuse_knn_s"] = time.perf_counter() - t
+            print(f"  min_dist changed, cached k-NN graph reused: {figures['umap_warm_20k_reuse_knn_s']:.1f} s")
+
+    from sklearn.decomposition import PCA as SKPCA
+
+    figures["pca_50k_s"] = best_of(lambda: P.PCA(2).fit_transform(X50))
+    figures["pca_sklearn_50k_s"] = best_of(lambda: SKPCA(2).fit_transform(X50))
+    print(f"PCA of 50,000 x 300: {figures['pca_50k_s']:.3f} s (ratio to the 0.5 s target = "
+          f"{figures['pca_50k_s'] / 0.5:.2f}; scikit-learn PCA(2) {figures['pca_sklearn_50k_s']:.3f} s, "
+          f"ratio ours/sklearn = {figures['pca_50k_s'] / figures['pca_sklearn_50k_s']:.2f})")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    figures["load_average"] = os.getloadavg()[0]
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
+
+
+if __name__ == "__main__":
+    main()
