@@ -69,6 +69,31 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def proc_start(pid: int) -> Optional[int]:
+    """When process ``pid`` started (clock ticks since boot; Linux), or None when unknown.
+
+    A pid alone does not name a process across restarts: a restarted container
+    often gives the new server the very pid the killed one had. The pair
+    (pid, start time) does.
+    """
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def same_process_alive(pid: int, start: Optional[int] = None) -> bool:
+    """True when ``pid`` is alive and (if ``start`` is given) is the process that started then."""
+    if pid <= 0 or not _pid_alive(pid):
+        return False
+    if start is None:
+        return True
+    now = proc_start(pid)
+    return now is None or now == start
+
+
+
 def _valid_id(value: str) -> bool:
     return isinstance(value, str) and 1 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
@@ -121,14 +146,21 @@ class Workspace:
         return self.root / "jobs"
 
     def _partial_dir(self, parent: Path, id: str) -> Path:
-        return parent / f".partial-{os.getpid()}-{id}"
+        # pid and start time: a restarted server may get the pid of the one that was killed
+        start = proc_start(os.getpid())
+        return parent / (f".partial-{os.getpid()}-{start}-{id}" if start is not None
+                         else f".partial-{os.getpid()}-{id}")
 
     def recover(self) -> list:
         """Remove what a dead writer left behind; return the removed paths.
 
-        Removes ``.partial-<pid>-*`` directories whose process is gone, and
-        complete-looking directories that no registry row names (a writer killed
-        between the rename and the registry insert) once they are a minute old.
+        Removes ``.partial-<pid>-[<start>-]*`` directories whose writer is gone
+        (the pid is dead, or now belongs to a process that started at another
+        time), and complete-looking directories that no registry row names (a
+        writer killed between the rename and the registry insert, or a delete
+        killed between the registry delete and the file removal) once they are
+        a minute old -- younger ones may belong to a writer that is about to
+        register them.
         """
         removed = []
         with self._db() as db:
@@ -138,11 +170,13 @@ class Workspace:
         for table in ("models", "corpora"):
             for entry in (self.root / table).iterdir():
                 if entry.name.startswith(".partial-"):
+                    parts = entry.name.split("-")
                     try:
-                        pid = int(entry.name.split("-")[1])
+                        pid = int(parts[1])
                     except (IndexError, ValueError):
                         pid = -1
-                    if pid == os.getpid() or (pid > 0 and _pid_alive(pid)):
+                    start = int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
+                    if same_process_alive(pid, start):
                         continue
                 elif entry.name in known[table] or now - entry.stat().st_mtime < _ORPHAN_AGE_S:
                     continue
@@ -205,12 +239,14 @@ class Workspace:
         cols = ["id", "name", "kind", "params", "corpus_name", "corpus_fingerprint", "vocab_size", "dim",
                 "train_seconds", "created_at", "published"]
         frame = pd.DataFrame(rows, columns=cols)
+        # all-NULL columns (imported or hand-made models have no training time) come back as object
+        for col in ("vocab_size", "dim", "train_seconds", "created_at"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce")
         frame["status"] = ["ready" if self._model_complete(i) else "damaged" for i in frame["id"]]
         return frame
 
     def _model_complete(self, model_id: str) -> bool:
-        folder = self.models_dir / model_id
-        return all((folder / f).is_file() for f in MODEL_FILES)
+        return model_files_problem(self.models_dir / model_id) is None
 
     def model_record(self, model_id: str) -> dict:
         """The registry row of a model as a dict (``params`` decoded).
@@ -384,6 +420,46 @@ def write_space(space: Space, folder) -> None:
     meta["word"] = meta["word"].astype(str)
     meta.to_parquet(folder / "meta.parquet", index=False)
     (folder / "info.json").write_text(json.dumps(info, indent=1, default=_json_default), encoding="utf-8")
+
+
+def model_files_problem(folder) -> Optional[str]:
+    """What is wrong with a model folder, or None when it looks loadable.
+
+    Cheap (reads headers only, never the vectors): every file present, each
+    ``.npy`` header readable and the file as long as its header says, the
+    Parquet file framed by its ``PAR1`` magic, ``info.json`` valid JSON.
+    Catches truncated, missing and overwritten files, not every bit flip;
+    :meth:`Workspace.load_space` still checks the rest.
+    """
+    folder = Path(folder)
+    for name in MODEL_FILES:
+        if not (folder / name).is_file():
+            return f"{name} is missing"
+    names = ["vectors.npy"] + [n for n in ("vectors_vocab.npy", "ngrams.npy") if (folder / n).is_file()]
+    for name in names:
+        path = folder / name
+        try:
+            with open(path, "rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, fortran, dtype = read_header(fh)
+                expected = fh.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if dtype.hasobject or path.stat().st_size != expected:
+                return f"{name} is truncated or not a plain array"
+        except (OSError, ValueError, TypeError, SyntaxError) as exc:
+            return f"{name} is unreadable ({exc})"
+    try:
+        with open(folder / "meta.parquet", "rb") as fh:
+            head = fh.read(4)
+            fh.seek(-4, os.SEEK_END)
+            tail = fh.read(4)
+        if head != b"PAR1" or tail != b"PAR1":
+            return "meta.parquet is not a complete Parquet file"
+        json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"a file is unreadable ({exc})"
+    return None
 
 
 def _json_default(value):

@@ -14,12 +14,16 @@ def render() -> None:
     ready = models[models["status"] == "ready"]
     with st.sidebar:
         st.markdown("### Active model")
+        current = session.active_model_id()
+        if current is not None and current not in set(ready["id"]):
+            name = models.loc[models["id"] == current, "name"]
+            st.warning(f"The active model '{name.iloc[0] if len(name) else current}' is damaged and cannot be "
+                       "opened. Pick another one, or delete it on the Models page.")
         if ready.empty:
             st.caption("No model yet: train one on the Home or Train page.")
             return
         ids = ready["id"].tolist()
         labels = dict(zip(ready["id"], ready["name"] + " · " + ready["kind"] + " · " + ready["vocab_size"].astype(str) + " words"))
-        current = session.active_model_id()
         index = ids.index(current) if current in ids else None
         choice = st.selectbox("Active model", ids, index=index, format_func=labels.get, key="sidebar-active-model",
                               label_visibility="collapsed", placeholder="Pick a model")
