@@ -200,9 +200,10 @@ def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
     Raises
     ------
     InputError
-        Unknown kind.
+        Unknown kind, or the workspace is over its disk quota.
     """
     resolve(kind)
+    workspace.check_quota(0, "Starting this job")
     job_id = new_id()
     folder = workspace.jobs_dir / job_id
     folder.mkdir(parents=True)

@@ -12,6 +12,12 @@ tables are Parquet, facts are JSON. A model or corpus is written under a
 ``.partial-<pid>-<id>`` name, renamed when complete, and registered last, so
 the registry only ever names complete models. Leftovers of a killed writer are
 removed the next time the workspace is opened.
+
+On a shared server each visitor's workspace is ``<home>/workspaces/<token>``
+and models an instructor publishes live in ``<home>/published`` (a workspace of
+its own: copied there atomically, registry row last). Every workspace lists
+the published models next to its own, read-only: they can be loaded and made
+active, not renamed or deleted from a visitor's workspace.
 """
 
 from __future__ import annotations
@@ -108,17 +114,33 @@ class Workspace:
 
     Notes
     -----
+    published : path-like or False, optional
+        The shared area of published models. Default: ``<home>/published``
+        when ``root`` is ``<home>/workspaces/<token>`` (a shared server's
+        layout, so worker processes find it too), else none. ``False``: none.
+    quota : int, optional
+        Bytes this workspace may use (default :func:`embedlab.config.max_workspace_bytes`).
+
+    Notes
+    -----
     Opening a workspace removes partial files left by a writer that died
     (a killed server or training job). Safe to use from several processes:
     SQLite runs in WAL mode and every call opens its own connection.
     """
 
-    def __init__(self, root):
+    def __init__(self, root, published=None, quota: Optional[int] = -1):
+        from embedlab import config
+
         self.root = Path(root).expanduser()
         for sub in ("models", "corpora", "jobs"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.executescript(_SCHEMA)
+        if published is None and self.root.parent.name == "workspaces":
+            published = self.root.parent.parent / "published"
+        self.published_root = Path(published) if published else None
+        self._published: Optional[Workspace] = None
+        self.quota = config.max_workspace_bytes() if quota == -1 else quota
         self.recover()
 
     # -- plumbing ----------------------------------------------------------
@@ -210,6 +232,7 @@ class Workspace:
         str
             The new model id. ``space.info`` gets ``id`` and ``name`` set.
         """
+        self.check_quota(int(space.vectors.nbytes) + 64 * len(space), "Saving this model")
         model_id = new_id()
         name = (name or space.info.get("name") or space.kind).strip() or space.kind
         space.info.update(id=model_id, name=name)
@@ -233,9 +256,24 @@ class Workspace:
         return model_id
 
     def models(self) -> pd.DataFrame:
-        """The registry, newest first, with a ``status`` column (``ready`` or ``damaged``)."""
+        """The registry, newest first, with a ``status`` column (``ready`` or ``damaged``).
+
+        Published models (shared server) are included with ``published`` = 1.
+        """
+        frame = self._own_models()
+        pub = self.published_area()
+        if pub is not None:
+            shared = pub._own_models().assign(published=1)
+            if not shared.empty:
+                frame = shared if frame.empty else pd.concat([frame, shared], ignore_index=True)
+                frame = frame.sort_values("created_at", ascending=False, ignore_index=True)
+        return frame
+
+    def _own_models(self) -> pd.DataFrame:
         with self._db() as db:
             rows = [dict(r) for r in db.execute("SELECT * FROM models ORDER BY created_at DESC")]
+        for row in rows:
+            row["published"] = 0
         cols = ["id", "name", "kind", "params", "corpus_name", "corpus_fingerprint", "vocab_size", "dim",
                 "train_seconds", "created_at", "published"]
         frame = pd.DataFrame(rows, columns=cols)
@@ -259,10 +297,26 @@ class Workspace:
         with self._db() as db:
             row = db.execute("SELECT * FROM models WHERE id=?", (str(model_id),)).fetchone()
         if row is None:
+            pub = self.published_area()
+            if pub is not None and pub._has_model(model_id):
+                return {**pub.model_record(model_id), "published": 1}
             raise InputError(f"There is no model '{model_id}' in this workspace. Pick one from the list.")
         record = dict(row)
         record["params"] = json.loads(record["params"] or "{}")
+        record["published"] = 0
         return record
+
+    def _has_model(self, model_id: str) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM models WHERE id=?", (str(model_id),)).fetchone() is not None
+
+    def _owner(self, model_id: str) -> "Workspace":
+        """The workspace whose files hold ``model_id``: this one, or the published area."""
+        if not self._has_model(model_id):
+            pub = self.published_area()
+            if pub is not None and pub._has_model(model_id):
+                return pub
+        return self
 
     def load_space(self, model_id: str) -> Space:
         """Read a model back.
@@ -274,7 +328,7 @@ class Workspace:
         """
         record = self.model_record(model_id)
         try:
-            space = read_space(self.models_dir / model_id)
+            space = read_space(self._owner(model_id).models_dir / model_id)
         except (OSError, ValueError, KeyError, InputError) as exc:
             raise InputError(
                 f"The model '{record['name']}' is damaged and cannot be loaded ({exc}). Delete it and train it again."
@@ -293,18 +347,75 @@ class Workspace:
         name = (name or "").strip()
         if not name:
             raise InputError("A model needs a name that is not empty.")
-        self.model_record(model_id)
+        self._refuse_published(model_id, "renamed")
         with self._db() as db:
             db.execute("UPDATE models SET name=? WHERE id=?", (name, model_id))
 
     def delete_model(self, model_id: str) -> None:
         """Remove a model's registry row, then its files."""
-        self.model_record(model_id)
+        self._refuse_published(model_id, "deleted")
         with self._db() as db:
             db.execute("DELETE FROM models WHERE id=?", (model_id,))
         shutil.rmtree(self.models_dir / model_id, ignore_errors=True)
         if self.get_setting("active_model") == model_id:
             self.set_setting("active_model", None)
+
+    def _refuse_published(self, model_id: str, what: str) -> None:
+        if self.model_record(model_id)["published"]:
+            raise InputError("This model was published by the instructor for everyone; it is read-only and cannot "
+                             f"be {what} here. Use it as it is, or train your own.")
+
+    # -- the published area (shared server) ------------------------------------
+    def published_area(self) -> Optional["Workspace"]:
+        """The workspace of published models, or None when there is none."""
+        if self.published_root is None:
+            return None
+        if self._published is None:
+            self._published = Workspace(self.published_root, published=False, quota=None)
+        return self._published
+
+    def publish_model(self, model_id: str, name: Optional[str] = None) -> str:
+        """Copy one of this workspace's models to the published area; return its published id.
+
+        The copy is written like any save (partial folder, rename, registry row
+        last), so visitors only ever see complete published models.
+
+        Raises
+        ------
+        InputError
+            No published area (not a shared server), unknown, damaged or
+            already-published model.
+        """
+        pub = self.published_area()
+        if pub is None:
+            raise InputError("Publishing needs a shared server (EMBEDLAB_SHARED=1).")
+        if self.model_record(model_id)["published"]:
+            raise InputError("That model is already published.")
+        space = self.load_space(model_id)
+        space.info.pop("id", None)
+        return pub.save_space(space, name or space.info.get("name"))
+
+    def unpublish_model(self, model_id: str) -> None:
+        """Remove a model from the published area (the instructor's copy stays in their workspace)."""
+        pub = self.published_area()
+        if pub is None or not pub._has_model(model_id):
+            raise InputError(f"There is no published model '{model_id}'.")
+        pub.delete_model(model_id)
+
+    # -- disk quota ----------------------------------------------------------------
+    def check_quota(self, extra_bytes: int = 0, what: str = "This") -> None:
+        """Raise InputError when the workspace (plus ``extra_bytes`` about to be written) is over its quota."""
+        if self.quota is None:
+            return
+        used = self.disk_usage()
+        if used >= self.quota or used + max(int(extra_bytes), 0) > self.quota:
+            mb = 1024 * 1024
+            raise InputError(
+                f"{what} would take your workspace over its disk limit: it uses {used / mb:,.0f} MB of "
+                f"{self.quota / mb:,.0f} MB" + (f" and needs about {extra_bytes / mb:,.0f} MB more" if extra_bytes
+                                                 else "") + ". Delete models or corpora you no longer need (Models "
+                "and Data pages), then try again."
+            )
 
     # -- corpora -------------------------------------------------------------
     def add_corpus(self, documents: list, name: str, cfg: Optional[PreprocessConfig] = None,
@@ -345,6 +456,8 @@ class Workspace:
                 return self.open_corpus(row[0])
             except InputError:
                 self.delete_corpus(row[0])
+        # the stored corpus is about the size of its text (normalised lines, plus the counts)
+        self.check_quota(sum(len(d) for d in documents), f"The corpus '{name}'")
         corpus_id = new_id()
         partial = self._partial_dir(self.corpora_dir, corpus_id)
         try:
@@ -393,8 +506,22 @@ class Workspace:
         shutil.rmtree(self.corpora_dir / corpus_id, ignore_errors=True)
 
     def disk_usage(self) -> int:
-        """Bytes used by the workspace's files."""
-        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        """Bytes used by the workspace's files (one ``stat`` per file; a workspace holds few, large files)."""
+        total, stack = 0, [str(self.root)]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as entries:
+                    for entry in entries:
+                        try:
+                            if entry.is_dir(follow_symlinks=False):
+                                stack.append(entry.path)
+                            elif entry.is_file(follow_symlinks=False):
+                                total += entry.stat(follow_symlinks=False).st_size
+                        except OSError:  # removed while we looked
+                            continue
+            except OSError:
+                continue
+        return total
 
 
 # -- the on-disk format of a space ----------------------------------------------
