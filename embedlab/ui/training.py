@@ -7,7 +7,7 @@ import streamlit as st
 from embedlab import jobs
 from embedlab.errors import InputError
 from embedlab.ui import session
-from embedlab.ui.widgets import render_job_status
+from embedlab.ui.widgets import note_polled_state, poll_every, render_job_status
 from embedlab.views.training import loss_curve
 
 LOSS_NOTE = ("The loss is gensim's counter read after each epoch. It is a **trend**, not an exact value: gensim "
@@ -27,18 +27,19 @@ def remembered_jobs(key: str) -> list:
 
 
 def training_job_view(job_id: str, key: str) -> None:
-    """Live status of one training job (refreshes every second while it runs).
+    """Live status of one training job (refreshes itself while it waits or runs).
 
     When the job finishes, its model becomes the active one (once).
     """
 
-    @st.fragment(run_every=1.0)
+    @st.fragment(run_every=poll_every(job_id, key))
     def panel():
         ws = session.workspace()
         try:
             status = jobs.job_status(ws, job_id)
         except InputError as exc:
             st.caption(str(exc))
+            note_polled_state(job_id, key, "failed")  # nothing more to wait for
             return
         render_job_status(status, key)
         details = status.get("details", {})
@@ -63,5 +64,6 @@ def training_job_view(job_id: str, key: str) -> None:
                 session.set_active_model(result["model_id"])
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
+        note_polled_state(job_id, key, status["state"])
 
     panel()
