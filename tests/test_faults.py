@@ -158,7 +158,7 @@ def _worker_pid(ws, job_id, min_fraction, timeout=120):
 
 
 @pytest.mark.slow
-def test_worker_killed_mid_training(tmp_path, lee_corpus):
+def test_worker_killed_mid_training(tmp_path):
     root = tmp_path / "ws"
     ws = Workspace(root)
     corpus = embedlab.prepare_sample(ws, "lee_background")
