@@ -31,7 +31,7 @@ from typing import Optional
 
 from embedlab import config
 from embedlab.errors import InputError
-from embedlab.store import Workspace, _pid_alive, _valid_id, new_id
+from embedlab.store import Workspace, _valid_id, new_id, same_process_alive
 
 #: Job kinds a worker may run: name -> "module:function". The function is
 #: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
@@ -207,9 +207,10 @@ def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
     Raises
     ------
     InputError
-        Unknown kind.
+        Unknown kind, or the workspace is over its disk quota.
     """
     resolve(kind)
+    workspace.check_quota(0, "Starting this job")
     job_id = new_id()
     folder = workspace.jobs_dir / job_id
     folder.mkdir(parents=True)
@@ -225,7 +226,10 @@ def job_status(workspace: Workspace, job_id: str) -> dict:
     """The status of a job, with ``title``, ``kind``, ``id`` and ``queue_position``.
 
     A job left ``queued`` or ``running`` by a server that has since restarted
-    (its worker gone) is reported, and recorded, as ``interrupted``.
+    (its worker gone) is reported, and recorded, as ``interrupted``. A worker
+    outlives a killed server (it runs in its own session) and a running job
+    stays ``running`` while that very process -- pid and start time, since pids
+    are reused -- is alive.
 
     Raises
     ------
@@ -242,7 +246,7 @@ def job_status(workspace: Workspace, job_id: str) -> dict:
     state = status.get("state")
     if state in ("queued", "running") and not SCHEDULER.is_known(workspace.root, job_id):
         pid = status.get("pid")
-        if state == "queued" or not (pid and _pid_alive(int(pid))):
+        if state == "queued" or not (pid and same_process_alive(int(pid), status.get("pid_start"))):
             status.update(state="interrupted", finished_at=time.time(),
                           error="The server stopped while this job was waiting or running. Start it again.")
             _write_json(folder / "status.json", status)

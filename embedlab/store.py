@@ -12,6 +12,12 @@ tables are Parquet, facts are JSON. A model or corpus is written under a
 ``.partial-<pid>-<id>`` name, renamed when complete, and registered last, so
 the registry only ever names complete models. Leftovers of a killed writer are
 removed the next time the workspace is opened.
+
+On a shared server each visitor's workspace is ``<home>/workspaces/<token>``
+and models an instructor publishes live in ``<home>/published`` (a workspace of
+its own: copied there atomically, registry row last). Every workspace lists
+the published models next to its own, read-only: they can be loaded and made
+active, not renamed or deleted from a visitor's workspace.
 """
 
 from __future__ import annotations
@@ -69,6 +75,31 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def proc_start(pid: int) -> Optional[int]:
+    """When process ``pid`` started (clock ticks since boot; Linux), or None when unknown.
+
+    A pid alone does not name a process across restarts: a restarted container
+    often gives the new server the very pid the killed one had. The pair
+    (pid, start time) does.
+    """
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def same_process_alive(pid: int, start: Optional[int] = None) -> bool:
+    """True when ``pid`` is alive and (if ``start`` is given) is the process that started then."""
+    if pid <= 0 or not _pid_alive(pid):
+        return False
+    if start is None:
+        return True
+    now = proc_start(pid)
+    return now is None or now == start
+
+
+
 def _valid_id(value: str) -> bool:
     return isinstance(value, str) and 1 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
@@ -83,17 +114,33 @@ class Workspace:
 
     Notes
     -----
+    published : path-like or False, optional
+        The shared area of published models. Default: ``<home>/published``
+        when ``root`` is ``<home>/workspaces/<token>`` (a shared server's
+        layout, so worker processes find it too), else none. ``False``: none.
+    quota : int, optional
+        Bytes this workspace may use (default :func:`embedlab.config.max_workspace_bytes`).
+
+    Notes
+    -----
     Opening a workspace removes partial files left by a writer that died
     (a killed server or training job). Safe to use from several processes:
     SQLite runs in WAL mode and every call opens its own connection.
     """
 
-    def __init__(self, root):
+    def __init__(self, root, published=None, quota: Optional[int] = -1):
+        from embedlab import config
+
         self.root = Path(root).expanduser()
         for sub in ("models", "corpora", "jobs"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.executescript(_SCHEMA)
+        if published is None and self.root.parent.name == "workspaces":
+            published = self.root.parent.parent / "published"
+        self.published_root = Path(published) if published else None
+        self._published: Optional[Workspace] = None
+        self.quota = config.max_workspace_bytes() if quota == -1 else quota
         self.recover()
 
     # -- plumbing ----------------------------------------------------------
@@ -121,14 +168,21 @@ class Workspace:
         return self.root / "jobs"
 
     def _partial_dir(self, parent: Path, id: str) -> Path:
-        return parent / f".partial-{os.getpid()}-{id}"
+        # pid and start time: a restarted server may get the pid of the one that was killed
+        start = proc_start(os.getpid())
+        return parent / (f".partial-{os.getpid()}-{start}-{id}" if start is not None
+                         else f".partial-{os.getpid()}-{id}")
 
     def recover(self) -> list:
         """Remove what a dead writer left behind; return the removed paths.
 
-        Removes ``.partial-<pid>-*`` directories whose process is gone, and
-        complete-looking directories that no registry row names (a writer killed
-        between the rename and the registry insert) once they are a minute old.
+        Removes ``.partial-<pid>-[<start>-]*`` directories whose writer is gone
+        (the pid is dead, or now belongs to a process that started at another
+        time), and complete-looking directories that no registry row names (a
+        writer killed between the rename and the registry insert, or a delete
+        killed between the registry delete and the file removal) once they are
+        a minute old -- younger ones may belong to a writer that is about to
+        register them.
         """
         removed = []
         with self._db() as db:
@@ -138,11 +192,13 @@ class Workspace:
         for table in ("models", "corpora"):
             for entry in (self.root / table).iterdir():
                 if entry.name.startswith(".partial-"):
+                    parts = entry.name.split("-")
                     try:
-                        pid = int(entry.name.split("-")[1])
+                        pid = int(parts[1])
                     except (IndexError, ValueError):
                         pid = -1
-                    if pid == os.getpid() or (pid > 0 and _pid_alive(pid)):
+                    start = int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
+                    if same_process_alive(pid, start):
                         continue
                 elif entry.name in known[table] or now - entry.stat().st_mtime < _ORPHAN_AGE_S:
                     continue
@@ -176,6 +232,7 @@ class Workspace:
         str
             The new model id (``space`` itself is not changed).
         """
+        self.check_quota(int(space.vectors.nbytes) + 64 * len(space), "Saving this model")
         model_id = new_id()
         name = (name or space.info.get("name") or space.kind).strip() or space.kind
         info = {**space.info, "id": model_id, "name": name}
@@ -198,18 +255,35 @@ class Workspace:
         return model_id
 
     def models(self) -> pd.DataFrame:
-        """The registry, newest first, with a ``status`` column (``ready`` or ``damaged``)."""
+        """The registry, newest first, with a ``status`` column (``ready`` or ``damaged``).
+
+        Published models (shared server) are included with ``published`` = 1.
+        """
+        frame = self._own_models()
+        pub = self.published_area()
+        if pub is not None:
+            shared = pub._own_models().assign(published=1)
+            if not shared.empty:
+                frame = shared if frame.empty else pd.concat([frame, shared], ignore_index=True)
+                frame = frame.sort_values("created_at", ascending=False, ignore_index=True)
+        return frame
+
+    def _own_models(self) -> pd.DataFrame:
         with self._db() as db:
             rows = [dict(r) for r in db.execute("SELECT * FROM models ORDER BY created_at DESC")]
+        for row in rows:
+            row["published"] = 0
         cols = ["id", "name", "kind", "params", "corpus_name", "corpus_fingerprint", "vocab_size", "dim",
                 "train_seconds", "created_at", "published"]
         frame = pd.DataFrame(rows, columns=cols)
+        # all-NULL columns (imported or hand-made models have no training time) come back as object
+        for col in ("vocab_size", "dim", "train_seconds", "created_at"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce")
         frame["status"] = ["ready" if self._model_complete(i) else "damaged" for i in frame["id"]]
         return frame
 
     def _model_complete(self, model_id: str) -> bool:
-        folder = self.models_dir / model_id
-        return all((folder / f).is_file() for f in MODEL_FILES)
+        return model_files_problem(self.models_dir / model_id) is None
 
     def model_record(self, model_id: str) -> dict:
         """The registry row of a model as a dict (``params`` decoded).
@@ -222,10 +296,26 @@ class Workspace:
         with self._db() as db:
             row = db.execute("SELECT * FROM models WHERE id=?", (str(model_id),)).fetchone()
         if row is None:
+            pub = self.published_area()
+            if pub is not None and pub._has_model(model_id):
+                return {**pub.model_record(model_id), "published": 1}
             raise InputError(f"There is no model '{model_id}' in this workspace. Pick one from the list.")
         record = dict(row)
         record["params"] = json.loads(record["params"] or "{}")
+        record["published"] = 0
         return record
+
+    def _has_model(self, model_id: str) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM models WHERE id=?", (str(model_id),)).fetchone() is not None
+
+    def _owner(self, model_id: str) -> "Workspace":
+        """The workspace whose files hold ``model_id``: this one, or the published area."""
+        if not self._has_model(model_id):
+            pub = self.published_area()
+            if pub is not None and pub._has_model(model_id):
+                return pub
+        return self
 
     def load_space(self, model_id: str) -> Space:
         """Read a model back.
@@ -237,7 +327,7 @@ class Workspace:
         """
         record = self.model_record(model_id)
         try:
-            space = read_space(self.models_dir / model_id)
+            space = read_space(self._owner(model_id).models_dir / model_id)
         except (OSError, ValueError, KeyError, InputError) as exc:
             raise InputError(
                 f"The model '{record['name']}' is damaged and cannot be loaded ({exc}). Delete it and train it again."
@@ -256,18 +346,75 @@ class Workspace:
         name = (name or "").strip()
         if not name:
             raise InputError("A model needs a name that is not empty.")
-        self.model_record(model_id)
+        self._refuse_published(model_id, "renamed")
         with self._db() as db:
             db.execute("UPDATE models SET name=? WHERE id=?", (name, model_id))
 
     def delete_model(self, model_id: str) -> None:
         """Remove a model's registry row, then its files."""
-        self.model_record(model_id)
+        self._refuse_published(model_id, "deleted")
         with self._db() as db:
             db.execute("DELETE FROM models WHERE id=?", (model_id,))
         shutil.rmtree(self.models_dir / model_id, ignore_errors=True)
         if self.get_setting("active_model") == model_id:
             self.set_setting("active_model", None)
+
+    def _refuse_published(self, model_id: str, what: str) -> None:
+        if self.model_record(model_id)["published"]:
+            raise InputError("This model was published by the instructor for everyone; it is read-only and cannot "
+                             f"be {what} here. Use it as it is, or train your own.")
+
+    # -- the published area (shared server) ------------------------------------
+    def published_area(self) -> Optional["Workspace"]:
+        """The workspace of published models, or None when there is none."""
+        if self.published_root is None:
+            return None
+        if self._published is None:
+            self._published = Workspace(self.published_root, published=False, quota=None)
+        return self._published
+
+    def publish_model(self, model_id: str, name: Optional[str] = None) -> str:
+        """Copy one of this workspace's models to the published area; return its published id.
+
+        The copy is written like any save (partial folder, rename, registry row
+        last), so visitors only ever see complete published models.
+
+        Raises
+        ------
+        InputError
+            No published area (not a shared server), unknown, damaged or
+            already-published model.
+        """
+        pub = self.published_area()
+        if pub is None:
+            raise InputError("Publishing needs a shared server (EMBEDLAB_SHARED=1).")
+        if self.model_record(model_id)["published"]:
+            raise InputError("That model is already published.")
+        space = self.load_space(model_id)
+        space.info.pop("id", None)
+        return pub.save_space(space, name or space.info.get("name"))
+
+    def unpublish_model(self, model_id: str) -> None:
+        """Remove a model from the published area (the instructor's copy stays in their workspace)."""
+        pub = self.published_area()
+        if pub is None or not pub._has_model(model_id):
+            raise InputError(f"There is no published model '{model_id}'.")
+        pub.delete_model(model_id)
+
+    # -- disk quota ----------------------------------------------------------------
+    def check_quota(self, extra_bytes: int = 0, what: str = "This") -> None:
+        """Raise InputError when the workspace (plus ``extra_bytes`` about to be written) is over its quota."""
+        if self.quota is None:
+            return
+        used = self.disk_usage()
+        if used >= self.quota or used + max(int(extra_bytes), 0) > self.quota:
+            mb = 1024 * 1024
+            raise InputError(
+                f"{what} would take your workspace over its disk limit: it uses {used / mb:,.0f} MB of "
+                f"{self.quota / mb:,.0f} MB" + (f" and needs about {extra_bytes / mb:,.0f} MB more" if extra_bytes
+                                                 else "") + ". Delete models or corpora you no longer need (Models "
+                "and Data pages), then try again."
+            )
 
     # -- corpora -------------------------------------------------------------
     def add_corpus(self, documents: list, name: str, cfg: Optional[PreprocessConfig] = None,
@@ -308,6 +455,8 @@ class Workspace:
                 return self.open_corpus(row[0])
             except InputError:
                 self.delete_corpus(row[0])
+        # the stored corpus is about the size of its text (normalised lines, plus the counts)
+        self.check_quota(sum(len(d) for d in documents), f"The corpus '{name}'")
         corpus_id = new_id()
         partial = self._partial_dir(self.corpora_dir, corpus_id)
         try:
@@ -356,8 +505,22 @@ class Workspace:
         shutil.rmtree(self.corpora_dir / corpus_id, ignore_errors=True)
 
     def disk_usage(self) -> int:
-        """Bytes used by the workspace's files."""
-        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        """Bytes used by the workspace's files (one ``stat`` per file; a workspace holds few, large files)."""
+        total, stack = 0, [str(self.root)]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as entries:
+                    for entry in entries:
+                        try:
+                            if entry.is_dir(follow_symlinks=False):
+                                stack.append(entry.path)
+                            elif entry.is_file(follow_symlinks=False):
+                                total += entry.stat(follow_symlinks=False).st_size
+                        except OSError:  # removed while we looked
+                            continue
+            except OSError:
+                continue
+        return total
 
 
 # -- the on-disk format of a space ----------------------------------------------
@@ -385,6 +548,46 @@ def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
     meta["word"] = meta["word"].astype(str)
     meta.to_parquet(folder / "meta.parquet", index=False)
     (folder / "info.json").write_text(json.dumps(info, indent=1, default=_json_default), encoding="utf-8")
+
+
+def model_files_problem(folder) -> Optional[str]:
+    """What is wrong with a model folder, or None when it looks loadable.
+
+    Cheap (reads headers only, never the vectors): every file present, each
+    ``.npy`` header readable and the file as long as its header says, the
+    Parquet file framed by its ``PAR1`` magic, ``info.json`` valid JSON.
+    Catches truncated, missing and overwritten files, not every bit flip;
+    :meth:`Workspace.load_space` still checks the rest.
+    """
+    folder = Path(folder)
+    for name in MODEL_FILES:
+        if not (folder / name).is_file():
+            return f"{name} is missing"
+    names = ["vectors.npy"] + [n for n in ("vectors_vocab.npy", "ngrams.npy") if (folder / n).is_file()]
+    for name in names:
+        path = folder / name
+        try:
+            with open(path, "rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, fortran, dtype = read_header(fh)
+                expected = fh.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if dtype.hasobject or path.stat().st_size != expected:
+                return f"{name} is truncated or not a plain array"
+        except (OSError, ValueError, TypeError, SyntaxError) as exc:
+            return f"{name} is unreadable ({exc})"
+    try:
+        with open(folder / "meta.parquet", "rb") as fh:
+            head = fh.read(4)
+            fh.seek(-4, os.SEEK_END)
+            tail = fh.read(4)
+        if head != b"PAR1" or tail != b"PAR1":
+            return "meta.parquet is not a complete Parquet file"
+        json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"a file is unreadable ({exc})"
+    return None
 
 
 def _json_default(value):

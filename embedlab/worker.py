@@ -10,7 +10,7 @@ from pathlib import Path
 
 from embedlab.errors import InputError
 from embedlab.jobs import _read_json, _write_json, resolve
-from embedlab.store import Workspace
+from embedlab.store import Workspace, proc_start
 
 
 def main(root: str, job_id: str) -> int:
@@ -23,7 +23,7 @@ def main(root: str, job_id: str) -> int:
     job = _read_json(folder / "job.json")
     status_path = folder / "status.json"
     status = _read_json(status_path) or {}
-    status.update(state="running", pid=os.getpid(), started_at=time.time(), message="Starting")
+    status.update(state="running", pid=os.getpid(), pid_start=proc_start(os.getpid()), started_at=time.time(), message="Starting")
     _write_json(status_path, status)
     last = [0.0]
 

@@ -65,7 +65,7 @@ def test_damaged_model_is_listed_and_refused(tmp_path, hand_space):
     ws = Workspace(tmp_path)
     model_id = ws.save_space(hand_space({"a": [1, 0], "b": [0, 1]}), name="fragile")
     (tmp_path / "models" / model_id / "vectors.npy").write_bytes(b"not numpy at all")
-    assert ws.models()["status"].tolist() == ["ready"]  # files exist, content is bad
+    assert ws.models()["status"].tolist() == ["damaged"]  # the .npy header is checked, not just existence
     with pytest.raises(InputError, match="damaged"):
         ws.load_space(model_id)
     (tmp_path / "models" / model_id / "meta.parquet").unlink()

@@ -202,7 +202,14 @@ def decode(data: bytes, name: str = "the file", encoding: Optional[str] = None) 
             raise InputError(f"'{name}' is not valid {encoding} ({exc.reason} at byte {exc.start}). Choose another encoding.") from exc
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return DecodedText(data.decode(codec), codec)
+            try:
+                return DecodedText(data.decode(codec), codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"'{name}' starts with a {codec} byte-order mark but is not valid {codec} "
+                    f"({exc.reason} at byte {exc.start}); it may be cut short. Save it again as UTF-8, "
+                    "or choose its encoding by hand."
+                ) from exc
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:

@@ -31,10 +31,15 @@ def workspace() -> Workspace:
 
     Locally there is one workspace, ``EMBEDLAB_HOME``. On a shared server
     (``EMBEDLAB_SHARED=1``) each visitor gets a private workspace reached by a
-    secret link (``?ws=<token>``); a malformed or unknown token is refused.
+    secret link (``?ws=<token>``, made with :func:`secrets.token_urlsafe`); a
+    malformed token, or a well-formed one that names no workspace (guessed or
+    mistyped), is refused and never creates a workspace.
     """
     if "workspace" in st.session_state:
-        return st.session_state["workspace"]
+        ws = st.session_state["workspace"]
+        if config.shared_mode() and st.query_params.get("ws") != ws.root.name:
+            st.query_params["ws"] = ws.root.name  # keep the bookmarkable link in the address bar on every page
+        return ws
     if not config.shared_mode():
         ws = Workspace(config.home())
     else:
@@ -44,13 +49,39 @@ def workspace() -> Workspace:
             token = secrets.token_urlsafe(24)
             st.query_params["ws"] = token
             ws = Workspace(base / token)
-        elif not _TOKEN.match(token) or not (base / token).is_dir():
-            st.error("This workspace link is not valid. Open the app without `?ws=` to get a new private workspace.")
+        elif not _TOKEN.match(token):
+            st.error("This workspace link is malformed (the part after `?ws=` is cut short or changed). Open the "
+                     "link you bookmarked exactly as it was, or open the app without `?ws=` to get a new private "
+                     "workspace.")
+            st.stop()
+        elif not (base / token).is_dir():
+            st.error("No workspace has this link. Check that you copied the whole link you bookmarked, or open the "
+                     "app without `?ws=` to get a new private workspace.")
             st.stop()
         else:
             ws = Workspace(base / token)
     st.session_state["workspace"] = ws
+    _check_instructor_link(ws)
     return ws
+
+
+def _check_instructor_link(ws: Workspace) -> None:
+    """``?instructor=<secret>`` marks this workspace as the instructor's (it may publish models)."""
+    given = st.query_params.get("instructor")
+    if given is None or not config.shared_mode():
+        return
+    secret = config.instructor_token()
+    if secret is not None and secrets.compare_digest(given.encode(), secret.encode()):
+        ws.set_setting("instructor", True)
+    else:
+        st.warning("The instructor key in this link is not valid; you can use the app, but not publish models.")
+    del st.query_params["instructor"]  # keep the secret out of the address bar and of shared links
+
+
+def is_instructor() -> bool:
+    """True when this session may publish models to everyone (shared server with an instructor secret set)."""
+    return (config.shared_mode() and config.instructor_token() is not None
+            and bool(workspace().get_setting("instructor", False)))
 
 
 def active_model_id() -> Optional[str]:

@@ -42,9 +42,29 @@ def streamlit_progress(bar):
     return report
 
 
+#: How often a job view refreshes itself, by job state: a queue position changes
+#: slowly, progress quickly; a finished job not at all. Every refresh is a script
+#: run on the server, and a classroom has thirty of these open at once.
+POLL_SECONDS = {"queued": 3.0, "running": 1.0}
+
+
+def poll_every(job_id: str, key: str) -> Optional[float]:
+    """Refresh interval for a job view (None: stop refreshing), from the state it last showed."""
+    return POLL_SECONDS.get(st.session_state.get(f"_polled-{key}-{job_id}", "queued"))
+
+
+def note_polled_state(job_id: str, key: str, state: str) -> None:
+    """Remember the state a job view showed; when the refresh interval must change, rerun the page to apply it."""
+    slot = f"_polled-{key}-{job_id}"
+    before = st.session_state.get(slot, "queued")
+    st.session_state[slot] = state
+    if POLL_SECONDS.get(before) != POLL_SECONDS.get(state):
+        st.rerun()
+
+
 def job_panel(job_id: str, key: str, on_done: Optional[Callable[[dict], None]] = None,
               extra: Optional[Callable[[dict], None]] = None) -> None:
-    """Show one background job's progress, with Cancel; refreshes itself every second.
+    """Show one background job's progress, with Cancel; refreshes itself while it waits or runs.
 
     Parameters
     ----------
@@ -58,12 +78,13 @@ def job_panel(job_id: str, key: str, on_done: Optional[Callable[[dict], None]] =
         ``extra(status)`` draws more of the status (a loss curve, ...) on every refresh.
     """
 
-    @st.fragment(run_every=1.0)
+    @st.fragment(run_every=poll_every(job_id, key))
     def panel():
         try:
             status = jobs.job_status(session.workspace(), job_id)
         except InputError as exc:
             st.warning(str(exc))
+            note_polled_state(job_id, key, "failed")  # nothing more to wait for
             return
         render_job_status(status, key)
         if extra is not None:
@@ -72,6 +93,7 @@ def job_panel(job_id: str, key: str, on_done: Optional[Callable[[dict], None]] =
             st.session_state[f"{key}-handled"] = True
             on_done(status)
             st.rerun()
+        note_polled_state(job_id, key, status["state"])
 
     panel()
 
