@@ -55,6 +55,5 @@ def training_job_view(job_id: str, key: str) -> None:
                 session.set_active_model(model_id)
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
-        note_polled_state(job_id, key, status["state"])
 
     job_panel(job_id, key, extra=details)
