@@ -173,6 +173,24 @@ class Workspace:
         return parent / (f".partial-{os.getpid()}-{start}-{id}" if start is not None
                          else f".partial-{os.getpid()}-{id}")
 
+    def write_atomically(self, parent: Path, id: str, write):
+        """Run ``write(folder)`` in a partial folder, then rename it to ``parent/id``.
+
+        A writer killed half-way leaves only a ``.partial-*`` folder, which
+        :meth:`recover` removes once its process is gone. Returns what
+        ``write`` returns.
+        """
+        parent.mkdir(parents=True, exist_ok=True)
+        partial = self._partial_dir(parent, id)
+        partial.mkdir()
+        try:
+            result = write(partial)
+            partial.rename(parent / id)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        return result
+
     def recover(self) -> list:
         """Remove what a dead writer left behind; return the removed paths.
 
@@ -189,7 +207,9 @@ class Workspace:
             known = {"models": {r[0] for r in db.execute("SELECT id FROM models")},
                      "corpora": {r[0] for r in db.execute("SELECT id FROM corpora")}}
         now = time.time()
-        for table in ("models", "corpora"):
+        for table in ("models", "corpora", "tables"):
+            if not (self.root / table).is_dir():
+                continue
             for entry in (self.root / table).iterdir():
                 if entry.name.startswith(".partial-"):
                     parts = entry.name.split("-")
@@ -200,7 +220,7 @@ class Workspace:
                     start = int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
                     if same_process_alive(pid, start):
                         continue
-                elif entry.name in known[table] or now - entry.stat().st_mtime < _ORPHAN_AGE_S:
+                elif table not in known or entry.name in known[table] or now - entry.stat().st_mtime < _ORPHAN_AGE_S:
                     continue
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
                 removed.append(entry)
@@ -236,15 +256,7 @@ class Workspace:
         model_id = new_id()
         name = (name or space.info.get("name") or space.kind).strip() or space.kind
         info = {**space.info, "id": model_id, "name": name}
-        partial = self._partial_dir(self.models_dir, model_id)
-        partial.mkdir(parents=True)
-        try:
-            write_space(space, partial, info)
-            final = self.models_dir / model_id
-            partial.rename(final)
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
+        self.write_atomically(self.models_dir, model_id, lambda folder: write_space(space, folder, info))
         with self._db() as db:
             db.execute(
                 "INSERT INTO models(id, name, kind, params, corpus_name, corpus_fingerprint, vocab_size, dim,"
@@ -458,13 +470,8 @@ class Workspace:
         # the stored corpus is about the size of its text (normalised lines, plus the counts)
         self.check_quota(sum(len(d) for d in documents), f"The corpus '{name}'")
         corpus_id = new_id()
-        partial = self._partial_dir(self.corpora_dir, corpus_id)
-        try:
-            corpus = build_corpus(documents, partial, name, cfg, notes=notes, progress=progress)
-            partial.rename(self.corpora_dir / corpus_id)
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
+        corpus = self.write_atomically(self.corpora_dir, corpus_id, lambda folder: build_corpus(
+            documents, folder, name, cfg, notes=notes, progress=progress))
         with self._db() as db:
             db.execute(
                 "INSERT INTO corpora(id, name, source_key, fingerprint, documents, tokens, vocabulary, created_at)"

@@ -56,8 +56,14 @@ def test_partial_files_of_a_dead_writer_are_cleaned(tmp_path, hand_space):
     os.utime(orphan, (old, old))
     live = tmp_path / "corpora" / f".partial-{os.getpid()}-live"
     live.mkdir()
+    table = tmp_path / "tables" / f".partial-{dead_pid}-tbl"
+    table.mkdir(parents=True)
+    kept_table = tmp_path / "tables" / "0123456789ac"  # tables have no registry: complete ones stay
+    kept_table.mkdir()
+    os.utime(kept_table, (old, old))
     removed = ws.recover()  # what opening the workspace after a restart does
-    assert set(removed) == {partial, orphan}
+    assert set(removed) == {partial, orphan, table}
+    assert kept_table.exists()
     assert live.exists() and ws.models().empty
 
 
@@ -85,6 +91,20 @@ def test_space_validation(hand_space):
         Space.from_vectors(["a", "a"], np.eye(2))
     with pytest.raises(InputError, match="one vector per word"):
         Space.from_vectors(["a", "b", "c"], np.eye(2))
+
+
+def test_write_atomically_leaves_nothing_on_failure(tmp_path):
+    ws = Workspace(tmp_path)
+
+    def fail(folder):
+        (folder / "half.txt").write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        ws.write_atomically(tmp_path / "tables", "t1", fail)
+    assert list((tmp_path / "tables").iterdir()) == []
+    assert ws.write_atomically(tmp_path / "tables", "t2", lambda f: (f / "ok").write_text("x")) == 1
+    assert (tmp_path / "tables" / "t2" / "ok").read_text() == "x"
 
 
 def test_settings(tmp_path):

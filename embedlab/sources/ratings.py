@@ -527,28 +527,20 @@ def save_table(workspace, table: RatingTable) -> str:
         The table id.
     """
     import json
-    import os
-    import shutil
 
     from embedlab.store import new_id
 
-    table_id = new_id()
-    parent = Path(workspace.root) / "tables"
-    parent.mkdir(parents=True, exist_ok=True)
-    partial = parent / f".partial-{os.getpid()}-{table_id}"
-    partial.mkdir()
-    try:
-        table.to_frame().to_parquet(partial / "ratings.parquet", index=False)
+    def write(folder):
+        table.to_frame().to_parquet(folder / "ratings.parquet", index=False)
         if table.item_meta is not None:
             meta = table.item_meta.reset_index()
             meta.columns = ["item", *meta.columns[1:]]
-            meta.astype(str).to_parquet(partial / "items.parquet", index=False)
-        (partial / "table.json").write_text(json.dumps({"name": table.name, "implicit": table.implicit,
-                                                         "notes": table.notes}), encoding="utf-8")
-        os.replace(partial, parent / table_id)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+            meta.astype(str).to_parquet(folder / "items.parquet", index=False)
+        (folder / "table.json").write_text(json.dumps({"name": table.name, "implicit": table.implicit,
+                                                        "notes": table.notes}), encoding="utf-8")
+
+    table_id = new_id()
+    workspace.write_atomically(Path(workspace.root) / "tables", table_id, write)
     return table_id
 
 
