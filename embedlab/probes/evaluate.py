@@ -304,12 +304,14 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
             unit[norms[:restrict] == 0] = 0
         chunk = max(1, _CHUNK_BYTES // (4 * restrict * (1 if method == "3CosAdd" else 3)))
         top_n = min(_TOP + 1, restrict)
+        # one score buffer for every chunk: a fresh array each time costs more in page faults than the product
+        buffer = np.empty((min(chunk, len(sel)), restrict), dtype=np.float32)
         for start in range(0, len(sel), chunk):
             stop = min(start + chunk, len(sel))
             rows = np.arange(stop - start)
             qa, qb, qc, qe = ia[start:stop], ib[start:stop], ic[start:stop], ie[start:stop]
             if method == "3CosAdd":
-                scores = means[start:stop] @ unit_t
+                scores = np.matmul(means[start:stop], unit_t, out=buffer[:stop - start])
             else:
                 q_units = np.concatenate([unit[qa], unit[qb], unit[qc]])
                 cos = (q_units @ unit.T + 1.0) / 2.0
