@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from embedlab.probes.project import warm_up_umap
+from embedlab.probes.umap_warmup import warm_up_umap
 from embedlab.ui import sidebar
 
 st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
-warm_up_umap()  # once per server process: compiles UMAP's numba code in a background thread
+warm_up_umap()  # once per server process: UMAP's numba code, compiled in a child process
 
 PAGES = {
     "Start": [

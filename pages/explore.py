@@ -6,6 +6,7 @@ import streamlit as st
 from embedlab.errors import InputError
 from embedlab.probes import project as P
 from embedlab.probes.neighbours import nearest_neighbours
+from embedlab.probes.umap_warmup import warm_up_status
 from embedlab.ui import session, widgets
 from embedlab.views import scatter
 
@@ -96,7 +97,7 @@ with tab_map:
 
         proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"], seed) + (
             (params["nn"], params["md"]) if params["method"] == "umap" else (params["perp"],) if params["method"] == "tsne" else ())
-        warm = P.warm_up_status()
+        warm = warm_up_status()
         if params["method"] == "umap" and warm["started"] and not warm["done"]:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
         with st.spinner(f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points ..."):

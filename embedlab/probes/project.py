@@ -15,9 +15,7 @@ Typical use::
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
@@ -25,7 +23,6 @@ from typing import Callable, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from embedlab import config
 from embedlab.errors import InputError
 from embedlab.probes.neighbours import neighbour_table, top_k
 from embedlab.space import Space
@@ -345,6 +342,8 @@ class UMAP:
         # umap-learn only prunes a wider graph for >= 4096 points; prune always
         knn = (np.ascontiguousarray(knn[0][:, :nn]), np.ascontiguousarray(knn[1][:, :nn]))
         n_epochs = self.n_epochs if self.n_epochs is not None else (200 if X.shape[0] > 5000 else None)
+        from embedlab.probes.umap_warmup import enable_numba_disk_cache
+
         enable_numba_disk_cache()
         model = umap.UMAP(n_components=k, n_neighbors=nn, min_dist=float(self.min_dist), metric=self.metric,
                           random_state=self.random_state, precomputed_knn=(knn[0], knn[1], None),
@@ -408,130 +407,6 @@ class TSNE:
 
     def fit_transform(self, X: np.ndarray, y=None) -> np.ndarray:
         return self.fit(X).embedding_
-
-
-# ---------------------------------------------------------------------------
-# warm-up: compile umap-learn's numba code once per server process
-# ---------------------------------------------------------------------------
-_WARM = {"thread": None, "seconds": None, "umap_seconds": None, "error": None}
-_WARM_LOCK = threading.Lock()
-
-
-_CACHED_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse",
-                   "pynndescent.pynndescent_", "pynndescent.rp_trees", "pynndescent.utils", "pynndescent.distances",
-                   "pynndescent.sparse", "pynndescent.graph_utils")
-_DISK_CACHE = {"done": False}
-
-
-def enable_numba_disk_cache() -> int:
-    """Make umap-learn's numba functions cache their compiled code on disk (once per process).
-
-    Most of umap-learn's (and some of pynndescent's) jitted functions are compiled without ``cache=True``,
-    so every new process pays the compilation again. Numba's
-    ``Dispatcher.enable_caching`` turns the on-disk cache on for them (in
-    ``__pycache__`` next to umap-learn, or ``NUMBA_CACHE_DIR`` when set), so a
-    restarted app loads machine code instead of compiling it.
-
-    Returns
-    -------
-    int
-        How many functions had their cache switched on.
-    """
-    if _DISK_CACHE["done"]:
-        return 0
-    _DISK_CACHE["done"] = True
-    import importlib
-    import warnings
-
-    # a few functions (pynndescent's nn_descent) hold ctypes pointers and cannot be cached; numba then
-    # compiles them as before and says so on every compile
-    warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-
-    try:
-        from numba.core.caching import NullCache
-        from numba.core.registry import CPUDispatcher
-    except Exception:  # pragma: no cover - numba internals moved
-        return 0
-    count = 0
-    for name in _CACHED_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except Exception:
-            continue
-        for obj in list(vars(module).values()):
-            if isinstance(obj, CPUDispatcher) and isinstance(getattr(obj, "_cache", None), NullCache) \
-                    and obj.__module__ == name:
-                try:
-                    obj.enable_caching()
-                    count += 1
-                except Exception:
-                    pass
-    return count
-
-
-def _warm_up(n_components_list=(2, 3)) -> None:
-    start = time.perf_counter()
-    try:
-        enable_numba_disk_cache()
-        rng = np.random.default_rng(0)
-        X = rng.standard_normal((300, 16)).astype(np.float32)
-        knn = exact_knn(X, 15, "cosine")
-        for k in n_components_list:
-            # same code paths and dtypes as the app: precomputed k-NN, float32, PCA init, threaded and seeded
-            UMAP(n_components=k, n_neighbors=15, knn=knn).fit(X)
-        UMAP(n_components=2, n_neighbors=15, knn=knn, random_state=0).fit(X)
-        _WARM["umap_seconds"] = time.perf_counter() - start
-        # The approximate search used above the exact k-NN size limit. Part of it (nn_descent) cannot be
-        # cached on disk, so it compiles at every start: at the lowest CPU priority (Linux: per thread),
-        # so it does not slow down a user's first UMAP that runs meanwhile.
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        except (AttributeError, OSError):
-            pass
-        for metric in KNN_METRICS:
-            knn_graph(rng.standard_normal((600, 16)).astype(np.float32), 16, metric, method="nndescent")
-        _WARM["seconds"] = time.perf_counter() - start
-    except Exception as exc:  # warm-up is an optimisation; a failure must not break the app
-        _WARM["error"] = repr(exc)
-
-
-def warm_up_umap(block: bool = False) -> Optional[threading.Thread]:
-    """Compile umap-learn's numba functions in a background daemon thread, once per process.
-
-    The first UMAP fit in a fresh Python process spends tens of seconds in
-    numba's JIT compiler; fitting a tiny random dataset through the same code
-    paths at server start moves that wait off the user's first request. This
-    holds no user data, so one module-level thread per process is right.
-
-    Set ``EMBEDLAB_UMAP_WARMUP=0`` to switch it off (the test suite does, so
-    page tests do not spend CPU on it).
-
-    Parameters
-    ----------
-    block : bool
-        Wait for the warm-up to finish.
-
-    Returns
-    -------
-    threading.Thread, or None when switched off
-    """
-    if config.umap_warmup() is False and not block:
-        return None
-    with _WARM_LOCK:
-        if _WARM["thread"] is None:
-            _WARM["thread"] = threading.Thread(target=_warm_up, name="embedlab-umap-warm-up", daemon=True)
-            _WARM["thread"].start()
-        thread = _WARM["thread"]
-    if block:
-        thread.join()
-    return thread
-
-
-def warm_up_status() -> dict:
-    """``{"started", "done", "seconds", "umap_seconds", "error"}`` of :func:`warm_up_umap`."""
-    thread = _WARM["thread"]
-    return {"started": thread is not None, "done": thread is not None and not thread.is_alive(),
-            "seconds": _WARM["seconds"], "umap_seconds": _WARM["umap_seconds"], "error": _WARM["error"]}
 
 
 # ---------------------------------------------------------------------------

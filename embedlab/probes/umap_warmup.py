@@ -1,0 +1,179 @@
+"""Compile umap-learn's numba code before a user's first UMAP, without stalling the server.
+
+The first UMAP fit in a fresh Python process spends tens of seconds in numba's
+JIT compiler. Compiling at server start in a thread of the server process would
+move that wait off the user's first request, but numba's compiler holds the GIL
+for long stretches, and with the GIL held every page of every visitor stalls
+(measured: page loads timing out under a classroom's load). So a child process
+compiles, by fitting tiny UMAPs through the app's own code paths, into numba's
+on-disk cache; the server process then only loads the machine code from disk.
+
+``python -m embedlab.probes.umap_warmup`` runs the child's part on its own: the
+README's install command does it once, so even the first start of a new
+install finds the cache filled.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from embedlab import config
+
+_CACHED_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse",
+                   "pynndescent.pynndescent_", "pynndescent.rp_trees", "pynndescent.utils", "pynndescent.distances",
+                   "pynndescent.sparse", "pynndescent.graph_utils")
+_DISK_CACHE = {"done": False}
+_STATE = {"thread": None, "seconds": None, "compile_seconds": None, "error": None}
+_LOCK = threading.Lock()
+CHILD_TIMEOUT_S = 900
+
+
+def enable_numba_disk_cache() -> int:
+    """Make umap-learn's numba functions cache their compiled code on disk (once per process).
+
+    Most of umap-learn's (and some of pynndescent's) jitted functions are compiled without ``cache=True``,
+    so every new process pays the compilation again. Numba's
+    ``Dispatcher.enable_caching`` turns the on-disk cache on for them (in
+    ``__pycache__`` next to umap-learn, or ``NUMBA_CACHE_DIR`` when set), so a
+    restarted app loads machine code instead of compiling it.
+
+    Returns
+    -------
+    int
+        How many functions had their cache switched on.
+    """
+    if _DISK_CACHE["done"]:
+        return 0
+    _DISK_CACHE["done"] = True
+    import importlib
+    import warnings
+
+    # a few functions (pynndescent's nn_descent) hold ctypes pointers and cannot be cached; numba then
+    # compiles them as before and says so on every compile
+    warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+
+    try:
+        from numba.core.caching import NullCache
+        from numba.core.registry import CPUDispatcher
+    except Exception:  # pragma: no cover - numba internals moved
+        return 0
+    count = 0
+    for name in _CACHED_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, CPUDispatcher) and isinstance(getattr(obj, "_cache", None), NullCache) \
+                    and obj.__module__ == name:
+                try:
+                    obj.enable_caching()
+                    count += 1
+                except Exception:
+                    pass
+    return count
+
+
+def fit_tiny_umaps() -> None:
+    """Fit UMAP on 300 random points through the app's code paths, compiling (or loading) every specialisation.
+
+    Same dtypes and options as :class:`embedlab.probes.project.UMAP` in the app:
+    precomputed exact k-NN graph, float32, PCA init, 2-D and 3-D, threaded
+    (no seed) and single-threaded (seeded).
+    """
+    from embedlab.probes.project import UMAP, exact_knn
+
+    enable_numba_disk_cache()
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 16)).astype(np.float32)
+    knn = exact_knn(X, 15, "cosine")
+    for k in (2, 3):
+        UMAP(n_components=k, n_neighbors=15, knn=knn).fit(X)
+    UMAP(n_components=2, n_neighbors=15, knn=knn, random_state=0).fit(X)
+
+
+def _child_env() -> dict:
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
+
+
+def _warm_up() -> None:
+    start = time.perf_counter()
+    try:
+        child = subprocess.run([sys.executable, "-m", __name__], env=_child_env(), stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+        _STATE["compile_seconds"] = time.perf_counter() - start
+        if child.returncode != 0:
+            raise RuntimeError(f"compiling child exited with {child.returncode}: {child.stderr.strip()[-500:]}")
+        fit_tiny_umaps()  # now loads machine code from the disk cache: seconds, mostly outside the GIL
+        _STATE["seconds"] = time.perf_counter() - start
+    except Exception as exc:  # warm-up is an optimisation; a failure must not break the app
+        _STATE["error"] = repr(exc)
+
+
+def warm_up_umap(block: bool = False) -> Optional[threading.Thread]:
+    """Start compiling umap-learn's numba code, once per process (a daemon thread waiting on a child process).
+
+    Holds no user data, so one module-level thread per process is right. Set
+    ``EMBEDLAB_UMAP_WARMUP=0`` to switch it off (the test suite does, so page
+    tests do not spend CPU on it).
+
+    Parameters
+    ----------
+    block : bool
+        Wait for the warm-up to finish (it runs even when switched off).
+
+    Returns
+    -------
+    threading.Thread, or None when switched off
+    """
+    if config.umap_warmup() is False and not block:
+        return None
+    with _LOCK:
+        if _STATE["thread"] is None:
+            _STATE["thread"] = threading.Thread(target=_warm_up, name="embedlab-umap-warm-up", daemon=True)
+            _STATE["thread"].start()
+        thread = _STATE["thread"]
+    if block:
+        thread.join()
+    return thread
+
+
+def warm_up_status() -> dict:
+    """Where :func:`warm_up_umap` is.
+
+    Returns
+    -------
+    dict
+        ``started``, ``done`` (bools); ``compile_seconds`` (the child process)
+        and ``seconds`` (all of it), wall-clock seconds or None; ``error``, a
+        message or None.
+    """
+    thread = _STATE["thread"]
+    return {"started": thread is not None, "done": thread is not None and not thread.is_alive(),
+            "seconds": _STATE["seconds"], "compile_seconds": _STATE["compile_seconds"], "error": _STATE["error"]}
+
+
+if __name__ == "__main__":
+    # the child: compile at low CPU priority, so visitors' pages and jobs come first
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
+    import warnings
+
+    warnings.simplefilter("ignore")
+    from embedlab.probes.umap_warmup import fit_tiny_umaps as fit  # the imported module, not __main__'s copy
+
+    t0 = time.perf_counter()
+    fit()
+    print(f"umap-learn's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
