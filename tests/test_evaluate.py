@@ -215,3 +215,34 @@ def test_bias_analogy_accuracy_uses_the_evaluator_and_equals_gensim(lee_space):
     score, sections = lee_space.kv.evaluate_word_analogies(GOOGLE, restrict_vocab=30_000)
     assert n == len(sections[-1]["correct"]) + len(sections[-1]["incorrect"]) > 0
     assert accuracy == pytest.approx(score)
+
+
+@pytest.mark.parametrize("method", ["3CosAdd", "3CosMul"])
+def test_scan_equals_full_score_matrix(method):
+    """The one-pass scan keeps the same best candidates, scores and expected ranks as a full score matrix."""
+    from embedlab.probes.analogy_kernels import scan_analogies
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((500, 12)).astype(np.float32)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    ia, ib, ic, ie = (rng.integers(0, 40, 300) for _ in range(4))  # few distinct words, as in a test set
+    ie[:5] = ia[:5]  # the expected answer is an input word: no rank
+    cos = (unit @ unit.T).astype(np.float64)
+    if method == "3CosAdd":
+        full = (cos[ib] + cos[ic] - cos[ia]) / np.linalg.norm(unit[ib] + unit[ic] - unit[ia], axis=1)[:, None]
+    else:
+        p = (cos + 1) / 2
+        full = p[ib] * p[ic] / (p[ia] + 1e-3)
+    rows = np.arange(len(ia))
+    for col in (ia, ib, ic):
+        full[rows, col] = -np.inf
+    # a small block size makes the scan cross several column blocks
+    top, top_val, rank, exp_score = scan_analogies(unit, ia, ib, ic, ie, method, top_n=6, block_bytes=40 * 4 * 128)
+    best = np.argsort(-full, axis=1, kind="stable")[:, :6]
+    np.testing.assert_array_equal(top, best)
+    np.testing.assert_allclose(top_val, full[rows[:, None], best], rtol=1e-5, atol=1e-6)
+    expected = full[rows, ie]
+    valid = (ie != ia) & (ie != ib) & (ie != ic)
+    assert np.isnan(rank[~valid]).all() and np.isnan(exp_score[~valid]).all()
+    np.testing.assert_allclose(exp_score[valid], expected[valid], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(rank[valid], (full > expected[:, None]).sum(axis=1)[valid] + 1)

@@ -74,8 +74,8 @@ def word_vectors(space: Space, words: Sequence[str]) -> np.ndarray:
 def analogy_scores(space: Space, a: str, b: str, c: str, epsilon: float = EPSILON) -> dict:
     """3CosAdd and 3CosMul scores of every key as the answer to a : b :: c : ?.
 
-    One pass over the unit matrix: the cosines to a, b and c are one
-    matrix product of shape (n_words, dim) @ (dim, 3).
+    One pass over the unit matrix (:func:`embedlab.probes.analogy_kernels.analogy_rows`):
+    the cosines to a, b and c of each row are combined into both scores at once.
 
     Parameters
     ----------
@@ -95,14 +95,10 @@ def analogy_scores(space: Space, a: str, b: str, c: str, epsilon: float = EPSILO
     UnknownWordError
         An input word is unknown.
     """
-    q = word_vectors(space, [a, b, c])
-    cos = space.unit @ np.ascontiguousarray(q.T)  # (n_words, 3); a contiguous right side keeps BLAS on its fast path
-    offset = q[1] - q[0] + q[2]
-    norm = float(np.linalg.norm(offset))
-    add = (cos[:, 1] - cos[:, 0] + cos[:, 2]) / (norm if norm > 0 else 1.0)
-    shifted = (cos + 1.0) / 2.0
-    mul = shifted[:, 1] * shifted[:, 2] / (shifted[:, 0] + np.float32(epsilon))
-    return {"3CosAdd": add.astype(np.float32, copy=False), "3CosMul": mul.astype(np.float32, copy=False)}
+    from embedlab.probes.analogy_kernels import analogy_rows  # imports numba: only when needed
+
+    add, mul = analogy_rows(space.unit, word_vectors(space, [a, b, c]), epsilon)
+    return {"3CosAdd": add, "3CosMul": mul}
 
 
 def rank_of(scores: np.ndarray, value: float, exclude: Sequence[int] = ()) -> int:

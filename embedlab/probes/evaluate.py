@@ -13,11 +13,12 @@ question for question (gensim 4.4, ``gensim/models/keyedvectors.py``):
   removed), then the first of those five whose upper-cased form is not one of
   the question's words; if all five are, the fifth is the prediction.
 
-Instead of one ``most_similar`` call per question we score chunks of questions
-with one matrix product each. A float32 matrix-matrix product rounds
-differently from gensim's matrix-vector product in the last bits, so every
-question whose decision rests on a score gap below 1e-5 is answered again by
-exactly gensim's arithmetic (same mean vector, same matrix-vector product, same
+Instead of one ``most_similar`` call per question we compute the cosines of
+the few distinct question words with the vocabulary once and add them up per
+question (:mod:`embedlab.probes.analogy_kernels`). Those sums round differently
+from gensim's product with the mean vector in the last bits, so every question
+whose decision rests on a score gap below 1e-5 is answered again by exactly
+gensim's arithmetic (same mean vector, same matrix-vector product, same
 ``matutils.argsort``): ties and near-ties come out as in gensim.
 
 :func:`evaluate_word_pairs` matches gensim's ``evaluate_word_pairs`` file
@@ -36,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from embedlab.errors import InputError
-from embedlab.probes.neighbours import top_k_values
 from embedlab.progress import Progress, no_progress
 from embedlab.space import Space
 
@@ -48,7 +48,6 @@ BUILTIN_PAIRS = {"WordSim-353": WORDSIM353, "SimLex-999": SIMLEX999}
 
 _TOP = 5  # gensim asks most_similar for topn=5
 _NEAR_TIE = 1e-5
-_CHUNK_BYTES = 64 * 1024 * 1024
 
 
 def builtin_path(name: str) -> str:
@@ -193,27 +192,21 @@ def _ok_vocab(space: Space, restrict_vocab: int, case_insensitive: bool) -> dict
     return ok
 
 
-def _gensim_means(vectors, norms, ia, ib, ic, exact: bool = False) -> np.ndarray:
-    """gensim's most_similar query vectors, ndarray of shape (n, dim), float32.
+def _gensim_mean(vectors, norms, a: int, b: int, c: int) -> np.ndarray:
+    """gensim's ``most_similar`` query vector for one question, ndarray of shape (dim,), float32, bit for bit.
 
     ``get_mean_vector([b, c, a], weights=[1, 1, -1], pre_normalize=True, post_normalize=True)``:
     float32 accumulation of float64-weighted unit rows, divided by the float64
-    total weight, then ``matutils.unitvec`` and float32. With ``exact`` the
-    length is BLAS dnrm2 row by row, as gensim computes it, so the result is
-    gensim's bit for bit; otherwise one vectorised norm (may differ in the last bit).
+    total weight, then ``matutils.unitvec`` (BLAS dnrm2) and float32.
     """
-    mean = np.zeros((len(ia), vectors.shape[1]), dtype=vectors.dtype)
-    for weight, idx in ((np.float64(1.0), ib), (np.float64(1.0), ic), (np.float64(-1.0), ia)):
-        mean += weight * (vectors[idx] / norms[idx, None])
-    mean = mean / np.float64(3.0)
-    if exact:
-        from gensim.matutils import blas_nrm2
+    from gensim.matutils import blas_nrm2
 
-        veclen = np.array([blas_nrm2(row) if row.size else 0.0 for row in mean])
-    else:
-        veclen = np.linalg.norm(mean, axis=1)
-    scale = np.divide(1.0, veclen, out=np.ones_like(veclen), where=veclen > 0)
-    return (mean * scale[:, None]).astype(np.float32)
+    mean = np.zeros(vectors.shape[1], dtype=vectors.dtype)
+    for weight, i in ((np.float64(1.0), b), (np.float64(1.0), c), (np.float64(-1.0), a)):
+        mean += weight * (vectors[i] / norms[i])
+    mean = mean / np.float64(3.0)
+    veclen = blas_nrm2(mean) if mean.size else 0.0
+    return (mean * (1.0 / veclen if veclen > 0 else 1.0)).astype(np.float32)
 
 
 def _gensim_exact(vectors, norms, restrict: int, mean: np.ndarray, all_keys: list) -> list:
@@ -292,67 +285,46 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
     exp_score = np.full(n, np.nan)
     rechecked = 0
     if len(sel):
-        if method == "3CosAdd":
-            means = _gensim_means(vectors, norms, ia, ib, ic)
-            # unit rows instead of gensim's "divide by norms afterwards": one pass fewer; the rounding
-            # difference is far below the near-tie threshold, where gensim's exact arithmetic takes over
-            with np.errstate(divide="ignore", invalid="ignore"):  # all-zero rows: NaN scores, as in gensim
-                unit_t = np.ascontiguousarray((vectors[:restrict] / norms[:restrict, None]).T)
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                unit = vectors[:restrict] / norms[:restrict, None]
+        from embedlab.probes.analogy_kernels import scan_analogies  # imports numba: only when needed
+
+        with np.errstate(divide="ignore", invalid="ignore"):  # all-zero rows: NaN scores, as in gensim
+            unit = (vectors[:restrict] / norms[:restrict, None]).astype(np.float32)
+        if method == "3CosMul":
             unit[norms[:restrict] == 0] = 0
-        chunk = max(1, _CHUNK_BYTES // (4 * restrict * (1 if method == "3CosAdd" else 3)))
-        top_n = min(_TOP + 1, restrict)
-        # one score buffer for every chunk: a fresh array each time costs more in page faults than the product
-        buffer = np.empty((min(chunk, len(sel)), restrict), dtype=np.float32)
-        for start in range(0, len(sel), chunk):
-            stop = min(start + chunk, len(sel))
-            rows = np.arange(stop - start)
-            qa, qb, qc, qe = ia[start:stop], ib[start:stop], ic[start:stop], ie[start:stop]
-            if method == "3CosAdd":
-                scores = np.matmul(means[start:stop], unit_t, out=buffer[:stop - start])
-            else:
-                q_units = np.concatenate([unit[qa], unit[qb], unit[qc]])
-                cos = (q_units @ unit.T + 1.0) / 2.0
-                m = stop - start
-                scores = cos[m:2 * m] * cos[2 * m:] / (cos[:m] + np.float32(epsilon))
-            scores = scores.astype(np.float32, copy=False)
-            for col in (qa, qb, qc):
-                scores[rows, col] = -np.inf
-            n_avail = (restrict - np.array([len({x, y, z}) for x, y, z in zip(qa, qb, qc)]))
-            top, top_scores = top_k_values(scores, top_n)
-            exp_s = scores[rows, qe]
-            ranks = np.count_nonzero(scores > exp_s[:, None], axis=1) + 1
-            # gensim keeps the first of its top 5 whose upper-cased form is not a question word,
-            # else the fifth
-            width = min(_TOP, top.shape[1])
-            cand = top[:, :width]
-            avail = np.minimum(width, n_avail)
-            cand_canon = canon[cand]
-            usable = ~((cand_canon == qa[:, None]) | (cand_canon == qb[:, None]) | (cand_canon == qc[:, None]))
-            usable &= np.arange(width)[None, :] < avail[:, None]
-            pos = np.where(usable.any(axis=1), usable.argmax(axis=1), avail - 1)
-            chosen = np.where(pos >= 0, cand[rows, np.maximum(pos, 0)], -1)
-            if method == "3CosAdd" and top_scores.shape[1] > 1:
-                with np.errstate(invalid="ignore"):
-                    gaps = top_scores[:, :-1] - top_scores[:, 1:]
-                    near = ((gaps < _NEAR_TIE) & (np.arange(gaps.shape[1])[None, :] <= pos[:, None])).any(axis=1)
-                for r in np.flatnonzero(near & (pos >= 0)):
-                    rechecked += 1
-                    q = start + r
-                    exact_mean = _gensim_means(vectors, norms, ia[q:q + 1], ib[q:q + 1], ic[q:q + 1], exact=True)[0]
-                    cands = _gensim_exact(vectors, norms, restrict, exact_mean, [int(ib[q]), int(ic[q]), int(ia[q])])
-                    ignore = {qa[r], qb[r], qc[r]}
-                    p = next((p for p, j in enumerate(cands) if canon[j] not in ignore), len(cands) - 1)
-                    chosen[r] = cands[p] if cands else -1
-            q_rows = sel[start:stop]
-            predicted[q_rows] = chosen
-            pred_score[q_rows] = np.where(chosen >= 0, scores[rows, np.maximum(chosen, 0)], np.nan)
-            finite = np.isfinite(exp_s)
-            exp_rank[q_rows[finite]] = ranks[finite]
-            exp_score[q_rows[finite]] = exp_s[finite]
-            progress(stop / len(sel), f"{stop:,} of {len(sel):,} questions answered")
+        top, top_scores, ranks, exp_s = scan_analogies(
+            unit, ia, ib, ic, ie, method, epsilon, top_n=min(_TOP + 1, restrict),
+            progress=lambda f: progress(f, f"{int(f * len(sel)):,} of {len(sel):,} questions answered"))
+        rows = np.arange(len(sel))
+        n_inputs = 1 + (ib != ia) + ((ic != ia) & (ic != ib))  # distinct input words of each question
+        n_avail = restrict - n_inputs
+        # gensim keeps the first of its top 5 whose upper-cased form is not a question word, else the fifth
+        width = min(_TOP, top.shape[1])
+        cand = top[:, :width]
+        avail = np.minimum(width, n_avail)
+        cand_canon = canon[np.maximum(cand, 0)]
+        usable = ~((cand_canon == ia[:, None]) | (cand_canon == ib[:, None]) | (cand_canon == ic[:, None]))
+        usable &= (np.arange(width)[None, :] < avail[:, None]) & (cand >= 0)
+        pos = np.where(usable.any(axis=1), usable.argmax(axis=1), avail - 1)
+        chosen = np.where(pos >= 0, cand[rows, np.maximum(pos, 0)], -1)
+        chosen_score = np.where(pos >= 0, top_scores[rows, np.maximum(pos, 0)], np.nan)
+        if method == "3CosAdd" and top_scores.shape[1] > 1:
+            # our sums of cosines round differently from gensim's product with the mean vector:
+            # where the decision rests on a gap below _NEAR_TIE, ask gensim's exact arithmetic
+            with np.errstate(invalid="ignore"):
+                gaps = top_scores[:, :-1] - top_scores[:, 1:]
+                near = ((gaps < _NEAR_TIE) & (np.arange(gaps.shape[1])[None, :] <= pos[:, None])).any(axis=1)
+            for r in np.flatnonzero(near & (pos >= 0)):
+                rechecked += 1
+                exact_mean = _gensim_mean(vectors, norms, int(ia[r]), int(ib[r]), int(ic[r]))
+                cands = _gensim_exact(vectors, norms, restrict, exact_mean, [int(ib[r]), int(ic[r]), int(ia[r])])
+                ignore = {ia[r], ib[r], ic[r]}
+                p = next((p for p, j in enumerate(cands) if canon[j] not in ignore), len(cands) - 1)
+                chosen[r] = cands[p] if cands else -1
+                chosen_score[r] = float(np.dot(unit[chosen[r]], exact_mean)) if cands else np.nan
+        predicted[sel] = chosen
+        pred_score[sel] = np.where(chosen >= 0, chosen_score, np.nan)
+        exp_rank[sel] = ranks
+        exp_score[sel] = exp_s
 
     correct = np.zeros(n, dtype=bool)
     has_pred = predicted >= 0
