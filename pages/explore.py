@@ -98,7 +98,7 @@ with tab_map:
         proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"], seed) + (
             (params["nn"], params["md"]) if params["method"] == "umap" else (params["perp"],) if params["method"] == "tsne" else ())
         warm = warm_up_status()
-        if params["method"] == "umap" and warm["started"] and not warm["done"]:
+        if params["method"] == "umap" and warm["started"] and not warm["done"] and warm["umap_seconds"] is None:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
         with st.spinner(f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points ..."):
             result = session.cached(model_id, "explore-projection", proj_key, compute)
