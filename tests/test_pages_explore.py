@@ -137,3 +137,9 @@ def test_umap_reuses_knn_graph_when_min_dist_changes(explore):
     assert not at.exception, at.exception
     assert len(_result_keys(at, "explore-projection")) == 3  # PCA default + two UMAPs
     assert len(_result_keys(at, "explore-knn")) == 2  # 2,000-word default set + the 300-word set, reused
+    at.selectbox(key="explore-umap-epochs").set_value(50)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    projections = _result_keys(at, "explore-projection")
+    assert len(projections) == 4 and any(k[2][-1] == 50 for k in projections)  # (..., n_neighbors, min_dist, epochs)
+    assert len(_result_keys(at, "explore-knn")) == 2

@@ -334,6 +334,8 @@ class UMAP:
             raise InputError("n_neighbors must be between 2 and 200.")
         if not 0.0 <= float(self.min_dist) <= 1.0:
             raise InputError("min_dist must be between 0 and 1.")
+        if self.n_epochs is not None and not 1 <= int(self.n_epochs) <= 5000:
+            raise InputError("n_epochs must be between 1 and 5000 (or None for umap-learn's choice).")
         X = _check_points(X, max(int(self.n_neighbors) + 1, 4), "UMAP")
         nn = int(self.n_neighbors)
         knn = self.knn
@@ -843,7 +845,8 @@ class Projection:
 def project(space: Space, points: PointSet, method: str = "pca", n_components: int = 2, spherize_first: bool = False,
             n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine", perplexity: float = 30.0,
             random_state: Optional[int] = 0, distortion_k: int = 10, trust_sample: int = 3000,
-            knn: Optional[tuple] = None, progress: Optional[Callable] = None) -> Projection:
+            knn: Optional[tuple] = None, n_epochs: Optional[int] = None,
+            progress: Optional[Callable] = None) -> Projection:
     """Project a point set of ``space`` to 2-D or 3-D and measure the distortion.
 
     Parameters
@@ -866,6 +869,9 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
         ``max(n_neighbors, distortion_k + 1)`` columns (for UMAP; else
         ``distortion_k + 1``); reused by UMAP and the k-NN overlap. Computed
         when not given.
+    n_epochs : int or None
+        UMAP's optimisation epochs (see :class:`UMAP`); fewer is faster and a
+        little less faithful.
     progress : callable, optional
 
     Returns
@@ -902,7 +908,7 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
         evr = model.explained_variance_ratio_
     elif method == "umap":
         Y = UMAP(n_components, n_neighbors=int(n_neighbors), min_dist=min_dist, metric=metric,
-                 random_state=random_state, knn=knn).fit_transform(X)
+                 random_state=random_state, knn=knn, n_epochs=n_epochs).fit_transform(X)
     else:
         Y = TSNE(n_components, perplexity=perplexity, metric=metric, random_state=random_state).fit_transform(X)
     seconds = time.perf_counter() - start
@@ -929,7 +935,7 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
     report(1.0, "done")
     params = {"spherize": spherize_first, "metric": metric, "random_state": random_state}
     if method == "umap":
-        params.update(n_neighbors=int(n_neighbors), min_dist=float(min_dist))
+        params.update(n_neighbors=int(n_neighbors), min_dist=float(min_dist), n_epochs=n_epochs)
     elif method == "tsne":
         params.update(perplexity=float(perplexity))
     return Projection(frame, idx, method, params, n_components, evr, trust, k, trust_n, seconds)
