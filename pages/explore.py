@@ -8,8 +8,10 @@ from embedlab.probes import project as P
 from embedlab.probes.neighbours import nearest_neighbours
 from embedlab.probes.umap_warmup import warm_up_status
 from embedlab.ui import session, widgets
+from embedlab.ui.entry import through_app
 from embedlab.views import scatter
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 st.title("Explore")
 space = widgets.require_space("Explore")
 model_id = session.active_model_id()

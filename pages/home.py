@@ -7,9 +7,11 @@ from embedlab.probes.neighbours import nearest_neighbours
 from embedlab.sources.samples import SAMPLES
 from embedlab.train.word2vec import Word2VecConfig
 from embedlab.ui import session
+from embedlab.ui.entry import through_app
 from embedlab.ui.training import remember_job, remembered_jobs, training_job_view
 from embedlab.ui.widgets import user_errors
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 DEMO = "movie_reviews"
 
 st.title("embedlab")

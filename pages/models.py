@@ -5,8 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from embedlab.ui import session
+from embedlab.ui.entry import through_app
 from embedlab.ui.widgets import user_errors
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 st.title("Models")
 ws = session.workspace()
 models = ws.models()

@@ -10,8 +10,10 @@ from embedlab.sources import ratings as src
 from embedlab.train.item2vec import Item2VecConfig
 from embedlab.train.svd import MODEL_TEXT, SVDConfig
 from embedlab.ui import session, widgets
+from embedlab.ui.entry import through_app
 from embedlab.views import ratings as views
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 st.title("Ratings: users and items as embeddings")
 st.caption("Factorise a user × item rating matrix into user and item vectors (the Netflix prize story), or learn "
            "item vectors from each user's history with item2vec (Barkan & Koenigstein 2016).")

@@ -5,8 +5,10 @@ import streamlit as st
 from embedlab.probes.neighbours import nearest_neighbours
 from embedlab.probes.subwords import subword_table, trained_buckets
 from embedlab.ui import session, widgets
+from embedlab.ui.entry import through_app
 from embedlab.views.subwords import subword_figure
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 st.title("Subwords")
 space = widgets.require_space("the subword view")
 if not space.has_subwords:

@@ -5,9 +5,11 @@ import streamlit as st
 from embedlab import jobs
 from embedlab.train import fasttext, word2vec
 from embedlab.ui import session
+from embedlab.ui.entry import through_app
 from embedlab.ui.training import remember_job, remembered_jobs, training_job_view
 from embedlab.ui.widgets import user_errors
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 st.title("Train")
 ws = session.workspace()
 corpora = ws.corpora()

@@ -7,7 +7,9 @@ from embedlab.errors import InputError
 from embedlab.sources import export as ex
 from embedlab.sources.vectors import FORMATS, read_uploads
 from embedlab.ui import session, widgets
+from embedlab.ui.entry import through_app
 
+through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
 st.title("Import / export vectors")
 tab_in, tab_out = st.tabs(["Import pretrained vectors", "Export a model"])
 

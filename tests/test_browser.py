@@ -294,3 +294,25 @@ def test_shared_server_gives_each_browser_a_private_link(browser, tmp_path_facto
             assert len(list((home / "workspaces").iterdir())) == 2
         for pg in (a, b, c):
             pg.context.close()
+
+
+def test_bookmarked_page_link_after_a_restart_gets_the_whole_app(browser, tmp_path_factory):
+    """A fresh server whose first request is a page URL (not /) still runs it inside app.py's navigation."""
+    home = tmp_path_factory.mktemp("restart-home")
+    env = {"EMBEDLAB_SHARED": "1"}
+    with StreamlitServer(home, env=env) as srv:
+        pg = browser.new_context().new_page()
+        pg.goto(srv.url)
+        wait_text(pg, "Bookmark this page's link")
+        token = re.search(r"[?&]ws=([^&]+)", pg.url).group(1)
+        pg.context.close()
+    with StreamlitServer(home, env=env) as srv:  # restarted: nobody has opened / yet
+        pg = browser.new_context().new_page()
+        steps = Steps(pg)
+        with steps.run("bookmarked-page-first"):
+            pg.goto(f"{srv.url}/models?ws={token}")
+            wait_text(pg, "Active model")  # app.py's sidebar
+            nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Import / export" in nav and "Probe" in nav  # app.py's sections, not the pages/ folder
+            assert f"ws={token}" in pg.url and [p.name for p in (home / "workspaces").iterdir()] == [token]
+        pg.context.close()

@@ -111,3 +111,17 @@ def test_train_page_trains_fasttext():
     assert any("no loss curve" in c.value or "does not report" in c.value for c in at.caption)
     space = ws.load_space(ws.get_setting("active_model"))
     assert space.has_subwords and space.kind == "fasttext"
+
+
+def test_every_page_enters_through_app_first():
+    """A new page without the guard would run alone when it is the first URL a fresh server sees."""
+    import ast
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "pages").glob("*.py")):
+        body = [node for node in ast.parse(path.read_text()).body
+                if not isinstance(node, (ast.Import, ast.ImportFrom))
+                and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]  # docstring
+        first = body[0]
+        assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Call) \
+            and getattr(first.value.func, "id", None) == "through_app", f"{path.name} does not start with through_app()"
