@@ -28,12 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import embedlab  # noqa: E402
+import embedlab  # noqa: E402  (first: it sets the app's thread settings, read when numpy loads)
+import numpy as np  # noqa: E402
 from embedlab import Space, Word2VecConfig, Workspace  # noqa: E402
 from embedlab.probes.analogy import solve_analogy  # noqa: E402
 from embedlab.probes.evaluate import builtin_path, evaluate_analogies, google_analogies  # noqa: E402
