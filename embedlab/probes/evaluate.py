@@ -293,7 +293,7 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
             unit[norms[:restrict] == 0] = 0
         top, top_scores, ranks, exp_s = scan_analogies(
             unit, ia, ib, ic, ie, method, epsilon, top_n=min(_TOP + 1, restrict),
-            progress=lambda f: progress(f, f"{int(f * len(sel)):,} of {len(sel):,} questions answered"))
+            progress=lambda f: progress(f, f"{len(sel):,} questions: {f:.0%} of the vocabulary scanned"))
         rows = np.arange(len(sel))
         n_inputs = 1 + (ib != ia) + ((ic != ia) & (ic != ib))  # distinct input words of each question
         n_avail = restrict - n_inputs
