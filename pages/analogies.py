@@ -7,7 +7,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.analogy import analogy_picture
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("🧮 Analogies")
 space = widgets.require_space("the analogy lab")
 model_id = session.active_model_id()

@@ -11,7 +11,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.analogy import pairs_scatter, section_accuracy_figure, sweep_figure
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("📏 Benchmarks")
 space = widgets.require_space("the benchmarks")
 model_id = session.active_model_id()

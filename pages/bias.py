@@ -10,7 +10,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views import bias as views
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("Bias")
 st.caption("Bias directions and hard debiasing after Bolukbasi et al. (2016), WEAT after Caliskan, Bryson & "
            "Narayanan (2017), the cluster check after Gonen & Goldberg (2019). Every number is a cosine of "

@@ -10,7 +10,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views import compare as views
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 MAX_COMPARED = 10_000  # about 10 s for Jaccard@k on a busy 2-core server (benchmarks/bench_compare.py)
 
 st.title("Compare models")

@@ -12,7 +12,7 @@ from embedlab.ui.entry import through_app
 from embedlab.ui.widgets import streamlit_progress, user_errors
 from embedlab.views.corpus import top_words_bar, top_words_table, zipf_plot
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 ENCODINGS = ["detect automatically", "utf-8", "latin-1", "cp1252", "utf-16", "iso-8859-15", "cp1251", "shift_jis"]
 
 st.title("Data")

@@ -11,7 +11,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views import scatter
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("Explore")
 space = widgets.require_space("Explore")
 model_id = session.active_model_id()

@@ -11,7 +11,7 @@ from embedlab.ui.entry import through_app
 from embedlab.ui.training import remember_job, remembered_jobs, training_job_view
 from embedlab.ui.widgets import user_errors
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 DEMO = "movie_reviews"
 
 st.title("embedlab")

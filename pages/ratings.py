@@ -13,7 +13,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views import ratings as views
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("Ratings: users and items as embeddings")
 st.caption("Factorise a user × item rating matrix into user and item vectors (the Netflix prize story), or learn "
            "item vectors from each user's history with item2vec (Barkan & Koenigstein 2016).")

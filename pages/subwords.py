@@ -8,7 +8,7 @@ from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.subwords import subword_figure
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("Subwords")
 space = widgets.require_space("the subword view")
 if not space.has_subwords:

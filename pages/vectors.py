@@ -9,7 +9,7 @@ from embedlab.sources.vectors import FORMATS, read_uploads
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 
-through_app()  # a page URL opened first on a fresh server still gets app.py's navigation
+through_app()
 st.title("Import / export vectors")
 tab_in, tab_out = st.tabs(["Import pretrained vectors", "Export a model"])
 
