@@ -9,17 +9,7 @@ from embedlab.probes import analogy, arithmetic
 from embedlab.probes.neighbours import batch_nearest, nearest_neighbours, top_k_rows, top_k_values
 from embedlab.views.analogy import analogy_picture
 
-# king sits close to man, so the offset king - man is short: with the inputs included,
-# 3CosAdd's best answer is the input word "woman" itself (Nissim et al. 2019's point).
-ROYAL = {
-    "man": [1.0, 0.0, 0.0],
-    "woman": [0.0, 1.0, 0.0],
-    "king": [1.0, 0.0, 0.2],
-    "queen": [0.0, 1.0, 1.0],
-    "apple": [0.2, 0.2, -1.0],
-    "pear": [0.25, 0.15, -1.0],
-    "plum": [0.3, 0.25, -0.9],
-}
+from conftest import ROYAL
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
 """AppTest: the Analogies page and the Benchmarks page."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from embedlab import Workspace, config
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, ROYAL
 
 
 def _page(name, space=None):
@@ -19,17 +17,6 @@ def _page(name, space=None):
     at.switch_page(f"pages/{name}.py").run()
     assert not at.exception, at.exception
     return at
-
-
-ROYAL = {
-    "man": [1.0, 0.0, 0.0],
-    "woman": [0.0, 1.0, 0.0],
-    "king": [1.0, 0.0, 0.2],
-    "queen": [0.0, 1.0, 1.0],
-    "apple": [0.2, 0.2, -1.0],
-    "pear": [0.25, 0.15, -1.0],
-    "plum": [0.3, 0.25, -0.9],
-}
 
 
 def test_analogy_page_needs_a_model():
