@@ -90,26 +90,33 @@ with tab_map:
 
         seed = 0 if params["seed"] else None
 
-        def knn_graph():
+        slot = st.empty()  # a progress bar while a projection is computed, not when it comes from the cache
+
+        def knn_graph(report):
             # one k-NN graph per point set, wide enough for any n_neighbors up to 30: reused by
             # every projection of these points (UMAP, and the k-NN overlap of all methods)
             X = space.vectors[points.indices]
-            return P.knn_graph(P.spherize(X) if params["sph"] else X, knn_k, params["metric"], random_state=seed)
+            return P.knn_graph(P.spherize(X) if params["sph"] else X, knn_k, params["metric"], random_state=seed,
+                               progress=lambda f, message: report(0.3 * f, message))
 
         def compute():
-            knn = session.cached(model_id, "explore-knn", knn_key, knn_graph)
+            report = widgets.streamlit_progress(
+                slot.progress(0.0, text=f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points"))
+            knn = session.cached(model_id, "explore-knn", knn_key, lambda: knn_graph(report))
             return P.project(space, points, params["method"], params["dims"], spherize_first=params["sph"],
                              n_neighbors=params["nn"], min_dist=params["md"], metric=params["metric"],
                              perplexity=params["perp"], distortion_k=params["dk"], knn=knn, random_state=seed,
-                             n_epochs=params.get("ep"))
+                             n_epochs=params.get("ep"), progress=report)
 
         proj_key = (points.key, params["method"], params["dims"], params["sph"], params["metric"], params["dk"], seed) + (
             (params["nn"], params["md"], params.get("ep")) if params["method"] == "umap" else (params["perp"],) if params["method"] == "tsne" else ())
         warm = warm_up_status()
         if params["method"] == "umap" and warm["started"] and not warm["done"] and warm["umap_seconds"] is None:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
-        with st.spinner(f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points ..."):
+        try:
             result = session.cached(model_id, "explore-projection", proj_key, compute)
+        finally:
+            slot.empty()
 
     if result is not None:
         frame = result.frame

@@ -154,7 +154,7 @@ def test_umap_shapes_seed_and_cluster_separation():
     assert (y[nn] == y).mean() > 0.95
     assert P.UMAP(3, n_neighbors=10, random_state=0).fit_transform(X).shape == (180, 3)
     few = P.UMAP(2, n_neighbors=10, metric="euclidean", random_state=0, knn=knn, n_epochs=5).fit_transform(X)
-    assert not np.allclose(few, a)  # the number of epochs reaches umap-learn
+    assert not np.allclose(few, a)  # the number of epochs reaches the optimiser
     with pytest.raises(InputError, match="n_neighbors"):
         P.UMAP(2, n_neighbors=1).fit(X)
     with pytest.raises(InputError, match="n_epochs"):

@@ -1,4 +1,7 @@
-"""Compile umap-learn's numba code before a user's first UMAP, without stalling the server.
+"""Compile UMAP's numba code before a user's first UMAP, without stalling the server.
+
+That code is umap-learn's fuzzy graph, our layout optimiser
+(:mod:`embedlab.probes.umap_layout`) and pynndescent's NN-descent.
 
 The first UMAP fit in a fresh Python process spends tens of seconds in numba's
 JIT compiler. Compiling at server start in a thread of the server process would
@@ -139,7 +142,7 @@ def _warm_up() -> None:
 
 
 def warm_up_umap(block: bool = False) -> Optional[threading.Thread]:
-    """Start compiling umap-learn's numba code, once per process (a daemon thread waiting on a child process).
+    """Start compiling UMAP's numba code, once per process (a daemon thread waiting on a child process).
 
     Holds no user data, so one module-level thread per process is right. Set
     ``EMBEDLAB_UMAP_WARMUP=0`` to switch it off (the test suite does, so page
@@ -195,4 +198,4 @@ if __name__ == "__main__":
 
     t0 = time.perf_counter()
     fit()
-    print(f"umap-learn's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
+    print(f"UMAP's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
