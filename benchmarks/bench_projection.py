@@ -126,7 +126,7 @@ def umap_learn(X: np.ndarray, knn: tuple) -> np.ndarray:
     import umap
 
     nn = 15
-    return umap.UMAP(n_neighbors=nn, metric="cosine", init="pca", n_epochs=None if len(X) <= 5000 else 200,
+    return umap.UMAP(n_neighbors=nn, metric="cosine", init="pca", n_epochs=None,
                      precomputed_knn=(knn[0][:, :nn], knn[1][:, :nn], None)).fit_transform(X)
 
 

@@ -288,9 +288,9 @@ class UMAP:
         A precomputed k-NN graph with at least ``n_neighbors`` columns (the
         output of :func:`knn_graph` on the same points and metric).
     n_epochs : int or None
-        Optimisation epochs. None: umap-learn's 500 up to 5,000 points, else
-        200 (umap-learn itself keeps 500 up to 10,000; 200 is its own choice
-        for large data and halves the time at 5-10k points).
+        Optimisation epochs. None: umap-learn's own choice, 500 up to 10,000
+        points, else 200 (on 10,000 real word vectors: 1.6 s, trustworthiness
+        0.822; 200 epochs 0.6 s, 0.818; 100 epochs 0.4 s, 0.816).
     init : {"pca", "spectral", "random"}
         Initial layout. PCA (Kobak & Linderman 2021, "Initialization is
         critical for preserving global data structure in both t-SNE and
@@ -358,7 +358,7 @@ class UMAP:
             dists = np.where(dists >= 2.0, np.inf, dists).astype(np.float32)
         graph, _, _ = fuzzy_simplicial_set(X, nn, rng, self.metric, knn_indices=knn[0], knn_dists=dists)
         a, b = find_ab_params(1.0, float(self.min_dist))
-        n_epochs = int(self.n_epochs) if self.n_epochs is not None else (500 if n <= 5000 else 200)
+        n_epochs = int(self.n_epochs) if self.n_epochs is not None else (500 if n <= 10_000 else 200)
         init = self._initial_layout(X, graph, k, rng)
         self.embedding_ = optimize_layout(graph, init, n_epochs, a, b, random_state=self.random_state,
                                           progress=progress)

@@ -35,6 +35,7 @@ from typing import Callable, Optional
 
 import numpy as np
 from llvmlite import ir
+import numba
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
@@ -181,9 +182,10 @@ def _sgd_epochs(Y, head, tail, epochs_per_sample, next_sample, epochs_per_negati
             seeds[block] = s
 
 
-# threaded (Hogwild-style: blocks write to shared rows without locks, as umap-learn's parallel mode) and serial
-_epochs_threaded = njit(_sgd_epochs, fastmath=True, parallel=True, cache=True, nogil=True)
-_epochs_serial = njit(_sgd_epochs, fastmath=True, parallel=False, cache=True, nogil=True)
+# Threads share the blocks out and write to shared rows without locks (Hogwild-style, as umap-learn's parallel
+# mode). One compiled variant only: numba's disk cache keys entries by bytecode, not by the parallel flag, so a
+# serial twin of the same function would load this one's machine code (or it the twin's).
+_epochs = njit(_sgd_epochs, fastmath=True, parallel=True, cache=True, nogil=True)
 
 
 def edge_schedule(graph, n_epochs: int) -> tuple:
@@ -264,13 +266,18 @@ def optimize_layout(graph, init: np.ndarray, n_epochs: int, a: float, b: float, 
     next_negative = epochs_per_negative.copy()
     seeds = np.random.default_rng(random_state).integers(1, 2 ** 63, size=N_BLOCKS, dtype=np.uint64)
     attract_table, repel_table, low_bits, high_bits = coefficient_tables(a, b, gamma)
-    run = _epochs_threaded if random_state is None else _epochs_serial
     step = max(1, math.ceil(n_epochs / 20))
-    for first in range(0, n_epochs, step):
-        last = min(n_epochs, first + step)
-        run(Y, head, tail, epochs_per_sample, next_sample, epochs_per_negative, next_negative, first, last,
-            n_epochs, np.float32(a), np.float32(b), np.float32(gamma), float(initial_alpha), seeds,
-            attract_table, repel_table, np.int32(low_bits), np.int32(high_bits))
-        if progress is not None:
-            progress(last / n_epochs, f"UMAP layout: epoch {last} of {n_epochs}")
+    threads = numba.get_num_threads()
+    if random_state is not None:
+        numba.set_num_threads(1)  # one thread takes the blocks in order: reproducible (the setting is per thread)
+    try:
+        for first in range(0, n_epochs, step):
+            last = min(n_epochs, first + step)
+            _epochs(Y, head, tail, epochs_per_sample, next_sample, epochs_per_negative, next_negative, first, last,
+                    n_epochs, np.float32(a), np.float32(b), np.float32(gamma), float(initial_alpha), seeds,
+                    attract_table, repel_table, np.int32(low_bits), np.int32(high_bits))
+            if progress is not None:
+                progress(last / n_epochs, f"UMAP layout: epoch {last} of {n_epochs}")
+    finally:
+        numba.set_num_threads(threads)
     return Y

@@ -30,7 +30,9 @@ import numpy as np
 
 from embedlab import config
 
-_CACHED_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse",
+# not umap.layouts: the layout is ours (embedlab.probes.umap_layout), and umap-learn compiles a serial and a
+# parallel twin of its epoch function that numba's disk cache cannot tell apart
+_CACHED_MODULES = ("umap.umap_", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse",
                    "pynndescent.pynndescent_", "pynndescent.rp_trees", "pynndescent.utils", "pynndescent.distances",
                    "pynndescent.sparse", "pynndescent.graph_utils")
 _DISK_CACHE = {"done": False}
