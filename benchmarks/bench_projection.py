@@ -38,6 +38,15 @@ umap_warm_20k_reuse_knn_s
 pca_50k_s
     :class:`embedlab.probes.project.PCA` of 50,000 x 300 random-normal vectors
     (best of 3); ``pca_sklearn_50k_s`` is scikit-learn's PCA(2) for reference.
+scatter_50k_payload_mb, scatter_50k_render_s, scatter_50k_zoom_p50_ms, scatter_50k_zoom_p95_ms
+    The Explore page's 2-D figure of 50,000 points coloured by 8 k-means
+    clusters (:func:`embedlab.views.scatter.scatter_figure`): its JSON size
+    (what Streamlit sends; its limit is 25 MB), then in headless Chromium
+    (software WebGL, no GPU: a worst case) the time of ``Plotly.newPlot`` to
+    the first painted frame, and of 20 zoom/pan steps (``Plotly.relayout`` of
+    the axis ranges to the next painted frame). Skipped without Chromium.
+    The same for 5,000 points (``scatter_5k_*``) gives the ratio: most of a
+    zoom step is plotly's fixed cost, not the number of points.
 
 The 10k data are a real space: Word2Vec (the app's default settings but
 ``min_count=2``) trained with embedlab on sample_corpora/movie_reviews.csv;
@@ -130,6 +139,73 @@ def umap_learn(X: np.ndarray, knn: tuple) -> np.ndarray:
                      precomputed_knn=(knn[0][:, :nn], knn[1][:, :nn], None)).fit_transform(X)
 
 
+SCATTER_PAGE = """<html><head><meta charset="utf-8"><script>{plotlyjs}</script></head>
+<body><div id="g" style="width:1000px;height:700px"></div><script>
+const painted = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+window.measure = async function() {{
+  const fig = {figure};
+  const gd = document.getElementById("g");
+  let t = performance.now();
+  await Plotly.newPlot(gd, fig.data, fig.layout);
+  await painted();
+  const render = performance.now() - t;
+  const zoom = [];
+  for (let i = 0; i < 20; i++) {{
+    const w = 2 + (i % 5), c = (i % 7) - 3;
+    t = performance.now();
+    await Plotly.relayout(gd, {{"xaxis.range": [c - w, c + w], "yaxis.range": [-c - w, -c + w]}});
+    await painted();
+    zoom.push(performance.now() - t);
+  }}
+  return {{render: render, zoom: zoom, webgl: !!document.createElement("canvas").getContext("webgl")}};
+}};
+</script></body></html>"""
+
+
+def scatter_in_browser(n: int = 50_000) -> dict:
+    """Payload and browser timings of the Explore page's 2-D figure of ``n`` points (see the module docstring)."""
+    import pandas as pd
+    import plotly.offline
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from streamlit_server import CHROMIUM, CHROMIUM_ARGS, chromium_available
+
+    from embedlab.views import scatter
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"word": [f"word{i}" for i in range(n)], "label": [f"word{i}" for i in range(n)],
+                          "x": rng.standard_normal(n).astype(np.float32) * 3,
+                          "y": rng.standard_normal(n).astype(np.float32) * 3,
+                          "frequency rank": np.arange(1, n + 1)})
+    fig = scatter.scatter_figure(frame, 2, colour=rng.integers(0, 8, n), colour_title="k-means cluster",
+                                 method="umap")
+    figure_json = fig.to_json()
+    key = f"scatter_{n // 1000}k"
+    out = {f"{key}_payload_mb": len(figure_json.encode()) / 1e6}
+    if not chromium_available():
+        print(f"scatter of {n:,} points: payload {out[f'{key}_payload_mb']:.2f} MB; no Chromium, render skipped")
+        return out
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page_path = Path(tmp) / "scatter.html"
+        page_path.write_text(SCATTER_PAGE.format(plotlyjs=plotly.offline.get_plotlyjs(), figure=figure_json))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(page_path.as_uri())
+            timings = page.evaluate("window.measure()")
+            browser.close()
+    zoom = np.array(timings["zoom"])
+    out.update({f"{key}_render_s": timings["render"] / 1000, f"{key}_zoom_p50_ms": float(np.median(zoom)),
+                f"{key}_zoom_p95_ms": float(np.percentile(zoom, 95))})
+    print(f"scatter of {n:,} points ({len(fig.data)} WebGL traces, WebGL available: {timings['webgl']}): payload "
+          f"{out[f'{key}_payload_mb']:.2f} MB (Streamlit's limit 25 MB, ratio {out[f'{key}_payload_mb'] / 25:.2f}); "
+          f"first paint {out[f'{key}_render_s']:.2f} s; zoom/pan step p50 {out[f'{key}_zoom_p50_ms']:.0f} ms, "
+          f"p95 {out[f'{key}_zoom_p95_ms']:.0f} ms")
+    return out
+
+
 def best_of(fn, n=3) -> float:
     times = []
     for _ in range(n):
@@ -220,6 +296,10 @@ def main() -> None:
     print(f"PCA of 50,000 x 300: {figures['pca_50k_s']:.3f} s (ratio to the 0.5 s target = "
           f"{figures['pca_50k_s'] / 0.5:.2f}; scikit-learn PCA(2) {figures['pca_sklearn_50k_s']:.3f} s, "
           f"ratio ours/sklearn = {figures['pca_50k_s'] / figures['pca_sklearn_50k_s']:.2f})")
+    figures.update(scatter_in_browser(5_000))
+    figures.update(scatter_in_browser(50_000))
+    if "scatter_5k_zoom_p50_ms" in figures:
+        print(f"  zoom step 50,000 vs 5,000 points: ratio {figures['scatter_50k_zoom_p50_ms'] / figures['scatter_5k_zoom_p50_ms']:.2f}")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     figures["load_average"] = os.getloadavg()[0]
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))

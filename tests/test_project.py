@@ -306,6 +306,21 @@ def test_figures_and_exports(frame):
     assert "<html>" in html and "plotly" in html.lower()
 
 
+def test_scatter_of_50k_points_is_a_small_webgl_payload():
+    n = 50_000
+    rng = np.random.default_rng(0)
+    words = [f"word{i}" for i in range(n)]
+    frame = pd.DataFrame({"word": words, "label": words, "x": rng.standard_normal(n).astype(np.float32),
+                          "y": rng.standard_normal(n).astype(np.float32), "frequency rank": np.arange(1, n + 1)})
+    fig = scatter.scatter_figure(frame, 2, colour=rng.integers(0, 8, n), labels=True)
+    assert {t.type for t in fig.data} == {"scattergl"}
+    assert sum(len(t.x) for t in fig.data if t.mode == "markers") == n
+    # labels are written for the most frequent few hundred only; every point has its hover text
+    assert sum(len(t.text) for t in fig.data if t.text is not None) == scatter.MAX_TEXT_LABELS
+    megabytes = len(fig.to_json().encode()) / 1e6
+    assert megabytes < 4.0  # Streamlit drops a message above 25 MB; this one is also quick to send
+
+
 def test_neighbours_of_words(hand_space):
     space = hand_space({"a": [1, 0], "b": [1, 0.1], "c": [0, 1], "d": [0.1, 1]})
     t = P.neighbours_of_words(space, ["a", "c"], k=1)
