@@ -33,9 +33,9 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional
 
+import numba
 import numpy as np
 from llvmlite import ir
-import numba
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
