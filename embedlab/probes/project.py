@@ -87,8 +87,8 @@ def exact_knn(X: np.ndarray, k: int, metric: str = "cosine", chunk_size: int = 1
 
     One matrix product per chunk of rows (BLAS), then
     :func:`embedlab.probes.neighbours.top_k_values` per row; this is
-    the layout umap-learn's ``fuzzy_simplicial_set`` expects, so UMAP skips
-    an approximate search (pynndescent) below :data:`EXACT_KNN_LIMIT`.
+    the layout :func:`embedlab.probes.umap_graph.fuzzy_simplicial_set` expects,
+    so UMAP skips an approximate search (pynndescent) below :data:`EXACT_KNN_LIMIT`.
 
     Parameters
     ----------
@@ -182,6 +182,9 @@ def knn_graph(X: np.ndarray, k: int, metric: str = "cosine", method: str = "auto
         return exact_knn(X, k, metric, progress=progress)
     if metric not in KNN_METRICS:
         raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(KNN_METRICS)}.")
+    from embedlab.probes.umap_warmup import enable_numba_disk_cache
+
+    enable_numba_disk_cache()  # before pynndescent compiles anything
     from pynndescent import NNDescent
 
     if progress is not None:
@@ -264,9 +267,9 @@ class PCA:
 class UMAP:
     """UMAP (McInnes, Healy & Melville 2018) on a k-NN graph we compute, with our own layout optimiser.
 
-    The steps are umap-learn's: the fuzzy simplicial set of the k-NN graph
-    (``umap.umap_.fuzzy_simplicial_set``), the curve parameters ``a, b`` for
-    ``min_dist`` (``umap.umap_.find_ab_params``), a scaled initial layout, then
+    The steps are umap-learn's: the fuzzy simplicial set of the k-NN graph and
+    the curve parameters ``a, b`` for ``min_dist``
+    (:mod:`embedlab.probes.umap_graph`), a scaled initial layout, then
     stochastic gradient descent on the fuzzy cross-entropy. The k-NN graph comes
     from :func:`knn_graph` (or is passed in, e.g. from a cache, so changing
     ``min_dist`` or a smaller ``n_neighbors`` reuses it), and the descent is
@@ -330,10 +333,8 @@ class UMAP:
         InputError
             Fewer than ``n_neighbors + 1`` points, parameters out of range.
         """
-        from umap.umap_ import find_ab_params, fuzzy_simplicial_set
-
+        from embedlab.probes.umap_graph import find_ab_params, fuzzy_simplicial_set
         from embedlab.probes.umap_layout import optimize_layout
-        from embedlab.probes.umap_warmup import enable_numba_disk_cache
 
         k = _check_components(self.n_components)
         if not 2 <= int(self.n_neighbors) <= 200:
@@ -350,13 +351,12 @@ class UMAP:
         if knn is None or knn[0].shape[0] != n or knn[0].shape[1] < nn:
             knn = knn_graph(X, nn, self.metric, random_state=self.random_state)
         knn = (np.ascontiguousarray(knn[0][:, :nn]), np.ascontiguousarray(knn[1][:, :nn]))
-        enable_numba_disk_cache()
         rng = np.random.RandomState(self.random_state)
         dists = knn[1]
         if self.metric == "cosine":
             # umap-learn's disconnection distance for cosine: opposite vectors are not neighbours
             dists = np.where(dists >= 2.0, np.inf, dists).astype(np.float32)
-        graph, _, _ = fuzzy_simplicial_set(X, nn, rng, self.metric, knn_indices=knn[0], knn_dists=dists)
+        graph = fuzzy_simplicial_set(knn[0], dists)
         a, b = find_ab_params(1.0, float(self.min_dist))
         n_epochs = int(self.n_epochs) if self.n_epochs is not None else (500 if n <= 10_000 else 200)
         init = self._initial_layout(X, graph, k, rng)
@@ -368,18 +368,19 @@ class UMAP:
 
     def _initial_layout(self, X: np.ndarray, graph, k: int, rng: np.random.RandomState) -> np.ndarray:
         # as umap-learn's simplicial_set_embedding: scaled to |coord| <= 10 with a little noise, then to [0, 10]
-        from umap.umap_ import noisy_scale_coords
-
         if self.init == "random":
             Y = rng.uniform(-10.0, 10.0, size=(X.shape[0], k)).astype(np.float32)
         else:
             if self.init == "pca":
                 Y = PCA(k).fit_transform(X)
             else:
+                from embedlab.probes.umap_warmup import enable_numba_disk_cache
+                enable_numba_disk_cache()
                 from umap.spectral import spectral_layout
 
                 Y = spectral_layout(X, graph, k, rng, metric=self.metric)
-            Y = noisy_scale_coords(Y, rng, max_coord=10, noise=0.0001)
+            peak = float(np.abs(Y).max()) or 1.0
+            Y = (Y * (10.0 / peak)).astype(np.float32) + rng.normal(scale=0.0001, size=Y.shape).astype(np.float32)
         span = Y.max(axis=0) - Y.min(axis=0)
         span[span == 0] = 1.0
         return (10.0 * (Y - Y.min(axis=0)) / span).astype(np.float32, order="C")

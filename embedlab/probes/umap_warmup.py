@@ -1,7 +1,8 @@
 """Compile UMAP's numba code before a user's first UMAP, without stalling the server.
 
-That code is umap-learn's fuzzy graph, our layout optimiser
-(:mod:`embedlab.probes.umap_layout`) and pynndescent's NN-descent.
+That code is our fuzzy graph and layout optimiser (:mod:`embedlab.probes.umap_graph`,
+:mod:`embedlab.probes.umap_layout`), then pynndescent's NN-descent, the k-NN
+search above the exact graph's size limit (whose import alone compiles for 17 s).
 
 The first UMAP fit in a fresh Python process spends tens of seconds in numba's
 JIT compiler. Compiling at server start in a thread of the server process would
@@ -96,7 +97,6 @@ def fit_tiny_umaps() -> None:
     """
     from embedlab.probes.project import UMAP, exact_knn
 
-    enable_numba_disk_cache()
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, 16)).astype(np.float32)
     knn = exact_knn(X, 15, "cosine")
@@ -196,8 +196,12 @@ if __name__ == "__main__":
     import warnings
 
     warnings.simplefilter("ignore")
-    from embedlab.probes.umap_warmup import fit_tiny_umaps as fit  # the imported module, not __main__'s copy
+    # the imported module, not __main__'s copy
+    from embedlab.probes.umap_warmup import enable_numba_disk_cache as cache_pynndescent
+    from embedlab.probes.umap_warmup import fit_tiny_umaps as fit
 
     t0 = time.perf_counter()
     fit()
     print(f"UMAP's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
+    cache_pynndescent()  # imports pynndescent, whose import compiles its distances: into the cache too
+    print(f"pynndescent's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
