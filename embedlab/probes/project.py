@@ -363,7 +363,7 @@ class UMAP:
         self.embedding_ = optimize_layout(graph, init, n_epochs, a, b, random_state=self.random_state,
                                           progress=progress)
         self.knn_ = knn
-        self.graph_ = graph.tocsr()
+        self.graph_ = graph
         return self
 
     def _initial_layout(self, X: np.ndarray, graph, k: int, rng: np.random.RandomState) -> np.ndarray:
@@ -375,7 +375,8 @@ class UMAP:
                 Y = PCA(k).fit_transform(X)
             else:
                 from embedlab.probes.umap_warmup import enable_numba_disk_cache
-                enable_numba_disk_cache()
+
+                enable_numba_disk_cache()  # before umap-learn compiles anything
                 from umap.spectral import spectral_layout
 
                 Y = spectral_layout(X, graph, k, rng, metric=self.metric)
