@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedlab.probes.umap_warmup import warm_up_umap
+from embedlab.probes.projection.umap.warmup import warm_up_umap
 from embedlab.ui import sidebar
 
 st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")

@@ -35,7 +35,7 @@ import embedlab  # noqa: E402  (first: it sets the app's thread settings, read w
 import numpy as np  # noqa: E402
 from embedlab import Space, Word2VecConfig, Workspace  # noqa: E402
 from embedlab.probes.analogy import solve_analogy  # noqa: E402
-from embedlab.probes.evaluate import builtin_path, evaluate_analogies, google_analogies  # noqa: E402
+from embedlab.probes.analogy.benchmark import builtin_path, evaluate_analogies, google_analogies  # noqa: E402
 from embedlab.probes.neighbours import batch_nearest, nearest_neighbours  # noqa: E402
 
 GOOGLE = builtin_path("questions-words.txt")

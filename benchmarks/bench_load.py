@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import time

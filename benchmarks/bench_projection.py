@@ -11,7 +11,7 @@ umap_first_10k_s
     embedlab, start :func:`warm_up_umap` (app.py does this at server start),
     then IMMEDIATELY ask for the page's UMAP of the 10,000 most frequent words
     (k-NN graph + UMAP + trustworthiness + k-NN overlap, via
-    :func:`embedlab.probes.project.project`). Timed from process start to the
+    :func:`embedlab.probes.projection.project`). Timed from process start to the
     result. In the real app the user's first request comes later than this
     (browser load, choosing UMAP), so this is a worst case. The numba cache is
     the one the README's run command fills at install
@@ -36,7 +36,7 @@ trust_10k_ours, trust_10k_umap_learn
 umap_warm_20k_reuse_knn_s
     Changing ``min_dist`` at 20,000 points: UMAP fit on the cached k-NN graph.
 pca_50k_s
-    :class:`embedlab.probes.project.PCA` of 50,000 x 300 random-normal vectors
+    :class:`embedlab.probes.projection.PCA` of 50,000 x 300 random-normal vectors
     (best of 3); ``pca_sklearn_50k_s`` is scikit-learn's PCA(2) for reference.
 scatter_50k_payload_mb, scatter_50k_render_s, scatter_50k_zoom_p50_ms, scatter_50k_zoom_p95_ms
     The Explore page's 2-D figure of 50,000 points coloured by 8 k-means
@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -79,8 +78,8 @@ sys.path.insert(0, {root!r})
 warnings.simplefilter("ignore")
 import numpy as np
 import embedlab
-from embedlab.probes import project as P
-from embedlab.probes.umap_warmup import warm_up_status, warm_up_umap
+from embedlab.probes import projection as P
+from embedlab.probes.projection.umap.warmup import warm_up_status, warm_up_umap
 warm_up_umap()  # what app.py does when the server starts
 t_ready = time.perf_counter() - t0
 data = np.load({path!r}, allow_pickle=False)
@@ -217,7 +216,7 @@ def best_of(fn, n=3) -> float:
 
 def main() -> None:
     warnings.simplefilter("ignore")
-    from embedlab.probes import project as P
+    from embedlab.probes import projection as P
 
     figures = {}
     with tempfile.TemporaryDirectory() as tmpdir:
@@ -226,10 +225,10 @@ def main() -> None:
         path = str(tmp / "x10k.npy")
         np.save(path, X10)
 
-        # the README's run command compiles into numba's disk cache at install (python -m embedlab.probes.umap_warmup)
+        # the README's run command compiles into numba's disk cache at install (python -m embedlab.probes.projection.umap.warmup)
         installed = str(tmp / "numba-cache-installed")
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "embedlab.probes.umap_warmup"], cwd=str(ROOT), check=True,
+        subprocess.run([sys.executable, "-m", "embedlab.probes.projection.umap.warmup"], cwd=str(ROOT), check=True,
                        capture_output=True, env=dict(os.environ, NUMBA_CACHE_DIR=installed, PYTHONPATH=str(ROOT)))
         install_s = time.perf_counter() - t
         print(f"install step (README run command): UMAP compiled into the disk cache in {install_s:.1f} s")
@@ -254,7 +253,7 @@ def main() -> None:
 
     # warm: compile in this process first
     t = time.perf_counter()
-    from embedlab.probes.umap_warmup import warm_up_umap
+    from embedlab.probes.projection.umap.warmup import warm_up_umap
 
     warm_up_umap(block=True)
     print(f"warm-up in this process: {time.perf_counter() - t:.1f} s")

@@ -35,13 +35,14 @@ from embedlab.train.word2vec import Word2VecConfig, train_word2vec  # noqa: E402
 def prepare_sample(workspace: Workspace, key: str, cfg: PreprocessConfig = None, progress=None) -> Corpus:
     """Read a shipped corpus (see :data:`SAMPLES`) and store it, preprocessed, in ``workspace``.
 
+    Same as :meth:`Workspace.add_sample_corpus`.
+
     Raises
     ------
     InputError
         Unknown sample key.
     """
-    raw = sample_documents(key)
-    return workspace.add_corpus(raw.documents, key, cfg, notes=raw.notes, progress=progress)
+    return workspace.add_sample_corpus(key, cfg, progress=progress)
 
 
 def prepare_file(workspace: Workspace, path, cfg: PreprocessConfig = None, text_column=None, encoding=None,

@@ -31,7 +31,8 @@ from typing import Optional
 
 from embedlab import config
 from embedlab.errors import InputError
-from embedlab.store import Workspace, _valid_id, new_id, same_process_alive
+from embedlab.ids import new_id, valid_id
+from embedlab.store import Workspace, same_process_alive
 
 #: Job kinds a worker may run: name -> "module:function". The function is
 #: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
@@ -39,11 +40,11 @@ JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
     "seeds": "embedlab.train.seeds:run_job",
     "fasttext": "embedlab.train.fasttext:run_job",
-    "bias_analogy": "embedlab.probes.bias:run_analogy_job",
+    "bias_analogy": "embedlab.probes.bias.checks:run_analogy_job",
     "svd": "embedlab.train.svd:run_job",
     "item2vec": "embedlab.train.item2vec:run_job",
     "ratings_eval": "embedlab.probes.recommend:run_eval_job",
-    "sweep": "embedlab.train.sweep:run_job",
+    "sweep": "embedlab.probes.analogy.sweep:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
@@ -236,7 +237,7 @@ def job_status(workspace: Workspace, job_id: str) -> dict:
     InputError
         Unknown or malformed job id.
     """
-    if not _valid_id(job_id):
+    if not valid_id(job_id):
         raise InputError("That is not a job id.")
     folder = workspace.jobs_dir / job_id
     job = _read_json(folder / "job.json")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from embedlab.probes import analogy, arithmetic
+from embedlab.probes import analogy
+from embedlab.probes.analogy import arithmetic
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.analogy import analogy_picture

@@ -5,8 +5,8 @@ import hashlib
 import streamlit as st
 
 from embedlab import jobs
-from embedlab.probes import evaluate
-from embedlab.train.sweep import SWEEP_PARAMS, sweep_table
+from embedlab.probes.analogy import benchmark
+from embedlab.probes.analogy.sweep import SWEEP_PARAMS, sweep_table
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.analogy import pairs_scatter, section_accuracy_figure, sweep_figure
@@ -41,9 +41,9 @@ with tab_google:
             bar = st.progress(0.0)
 
             def compute():
-                questions = (evaluate.parse_analogies(upload.getvalue(), upload.name) if upload is not None
-                             else evaluate.google_analogies())
-                return evaluate.evaluate_analogies(space, questions, int(restrict), case_insensitive, method,
+                questions = (benchmark.parse_analogies(upload.getvalue(), upload.name) if upload is not None
+                             else benchmark.google_analogies())
+                return benchmark.evaluate_analogies(space, questions, int(restrict), case_insensitive, method,
                                                    progress=widgets.streamlit_progress(bar))
 
             result = session.cached(model_id, "analogy-eval", params, compute)
@@ -87,9 +87,9 @@ with tab_pairs:
     with widgets.user_errors():
         if choice != "Upload my own" or pairs_upload is not None:
             def compute_pairs():
-                pairs = (evaluate.builtin_pairs(choice) if pairs_upload is None
-                         else evaluate.parse_word_pairs(pairs_upload.getvalue(), pairs_upload.name))
-                return evaluate.evaluate_word_pairs(space, pairs, int(restrict), case_insensitive)
+                pairs = (benchmark.builtin_pairs(choice) if pairs_upload is None
+                         else benchmark.parse_word_pairs(pairs_upload.getvalue(), pairs_upload.name))
+                return benchmark.evaluate_word_pairs(space, pairs, int(restrict), case_insensitive)
 
             res = session.cached(model_id, "pairs-eval", (choice, _digest(pairs_upload), int(restrict),
                                                           case_insensitive), compute_pairs)
@@ -122,7 +122,7 @@ with tab_sweep:
         epochs = st.number_input("epochs (for every model, unless swept)", 1, 50, 5, key="sw-epochs")
         if st.button("Start sweep", key="sw-start"):
             with widgets.user_errors():
-                from embedlab.train.sweep import sweep_configs
+                from embedlab.probes.analogy.sweep import sweep_configs
 
                 base = {} if param == "epochs" else {"epochs": int(epochs)}
                 sweep_configs(base, param, values)  # validate before queueing

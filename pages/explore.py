@@ -1,15 +1,14 @@
 """Explore: project the space to 2-D/3-D (PCA, UMAP, t-SNE), see its distortion, search, select, export."""
 
-import numpy as np
 import streamlit as st
 
-from embedlab.errors import InputError
-from embedlab.probes import project as P
-from embedlab.probes.neighbours import nearest_neighbours
-from embedlab.probes.umap_warmup import warm_up_status
+from embedlab.probes import projection as P
+from embedlab.probes.neighbours import nearest_neighbours, neighbours_of_words
+from embedlab.probes.projection.umap.warmup import warm_up_status
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views import scatter
+from embedlab.views.selection import selected_words
 
 through_app()
 st.title("Explore")
@@ -173,7 +172,7 @@ with tab_map:
         chart_key = f"explore-chart-{abs(hash(proj_key)) % 10**9}"
         if result.n_components == 2:
             event = st.plotly_chart(fig, key=chart_key, on_select="rerun", selection_mode=("box", "lasso"))
-            chosen = P.selected_words(event.selection if event else None, frame, scatter.trace_rows(fig))
+            chosen = selected_words(event.selection if event else None, frame, scatter.trace_rows(fig))
         else:
             st.plotly_chart(fig, key=chart_key)
             chosen = []
@@ -199,7 +198,7 @@ with tab_map:
         if chosen:
             st.markdown(f"**Selected: {len(chosen):,} words** — their nearest neighbours in the original space")
             with widgets.user_errors():
-                st.dataframe(P.neighbours_of_words(space, chosen[:200], 5), hide_index=True, height=300)
+                st.dataframe(neighbours_of_words(space, chosen[:200], 5), hide_index=True, height=300)
             if len(chosen) >= 5 and st.button("Isolate selection (re-project only these)", key="explore-isolate-btn"):
                 st.session_state["explore-isolate"] = chosen
                 st.rerun()

@@ -7,6 +7,6 @@ if [ ! -x .venv/bin/streamlit ]; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
   # compile UMAP's numba code (and pynndescent's) into its disk cache now, so the app's first UMAP does not wait for it
   echo "compiling UMAP (once, about half a minute)..."
-  .venv/bin/python -m embedlab.probes.umap_warmup || echo "(skipped: the app compiles it in the background instead)"
+  .venv/bin/python -m embedlab.probes.projection.umap.warmup || echo "(skipped: the app compiles it in the background instead)"
 fi
 exec .venv/bin/streamlit run app.py "$@"

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from embedlab import InputError, Space, UnknownWordError
-from embedlab.probes import analogy, arithmetic
+from embedlab.probes import analogy
+from embedlab.probes.analogy import arithmetic
 from embedlab.probes.neighbours import batch_nearest, nearest_neighbours, top_k_rows, top_k_values
 from embedlab.views.analogy import analogy_picture
 

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from embedlab import InputError, Word2VecConfig, Workspace
+from embedlab import InputError, Workspace
 from embedlab import jobs
-from embedlab.probes import evaluate
-from embedlab.train import sweep
+from embedlab.probes.analogy import benchmark
+from embedlab.probes.analogy import sweep
 from embedlab.views.analogy import pairs_scatter, section_accuracy_figure, sweep_figure
 
-GOOGLE = evaluate.builtin_path(evaluate.GOOGLE_ANALOGIES)
+GOOGLE = benchmark.builtin_path(benchmark.GOOGLE_ANALOGIES)
 
 
 def gensim_judgements(kv, path, **kwargs):
@@ -43,7 +43,7 @@ def gensim_prediction(kv, a, b, c, restrict_vocab=300_000, case_insensitive=True
 
 
 def assert_agrees(space, questions_path, questions, **kwargs):
-    ours = evaluate.evaluate_analogies(space, questions, **kwargs)
+    ours = benchmark.evaluate_analogies(space, questions, **kwargs)
     score, sections, theirs = gensim_judgements(space.kv, questions_path, **kwargs)
     fold = str.upper if kwargs.get("case_insensitive", True) else (lambda w: w)
     answered = ours.questions[ours.questions["status"] != "skipped: OOV"]
@@ -60,7 +60,7 @@ def assert_agrees(space, questions_path, questions, **kwargs):
 
 
 def test_google_set_parsed_like_gensim():
-    q = evaluate.google_analogies()
+    q = benchmark.google_analogies()
     assert len(q) == 19544
     assert q["section"].nunique() == 14
     assert q.iloc[0][["a", "b", "c", "expected"]].tolist() == ["Athens", "Greece", "Baghdad", "Iraq"]
@@ -68,7 +68,7 @@ def test_google_set_parsed_like_gensim():
 
 
 def test_agrees_with_gensim_question_for_question(lee_space):
-    questions = evaluate.google_analogies()
+    questions = benchmark.google_analogies()
     ours = assert_agrees(lee_space, GOOGLE, questions)
     assert ours.skipped > 15_000  # the Lee corpus knows few capitals; skipped questions are counted
     totals = ours.totals.set_index("section")
@@ -84,12 +84,12 @@ def test_agrees_with_gensim_question_for_question(lee_space):
 
 @pytest.mark.parametrize("kwargs", [dict(restrict_vocab=800), dict(case_insensitive=False)])
 def test_agrees_with_gensim_other_settings(lee_space, kwargs):
-    assert_agrees(lee_space, GOOGLE, evaluate.google_analogies(), **kwargs)
+    assert_agrees(lee_space, GOOGLE, benchmark.google_analogies(), **kwargs)
 
 
 @pytest.mark.slow
 def test_agrees_with_gensim_on_movie_reviews(reviews_space):
-    ours = assert_agrees(reviews_space, GOOGLE, evaluate.google_analogies())
+    ours = assert_agrees(reviews_space, GOOGLE, benchmark.google_analogies())
     assert ours.accuracy > 0
 
 
@@ -104,7 +104,7 @@ def test_ties_and_case_variants_like_gensim(hand_space, tmp_path):
     path = tmp_path / "q.txt"
     path.write_text(": family\nman king woman queen\nman king boy prince\nman king boy heir\n"
                     "king man queen woman\nbad line\n: gram-x\nman King woman queen\nman king woman unknownword\n")
-    questions = evaluate.parse_analogies(str(path))
+    questions = benchmark.parse_analogies(str(path))
     assert questions.attrs["skipped_lines"] == 1
     for case_insensitive in (True, False):
         ours = assert_agrees(space, str(path), questions, case_insensitive=case_insensitive)
@@ -116,31 +116,31 @@ def test_ties_and_case_variants_like_gensim(hand_space, tmp_path):
 def test_3cosmul_evaluation(hand_space):
     space = hand_space({"man": [1, 0, 0], "woman": [0, 1, 0], "king": [1, 0, 0.2], "queen": [0, 1, 1],
                         "apple": [0.2, 0.2, -1]})
-    questions = evaluate.parse_analogies(b": family\nman king woman queen\nwoman queen man king\n", "mine.txt")
-    res = evaluate.evaluate_analogies(space, questions, method="3CosMul")
+    questions = benchmark.parse_analogies(b": family\nman king woman queen\nwoman queen man king\n", "mine.txt")
+    res = benchmark.evaluate_analogies(space, questions, method="3CosMul")
     assert res.questions["correct"].all() and res.accuracy == 1.0
     assert res.questions["expected rank"].tolist() == [1, 1]
     with pytest.raises(InputError, match="3CosAdd"):
-        evaluate.evaluate_analogies(space, questions, method="cosine")
+        benchmark.evaluate_analogies(space, questions, method="cosine")
 
 
 def test_parse_analogies_errors():
     with pytest.raises(InputError, match="before any section"):
-        evaluate.parse_analogies(b"man king woman queen\n", "q.txt")
+        benchmark.parse_analogies(b"man king woman queen\n", "q.txt")
     with pytest.raises(InputError, match="no analogy questions"):
-        evaluate.parse_analogies(b": s\nonly three words\n", "q.txt")
+        benchmark.parse_analogies(b": s\nonly three words\n", "q.txt")
     with pytest.raises(InputError, match="empty"):
-        evaluate.parse_analogies(b"", "q.txt")
+        benchmark.parse_analogies(b"", "q.txt")
     with pytest.raises(InputError, match="binary"):
-        evaluate.parse_analogies(b"\x00\x01\x02" * 100, "q.bin")
-    q = evaluate.parse_analogies(": caf\u00e9\nman king woman queen\r\n".encode("cp1252"), "latin.txt")
+        benchmark.parse_analogies(b"\x00\x01\x02" * 100, "q.bin")
+    q = benchmark.parse_analogies(": caf\u00e9\nman king woman queen\r\n".encode("cp1252"), "latin.txt")
     assert q["section"].tolist() == ["caf\u00e9"] and q["expected"].tolist() == ["queen"]
 
 
-@pytest.mark.parametrize("name, path", [("WordSim-353", evaluate.WORDSIM353), ("SimLex-999", evaluate.SIMLEX999)])
+@pytest.mark.parametrize("name, path", [("WordSim-353", benchmark.WORDSIM353), ("SimLex-999", benchmark.SIMLEX999)])
 def test_word_pairs_agree_with_gensim(lee_space, name, path):
-    res = evaluate.evaluate_word_pairs(lee_space, evaluate.builtin_pairs(name))
-    pearson, spearman, oov_ratio = lee_space.kv.evaluate_word_pairs(evaluate.builtin_path(path))
+    res = benchmark.evaluate_word_pairs(lee_space, benchmark.builtin_pairs(name))
+    pearson, spearman, oov_ratio = lee_space.kv.evaluate_word_pairs(benchmark.builtin_path(path))
     assert res.spearman == pytest.approx(spearman.statistic, abs=1e-6)
     assert res.pearson == pytest.approx(pearson.statistic, abs=1e-6)
     assert 100 * res.oov_rate == pytest.approx(oov_ratio)
@@ -154,19 +154,19 @@ def test_word_pairs_agree_with_gensim(lee_space, name, path):
 def test_parse_word_pairs_uploads(hand_space):
     data = b"# my set\n# w1\tw2\tscore\nman\twoman\t8.5\nking\tqueen\t9\nbad line\nman\tking\tnot-a-number\n" \
            b"king\tapple\t1.5\n"
-    pairs = evaluate.parse_word_pairs(data, "mine.tsv")
+    pairs = benchmark.parse_word_pairs(data, "mine.tsv")
     assert pairs["human"].tolist() == [8.5, 9.0, 1.5] and pairs.attrs["skipped_lines"] == 2
     space = hand_space({"man": [1, 0], "woman": [0.9, 0.3], "king": [0.2, 1], "queen": [0.3, 1]})
-    res = evaluate.evaluate_word_pairs(space, pairs)
+    res = benchmark.evaluate_word_pairs(space, pairs)
     assert res.oov == 1 and res.evaluated == 2 and res.pairs["oov"].tolist() == [False, False, True]
     with pytest.raises(InputError, match="no word pairs"):
-        evaluate.parse_word_pairs(b"# only comments\n", "x.tsv")
+        benchmark.parse_word_pairs(b"# only comments\n", "x.tsv")
     with pytest.raises(InputError, match="Unknown test set"):
-        evaluate.builtin_pairs("MEN")
+        benchmark.builtin_pairs("MEN")
 
 
 def test_section_figure(lee_space):
-    res = evaluate.evaluate_analogies(lee_space)
+    res = benchmark.evaluate_analogies(lee_space)
     fig = section_accuracy_figure(res.sections)
     assert {t.name for t in fig.data} == {"semantic", "syntactic"}
     assert sum(len(t.x) for t in fig.data) == 14
@@ -220,7 +220,7 @@ def test_bias_analogy_accuracy_uses_the_evaluator_and_equals_gensim(lee_space):
 @pytest.mark.parametrize("method", ["3CosAdd", "3CosMul"])
 def test_scan_equals_full_score_matrix(method):
     """The one-pass scan keeps the same best candidates, scores and expected ranks as a full score matrix."""
-    from embedlab.probes.analogy_kernels import scan_analogies
+    from embedlab.probes.analogy.kernels import scan_analogies
 
     rng = np.random.default_rng(3)
     vectors = rng.standard_normal((500, 12)).astype(np.float32)

@@ -11,7 +11,6 @@ cannot drop out of the fuzzing unnoticed.
 """
 
 import gzip
-import importlib
 import io
 import zipfile
 

@@ -8,7 +8,6 @@ scheduler); their runs are interleaved.
 import ast
 import secrets
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest

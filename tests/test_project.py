@@ -6,8 +6,10 @@ import pytest
 
 from embedlab import Space
 from embedlab.errors import InputError
-from embedlab.probes import project as P
-from embedlab.probes.umap_warmup import warm_up_status, warm_up_umap
+from embedlab.probes import projection as P
+from embedlab.probes.neighbours import neighbours_of_words
+from embedlab.views.selection import selected_words
+from embedlab.probes.projection.umap.warmup import warm_up_status, warm_up_umap
 from embedlab.views import scatter
 
 
@@ -95,7 +97,7 @@ def test_knn_graph_nndescent_recall():
 
 def test_knn_graph_auto_picks_exact_for_small_inputs(monkeypatch):
     calls = []
-    monkeypatch.setattr(P, "exact_knn", lambda *a, **kw: calls.append(a) or (np.zeros((5, 2), int), np.zeros((5, 2))))
+    monkeypatch.setattr(P.knn, "exact_knn", lambda *a, **kw: calls.append(a) or (np.zeros((5, 2), int), np.zeros((5, 2))))
     P.knn_graph(np.ones((5, 3), np.float32), 2)
     assert calls
 
@@ -250,7 +252,7 @@ def test_project_rejects_too_few_points_and_big_tsne(hand_space, monkeypatch):
     space = hand_space({"a": [1, 0], "b": [0, 1], "c": [1, 1]})
     with pytest.raises(InputError, match="at least 5"):
         P.project(space, P.choose_top(space, 3))
-    monkeypatch.setattr(P, "TSNE_LIMIT", 3)
+    monkeypatch.setattr(P.core, "TSNE_LIMIT", 3)
     space = hand_space({w: np.random.default_rng(i).standard_normal(3) for i, w in enumerate("abcdef")})
     with pytest.raises(InputError, match="t-SNE"):
         P.project(space, P.choose_top(space, 6), "tsne")
@@ -275,19 +277,19 @@ def test_selection_with_several_traces_uses_customdata(frame):
     points = [{"curve_number": c, "point_index": i, "point_number": i, "customdata": rows[c][i]} for c, i in pick]
     event = {"selection": {"points": points, "point_indices": [1, 0], "box": [], "lasso": []}}
     expected = [frame["word"][rows[1][1]], frame["word"][rows[0][0]]]
-    assert P.selected_words(event, frame) == expected
+    assert selected_words(event, frame) == expected
     # without customdata the (curve, index) pairs map through the trace rows
     for p in points:
         p.pop("customdata")
-    assert P.selected_words(event["selection"], frame, rows) == expected
+    assert selected_words(event["selection"], frame, rows) == expected
 
 
 def test_selection_single_trace_and_empty(frame):
     fig = scatter.scatter_figure(frame, 2)
-    assert P.selected_words({"points": [], "point_indices": [3, 1]}, frame, scatter.trace_rows(fig)) == ["d", "b"]
-    assert P.selected_words({"points": [{"curve_number": 0, "point_index": 2, "customdata": [2]}]}, frame) == ["c"]
-    assert P.selected_words(None, frame) == []
-    assert P.selected_words({"points": [], "point_indices": []}, frame) == []
+    assert selected_words({"points": [], "point_indices": [3, 1]}, frame, scatter.trace_rows(fig)) == ["d", "b"]
+    assert selected_words({"points": [{"curve_number": 0, "point_index": 2, "customdata": [2]}]}, frame) == ["c"]
+    assert selected_words(None, frame) == []
+    assert selected_words({"points": [], "point_indices": []}, frame) == []
 
 
 def test_figures_and_exports(frame):
@@ -323,5 +325,5 @@ def test_scatter_of_50k_points_is_a_small_webgl_payload():
 
 def test_neighbours_of_words(hand_space):
     space = hand_space({"a": [1, 0], "b": [1, 0.1], "c": [0, 1], "d": [0.1, 1]})
-    t = P.neighbours_of_words(space, ["a", "c"], k=1)
+    t = neighbours_of_words(space, ["a", "c"], k=1)
     assert t[["word", "neighbour"]].values.tolist() == [["a", "b"], ["c", "d"]]

@@ -1,4 +1,4 @@
-"""UMAP's fuzzy graph (embedlab.probes.umap_graph): known answers, and the same graph as umap-learn's."""
+"""UMAP's fuzzy graph (embedlab.probes.projection.umap.graph): known answers, and the same graph as umap-learn's."""
 
 import subprocess
 import sys
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedlab.probes import project as P
-from embedlab.probes.umap_graph import find_ab_params, fuzzy_simplicial_set, smooth_knn_dist
+from embedlab.probes import projection as P
+from embedlab.probes.projection.umap.graph import find_ab_params, fuzzy_simplicial_set, smooth_knn_dist
 
 
 def test_sigma_makes_memberships_sum_to_log2_k():
@@ -54,7 +54,7 @@ def test_same_graph_as_umap_learn_on_real_words(reviews_space):
 
 def test_umap_on_an_exact_graph_never_imports_umap_learn():
     code = ("import sys, numpy as np\n"
-            "from embedlab.probes.project import UMAP\n"
+            "from embedlab.probes.projection import UMAP\n"
             "X = np.random.default_rng(0).standard_normal((200, 8)).astype(np.float32)\n"
             "Y = UMAP(2, n_epochs=5, random_state=0).fit_transform(X)\n"
             "print(Y.shape, 'umap' in sys.modules, 'pynndescent' in sys.modules)\n")

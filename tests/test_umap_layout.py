@@ -1,4 +1,4 @@
-"""UMAP's layout optimiser (embedlab.probes.umap_layout): its tables, its behaviour, its quality against umap-learn."""
+"""UMAP's layout optimiser (embedlab.probes.projection.umap.layout): its tables, its behaviour, its quality against umap-learn."""
 
 import warnings
 
@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 from umap.umap_ import find_ab_params
 
-from embedlab.probes import project as P
-from embedlab.probes.umap_layout import TABLE_RANGE, _attraction, _repulsion, coefficient_tables, optimize_layout
+from embedlab.probes import projection as P
+from embedlab.probes.projection.umap.layout import TABLE_RANGE, _attraction, _repulsion, coefficient_tables, optimize_layout
 
 
 @pytest.mark.parametrize("min_dist", [0.0, 0.1, 0.5, 1.0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -264,3 +264,24 @@ def batch_nearest(space: Space, vectors: np.ndarray, k: int = 10, exclude=None, 
                 scores[r, exclude_lists[start + r]] = -np.inf
         out_idx[start:stop], out_scores[start:stop] = top_k_values(scores, k)
     return out_idx, out_scores
+
+
+def neighbours_of_words(space: Space, words: Sequence[str], k: int = 5) -> pd.DataFrame:
+    """For each word, its ``k`` nearest neighbours in the original space (cosine), one row per pair.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``word``, ``neighbour``, ``cosine``, ``frequency rank`` (of the neighbour).
+    """
+    frames = []
+    for w in words:
+        i = space.index(w)
+        scores = space.unit @ space.unit[i]
+        best = top_k(scores, k, exclude=[i])
+        t = neighbour_table(space, best, scores[best]).rename(columns={"word": "neighbour"})
+        t.insert(0, "word", w)
+        frames.append(t)
+    if not frames:
+        return pd.DataFrame({"word": [], "neighbour": [], "cosine": [], "frequency rank": []})
+    return pd.concat(frames, ignore_index=True)

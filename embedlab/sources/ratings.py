@@ -528,7 +528,7 @@ def save_table(workspace, table: RatingTable) -> str:
     """
     import json
 
-    from embedlab.store import new_id
+    from embedlab.ids import new_id
 
     def write(folder):
         table.to_frame().to_parquet(folder / "ratings.parquet", index=False)
@@ -554,10 +554,10 @@ def load_table(workspace, table_id: str) -> RatingTable:
     """
     import json
 
-    from embedlab.store import _valid_id
+    from embedlab.ids import valid_id
 
     folder = Path(workspace.root) / "tables" / str(table_id)
-    if not _valid_id(table_id) or not (folder / "table.json").is_file():
+    if not valid_id(table_id) or not (folder / "table.json").is_file():
         raise InputError(f"There is no rating table '{table_id}' in this workspace. Upload it again.")
     facts = json.loads((folder / "table.json").read_text(encoding="utf-8"))
     frame = pd.read_parquet(folder / "ratings.parquet")

@@ -170,9 +170,7 @@ def run_training_job(workspace, args: dict, progress: Progress, config_cls, trai
     from embedlab.progress import scaled
 
     if args.get("sample"):
-        from embedlab import prepare_sample
-
-        corpus = prepare_sample(workspace, args["sample"], progress=scaled(progress, 0.0, 0.2))
+        corpus = workspace.add_sample_corpus(args["sample"], progress=scaled(progress, 0.0, 0.2))
         progress = scaled(progress, 0.2, 1.0)
     else:
         corpus = workspace.open_corpus(args["corpus_id"])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from embedlab.probes.analogy import word_vectors
+from embedlab.probes.analogy.solver import word_vectors
 from embedlab.space import Space
 
 _COLOURS = {"semantic": "#4C78A8", "syntactic": "#F58518"}
@@ -124,7 +124,7 @@ def pairs_scatter(pairs: pd.DataFrame, title: str = "Human score vs cosine simil
 
 def sweep_figure(table: pd.DataFrame, param: str, scores=None) -> go.Figure:
     """Each benchmark score against the swept parameter (one line per score)."""
-    from embedlab.train.sweep import SCORE_COLUMNS
+    from embedlab.probes.analogy.sweep import SCORE_COLUMNS
 
     scores = [s for s in (scores or SCORE_COLUMNS) if s in table.columns]
     x = table[param].astype(str) if table[param].dtype == object or isinstance(table[param].iloc[0], str) \

@@ -4,7 +4,7 @@ Payload is kept small so 50,000 points stay responsive and a selection event
 stays far below Streamlit's 25 MB message limit: coordinates go as float32
 numpy arrays (plotly sends them base64-encoded), hover text is the short label
 only, and each point's ``customdata`` is its row in the projection, which is
-what :func:`embedlab.probes.project.selected_rows` reads back.
+what :func:`embedlab.views.selection.selected_rows` reads back.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
     Parameters
     ----------
     frame : pandas.DataFrame
-        :attr:`embedlab.probes.project.Projection.frame` (``label``, ``x``, ``y``
+        :attr:`embedlab.probes.projection.Projection.frame` (``label``, ``x``, ``y``
         [, ``z``], ``frequency rank``), one row per point.
     n_components : {2, 3}
         2-D uses WebGL (``go.Scattergl``), 3-D ``go.Scatter3d``.

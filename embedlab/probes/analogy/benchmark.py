@@ -15,7 +15,7 @@ question for question (gensim 4.4, ``gensim/models/keyedvectors.py``):
 
 Instead of one ``most_similar`` call per question we compute the cosines of
 the few distinct question words with the vocabulary once and add them up per
-question (:mod:`embedlab.probes.analogy_kernels`). Those sums round differently
+question (:mod:`embedlab.probes.analogy.kernels`). Those sums round differently
 from gensim's product with the mean vector in the last bits, so every question
 whose decision rests on a score gap below 1e-5 is answered again by exactly
 gensim's arithmetic (same mean vector, same matrix-vector product, same
@@ -285,7 +285,7 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
     exp_score = np.full(n, np.nan)
     rechecked = 0
     if len(sel):
-        from embedlab.probes.analogy_kernels import scan_analogies  # imports numba: only when needed
+        from embedlab.probes.analogy.kernels import scan_analogies  # imports numba: only when needed
 
         with np.errstate(divide="ignore", invalid="ignore"):  # all-zero rows: NaN scores, as in gensim
             unit = (vectors[:restrict] / norms[:restrict, None]).astype(np.float32)

@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from embedlab.errors import InputError, UnknownWordError
+from embedlab.errors import InputError
 from embedlab.probes.neighbours import top_k
 from embedlab.probes.subwords import subword_note
 from embedlab.space import Space
@@ -74,7 +74,7 @@ def word_vectors(space: Space, words: Sequence[str]) -> np.ndarray:
 def analogy_scores(space: Space, a: str, b: str, c: str, epsilon: float = EPSILON) -> dict:
     """3CosAdd and 3CosMul scores of every key as the answer to a : b :: c : ?.
 
-    One pass over the unit matrix (:func:`embedlab.probes.analogy_kernels.analogy_rows`):
+    One pass over the unit matrix (:func:`embedlab.probes.analogy.kernels.analogy_rows`):
     the cosines to a, b and c of each row are combined into both scores at once.
 
     Parameters
@@ -95,7 +95,7 @@ def analogy_scores(space: Space, a: str, b: str, c: str, epsilon: float = EPSILO
     UnknownWordError
         An input word is unknown.
     """
-    from embedlab.probes.analogy_kernels import analogy_rows  # imports numba: only when needed
+    from embedlab.probes.analogy.kernels import analogy_rows  # imports numba: only when needed
 
     add, mul = analogy_rows(space.unit, word_vectors(space, [a, b, c]), epsilon)
     return {"3CosAdd": add, "3CosMul": mul}

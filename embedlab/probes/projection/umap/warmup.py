@@ -1,7 +1,7 @@
 """Compile UMAP's numba code before a user's first UMAP, without stalling the server.
 
-That code is our fuzzy graph and layout optimiser (:mod:`embedlab.probes.umap_graph`,
-:mod:`embedlab.probes.umap_layout`), then pynndescent's NN-descent, the k-NN
+That code is our fuzzy graph and layout optimiser (:mod:`embedlab.probes.projection.umap.graph`,
+:mod:`embedlab.probes.projection.umap.layout`), then pynndescent's NN-descent, the k-NN
 search above the exact graph's size limit (whose import alone compiles for 17 s).
 
 The first UMAP fit in a fresh Python process spends tens of seconds in numba's
@@ -12,7 +12,7 @@ for long stretches, and with the GIL held every page of every visitor stalls
 compiles, by fitting tiny UMAPs through the app's own code paths, into numba's
 on-disk cache; the server process then only loads the machine code from disk.
 
-``python -m embedlab.probes.umap_warmup`` runs the child's part on its own: the
+``python -m embedlab.probes.projection.umap.warmup`` runs the child's part on its own: the
 README's install command does it once, so even the first start of a new
 install finds the cache filled.
 """
@@ -24,78 +24,26 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
 from embedlab import config
 
-# not umap.layouts: the layout is ours (embedlab.probes.umap_layout), and umap-learn compiles a serial and a
-# parallel twin of its epoch function that numba's disk cache cannot tell apart
-_CACHED_MODULES = ("umap.umap_", "umap.spectral", "umap.utils", "umap.distances", "umap.sparse",
-                   "pynndescent.pynndescent_", "pynndescent.rp_trees", "pynndescent.utils", "pynndescent.distances",
-                   "pynndescent.sparse", "pynndescent.graph_utils")
-_DISK_CACHE = {"done": False}
 _STATE = {"thread": None, "seconds": None, "compile_seconds": None, "umap_seconds": None, "error": None}
 _LOCK = threading.Lock()
 CHILD_TIMEOUT_S = 900
 
 
-def enable_numba_disk_cache() -> int:
-    """Make umap-learn's numba functions cache their compiled code on disk (once per process).
-
-    Most of umap-learn's (and some of pynndescent's) jitted functions are compiled without ``cache=True``,
-    so every new process pays the compilation again. Numba's
-    ``Dispatcher.enable_caching`` turns the on-disk cache on for them (in
-    ``__pycache__`` next to umap-learn, or ``NUMBA_CACHE_DIR`` when set), so a
-    restarted app loads machine code instead of compiling it.
-
-    Returns
-    -------
-    int
-        How many functions had their cache switched on.
-    """
-    if _DISK_CACHE["done"]:
-        return 0
-    _DISK_CACHE["done"] = True
-    import importlib
-    import warnings
-
-    # a few functions (pynndescent's nn_descent) hold ctypes pointers and cannot be cached; numba then
-    # compiles them as before and says so on every compile
-    warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-
-    try:
-        from numba.core.caching import NullCache
-        from numba.core.registry import CPUDispatcher
-    except Exception:  # pragma: no cover - numba internals moved
-        return 0
-    count = 0
-    for name in _CACHED_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except Exception:
-            continue
-        for obj in list(vars(module).values()):
-            if isinstance(obj, CPUDispatcher) and isinstance(getattr(obj, "_cache", None), NullCache) \
-                    and obj.__module__ == name:
-                try:
-                    obj.enable_caching()
-                    count += 1
-                except Exception:
-                    pass
-    return count
-
-
 def fit_tiny_umaps() -> None:
     """Fit UMAP on 300 random points through the app's code paths, compiling (or loading) every specialisation.
 
-    Same dtypes and options as :class:`embedlab.probes.project.UMAP` in the app:
+    Same dtypes and options as :class:`embedlab.probes.projection.UMAP` in the app:
     precomputed exact k-NN graph, float32, PCA init, 2-D and 3-D, threaded
     (no seed) and single-threaded (seeded).
     """
-    from embedlab.probes.project import UMAP, exact_knn
+    from embedlab.probes.projection.knn import exact_knn
+    from embedlab.probes.projection.reducers import UMAP
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, 16)).astype(np.float32)
@@ -114,7 +62,7 @@ def compile_nndescent() -> None:
     every other thread of the server (priority inversion); at normal priority
     it shares the GIL in 5 ms slices.
     """
-    from embedlab.probes.project import KNN_METRICS, knn_graph
+    from embedlab.probes.projection.knn import KNN_METRICS, knn_graph
 
     rng = np.random.default_rng(0)
     for metric in KNN_METRICS:
@@ -122,7 +70,7 @@ def compile_nndescent() -> None:
 
 
 def _child_env() -> dict:
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(config.PROJECT_ROOT)
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
 
@@ -197,8 +145,8 @@ if __name__ == "__main__":
 
     warnings.simplefilter("ignore")
     # the imported module, not __main__'s copy
-    from embedlab.probes.umap_warmup import enable_numba_disk_cache as cache_pynndescent
-    from embedlab.probes.umap_warmup import fit_tiny_umaps as fit
+    from embedlab.probes.projection.umap.numba_cache import enable_numba_disk_cache as cache_pynndescent
+    from embedlab.probes.projection.umap.warmup import fit_tiny_umaps as fit
 
     t0 = time.perf_counter()
     fit()

@@ -76,7 +76,7 @@ def sweep_configs(base: Optional[dict], param: str, values) -> list:
 
 def score_space(space, progress: Optional[Progress] = None) -> dict:
     """Google analogy accuracy (3CosAdd; total, semantic, syntactic) and WordSim/SimLex Spearman of one space."""
-    from embedlab.probes.evaluate import builtin_pairs, evaluate_analogies, evaluate_word_pairs
+    from embedlab.probes.analogy.benchmark import builtin_pairs, evaluate_analogies, evaluate_word_pairs
 
     progress = progress or no_progress
     analogies = evaluate_analogies(space, progress=scaled(progress, 0.0, 0.9))

@@ -20,6 +20,7 @@ the published models next to its own, read-only: they can be loaded and made
 active, not renamed or deleted from a visitor's workspace.
 """
 
+
 from __future__ import annotations
 
 import json
@@ -27,23 +28,23 @@ import os
 import shutil
 import sqlite3
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 import pandas as pd
-from gensim.models import KeyedVectors
-from gensim.models.fasttext import FastTextKeyedVectors
 
 from embedlab.errors import InputError
+from embedlab.ids import new_id, valid_id
 from embedlab.space import Space
 from embedlab.sources.corpus import Corpus, build_corpus
 from embedlab.sources.preprocess import PreprocessConfig
+from embedlab.sources.samples import sample_documents
 from embedlab.progress import Progress
+from embedlab.store.model_files import model_files_problem, read_space, write_space
+from embedlab.store.processes import proc_start, same_process_alive
+from embedlab.store.publishing import Publishing
 
-MODEL_FILES = ("vectors.npy", "meta.parquet", "info.json")
 _ORPHAN_AGE_S = 60.0
 
 _SCHEMA = """
@@ -60,51 +61,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-def new_id() -> str:
-    """A fresh random id for a model, corpus or job (12 hex characters)."""
-    return uuid.uuid4().hex[:12]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def proc_start(pid: int) -> Optional[int]:
-    """When process ``pid`` started (clock ticks since boot; Linux), or None when unknown.
-
-    A pid alone does not name a process across restarts: a restarted container
-    often gives the new server the very pid the killed one had. The pair
-    (pid, start time) does.
-    """
-    try:
-        stat = Path(f"/proc/{int(pid)}/stat").read_text()
-        return int(stat.rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def same_process_alive(pid: int, start: Optional[int] = None) -> bool:
-    """True when ``pid`` is alive and (if ``start`` is given) is the process that started then."""
-    if pid <= 0 or not _pid_alive(pid):
-        return False
-    if start is None:
-        return True
-    now = proc_start(pid)
-    return now is None or now == start
-
-
-
-def _valid_id(value: str) -> bool:
-    return isinstance(value, str) and 1 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
-
-
-class Workspace:
+class Workspace(Publishing):
     """One user's models, corpora and settings in a directory.
 
     Parameters
@@ -371,48 +328,6 @@ class Workspace:
         if self.get_setting("active_model") == model_id:
             self.set_setting("active_model", None)
 
-    def _refuse_published(self, model_id: str, what: str) -> None:
-        if self.model_record(model_id)["published"]:
-            raise InputError("This model was published by the instructor for everyone; it is read-only and cannot "
-                             f"be {what} here. Use it as it is, or train your own.")
-
-    # -- the published area (shared server) ------------------------------------
-    def published_area(self) -> Optional["Workspace"]:
-        """The workspace of published models, or None when there is none."""
-        if self.published_root is None:
-            return None
-        if self._published is None:
-            self._published = Workspace(self.published_root, published=False, quota=None)
-        return self._published
-
-    def publish_model(self, model_id: str, name: Optional[str] = None) -> str:
-        """Copy one of this workspace's models to the published area; return its published id.
-
-        The copy is written like any save (partial folder, rename, registry row
-        last), so visitors only ever see complete published models.
-
-        Raises
-        ------
-        InputError
-            No published area (not a shared server), unknown, damaged or
-            already-published model.
-        """
-        pub = self.published_area()
-        if pub is None:
-            raise InputError("Publishing needs a shared server (EMBEDLAB_SHARED=1).")
-        if self.model_record(model_id)["published"]:
-            raise InputError("That model is already published.")
-        space = self.load_space(model_id)
-        space.info.pop("id", None)
-        return pub.save_space(space, name or space.info.get("name"))
-
-    def unpublish_model(self, model_id: str) -> None:
-        """Remove a model from the published area (the instructor's copy stays in their workspace)."""
-        pub = self.published_area()
-        if pub is None or not pub._has_model(model_id):
-            raise InputError(f"There is no published model '{model_id}'.")
-        pub.delete_model(model_id)
-
     # -- disk quota ----------------------------------------------------------------
     def check_quota(self, extra_bytes: int = 0, what: str = "This") -> None:
         """Raise InputError when the workspace (plus ``extra_bytes`` about to be written) is over its quota."""
@@ -481,6 +396,18 @@ class Workspace:
             )
         return Corpus.open(self.corpora_dir / corpus_id, id=corpus_id)
 
+    def add_sample_corpus(self, key: str, cfg: Optional[PreprocessConfig] = None,
+                          progress: Optional[Progress] = None) -> Corpus:
+        """Preprocess a shipped corpus (a key of :data:`embedlab.sources.samples.SAMPLES`) into this workspace.
+
+        Raises
+        ------
+        InputError
+            Unknown sample key.
+        """
+        raw = sample_documents(key)
+        return self.add_corpus(raw.documents, key, cfg, notes=raw.notes, progress=progress)
+
     def corpora(self) -> pd.DataFrame:
         """Stored corpora, newest first."""
         with self._db() as db:
@@ -498,7 +425,7 @@ class Workspace:
         InputError
             Unknown id or damaged files.
         """
-        if not _valid_id(corpus_id):
+        if not valid_id(corpus_id):
             raise InputError("That is not a corpus id.")
         with self._db() as db:
             row = db.execute("SELECT id FROM corpora WHERE id=?", (corpus_id,)).fetchone()
@@ -531,115 +458,3 @@ class Workspace:
 
 
 # -- the on-disk format of a space ----------------------------------------------
-
-def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
-    """Write a space's files into ``folder`` (no pickle anywhere).
-
-    ``info`` replaces ``space.info`` in the written ``info.json`` when given.
-
-    Files: ``vectors.npy`` (float32, shape (n_words, dim)), ``meta.parquet``
-    (a ``word`` column plus the metadata), ``info.json``; FastText spaces add
-    ``vectors_vocab.npy`` and ``ngrams.npy`` and their n-gram settings in ``info``.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    info = dict(space.info if info is None else info)
-    kv = space.kv
-    if isinstance(kv, FastTextKeyedVectors):
-        np.save(folder / "vectors_vocab.npy", np.asarray(kv.vectors_vocab, dtype=np.float32), allow_pickle=False)
-        np.save(folder / "ngrams.npy", np.asarray(kv.vectors_ngrams, dtype=np.float32), allow_pickle=False)
-        info["fasttext"] = {"min_n": int(kv.min_n), "max_n": int(kv.max_n), "bucket": int(kv.bucket)}
-    np.save(folder / "vectors.npy", np.asarray(kv.vectors, dtype=np.float32), allow_pickle=False)
-    meta = space.meta.reset_index()
-    meta = meta.rename(columns={meta.columns[0]: "word"})
-    meta["word"] = meta["word"].astype(str)
-    meta.to_parquet(folder / "meta.parquet", index=False)
-    (folder / "info.json").write_text(json.dumps(info, indent=1, default=_json_default), encoding="utf-8")
-
-
-def model_files_problem(folder) -> Optional[str]:
-    """What is wrong with a model folder, or None when it looks loadable.
-
-    Cheap (reads headers only, never the vectors): every file present, each
-    ``.npy`` header readable and the file as long as its header says, the
-    Parquet file framed by its ``PAR1`` magic, ``info.json`` valid JSON.
-    Catches truncated, missing and overwritten files, not every bit flip;
-    :meth:`Workspace.load_space` still checks the rest.
-    """
-    folder = Path(folder)
-    for name in MODEL_FILES:
-        if not (folder / name).is_file():
-            return f"{name} is missing"
-    names = ["vectors.npy"] + [n for n in ("vectors_vocab.npy", "ngrams.npy") if (folder / n).is_file()]
-    for name in names:
-        path = folder / name
-        try:
-            with open(path, "rb") as fh:
-                version = np.lib.format.read_magic(fh)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
-                shape, fortran, dtype = read_header(fh)
-                expected = fh.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if dtype.hasobject or path.stat().st_size != expected:
-                return f"{name} is truncated or not a plain array"
-        except (OSError, ValueError, TypeError, SyntaxError) as exc:
-            return f"{name} is unreadable ({exc})"
-    try:
-        with open(folder / "meta.parquet", "rb") as fh:
-            head = fh.read(4)
-            fh.seek(-4, os.SEEK_END)
-            tail = fh.read(4)
-        if head != b"PAR1" or tail != b"PAR1":
-            return "meta.parquet is not a complete Parquet file"
-        json.loads((folder / "info.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return f"a file is unreadable ({exc})"
-    return None
-
-
-def _json_default(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
-def read_space(folder) -> Space:
-    """Read a space written by :func:`write_space`.
-
-    Raises
-    ------
-    InputError
-        Files disagree with each other (rows, dimensions).
-    OSError, ValueError
-        Files missing or unreadable.
-    """
-    folder = Path(folder)
-    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
-    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-    meta = pd.read_parquet(folder / "meta.parquet")
-    if vectors.ndim != 2 or len(meta) != vectors.shape[0]:
-        raise InputError(f"vectors.npy has shape {vectors.shape} but meta.parquet has {len(meta)} rows")
-    words = meta["word"].astype(str).tolist()
-    meta = meta.drop(columns=["word"])
-    if "fasttext" in info:
-        ft = info["fasttext"]
-        kv = FastTextKeyedVectors(vectors.shape[1], ft["min_n"], ft["max_n"], ft["bucket"], count=0,
-                                  dtype=np.float32)
-        kv.index_to_key = words
-        kv.key_to_index = {w: i for i, w in enumerate(words)}
-        kv.vectors = vectors
-        kv.vectors_vocab = np.load(folder / "vectors_vocab.npy", allow_pickle=False)
-        kv.vectors_ngrams = np.load(folder / "ngrams.npy", allow_pickle=False)
-        kv.recalc_char_ngram_buckets()
-    else:
-        kv = KeyedVectors(vectors.shape[1], count=0, dtype=np.float32)
-        kv.index_to_key = words
-        kv.key_to_index = {w: i for i, w in enumerate(words)}
-        kv.vectors = vectors
-    if len(kv.key_to_index) != len(words):
-        raise InputError("the model lists the same word twice")
-    return Space(kv, meta=meta, info=info)

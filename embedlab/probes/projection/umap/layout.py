@@ -198,7 +198,7 @@ def edge_schedule(graph, n_epochs: int) -> tuple:
     Parameters
     ----------
     graph : scipy.sparse matrix of shape (n_points, n_points)
-        The fuzzy simplicial set (:func:`embedlab.probes.umap_graph.fuzzy_simplicial_set`).
+        The fuzzy simplicial set (:func:`embedlab.probes.projection.umap.graph.fuzzy_simplicial_set`).
     n_epochs : int
 
     Returns
@@ -228,7 +228,7 @@ def optimize_layout(graph, init: np.ndarray, n_epochs: int, a: float, b: float, 
     n_epochs : int
         Passes over the edges (at least 1).
     a, b : float
-        The curve ``1 / (1 + a d^(2b))`` (:func:`embedlab.probes.umap_graph.find_ab_params`).
+        The curve ``1 / (1 + a d^(2b))`` (:func:`embedlab.probes.projection.umap.graph.find_ab_params`).
     gamma : float
         Weight of the repulsive term (umap-learn's ``repulsion_strength``).
     initial_alpha : float

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 import pandas as pd
 
 from embedlab.errors import InputError
-from embedlab.probes.analogy import MAX_K, word_vectors
+from embedlab.probes.analogy.solver import MAX_K, word_vectors
 from embedlab.probes.neighbours import neighbour_table, similarities, top_k
 from embedlab.probes.subwords import subword_note
 from embedlab.space import Space
