@@ -11,13 +11,42 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.express as px
 
+from embedlab.views.labels import thin_labels
+
 MAX_TEXT_LABELS = 300
+#: Labels in 3-D (the camera turns, so overlaps cannot be measured in advance): only the most frequent few.
+MAX_TEXT_LABELS_3D = 60
+#: Figure height and an estimate of the plotting area's width (Streamlit's main column), in pixels.
+HEIGHT = 650
+PLOT_WIDTH_ESTIMATE = 900
+LABEL_FONT = 10
 _PALETTE = px.colors.qualitative.Plotly + px.colors.qualitative.Dark24
+_LAST = ("other", "—", "none", "nan", "")
+
+
+def _natural_key(text: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)
+
+
+def category_order(categories) -> list:
+    """Legend order of category names: numbered names in number order ("cluster 2" before "cluster 10"),
+    otherwise the most common first; catch-alls ("other", "—") last."""
+    counts = pd.Series(categories, dtype=object).astype(str).value_counts(sort=True)
+    names = counts.index.tolist()
+    numbered = [n for n in names if n not in _LAST and re.search(r"\d", n)]
+    if numbered and len(numbered) == len([n for n in names if n not in _LAST]):
+        names = sorted(numbered, key=_natural_key) + [n for n in names if n in _LAST]
+    else:
+        names = [n for n in names if n not in _LAST] + [n for n in names if n in _LAST]
+    return names
 
 
 def _axis_title(method: str, j: int, evr: Optional[np.ndarray]) -> str:
@@ -46,8 +75,10 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
         Category names (one trace per category, with a legend) or numbers
         (``continuous=True``: one trace with a colour bar).
     labels : bool
-        Write the label next to the points; only the ``max_labels`` most
-        frequent get text, so labels stay legible.
+        Write labels next to the points. In 2-D only labels that fit without
+        overlapping are drawn (:func:`embedlab.views.labels.thin_labels`, most
+        frequent first, at most ``max_labels``); in 3-D the
+        :data:`MAX_TEXT_LABELS_3D` most frequent.
     highlight : ndarray of shape (n_points,) of bool, optional
         Search matches, drawn on top with a ring.
     marked : sequence of str
@@ -83,22 +114,26 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
                             dict(size=size, color=c, colorscale="Viridis", opacity=0.8, showscale=True,
                                  colorbar=dict(title=colour_title)), showlegend=False))
     else:
-        cats = pd.Series(np.asarray(colour, dtype=object).astype(str))
-        order = cats.value_counts().index.tolist()
-        for j, cat in enumerate(order):
-            sel = np.flatnonzero(cats.to_numpy() == cat)
+        cats = np.asarray(colour, dtype=object).astype(str)
+        for j, cat in enumerate(category_order(cats)):
+            sel = np.flatnonzero(cats == cat)
             fig.add_trace(trace(sel, cat, dict(size=size, color=_PALETTE[j % len(_PALETTE)], opacity=0.8)))
+    ranks = frame["frequency rank"].to_numpy() if "frequency rank" in frame else np.arange(n)
     if labels:
-        ranks = frame["frequency rank"].to_numpy() if "frequency rank" in frame else np.arange(n)
-        sel = np.sort(np.argsort(ranks, kind="stable")[:max_labels])
+        sel = label_points(frame, n_components, max_labels)
         fig.add_trace(trace(sel, "labels", dict(size=1, opacity=0), mode="text", text=hover[sel],
-                            showlegend=False, textfont=dict(size=10)))
+                            showlegend=False, textfont=dict(size=LABEL_FONT)))
     if highlight is not None and np.any(highlight):
         sel = np.flatnonzero(highlight)
+        if three:
+            named = sel[np.argsort(ranks[sel], kind="stable")[:MAX_TEXT_LABELS_3D]]
+        else:
+            named = sel[thin_labels(xyz["x"][sel], xyz["y"][sel], hover[sel], ranks[sel], PLOT_WIDTH_ESTIMATE,
+                                    HEIGHT - 50, LABEL_FONT, 50)]
         fig.add_trace(trace(sel, "search matches",
                             dict(size=size + 6, color="rgba(0,0,0,0)", line=dict(width=2, color="crimson")),
-                            mode="markers+text" if len(sel) <= 50 else "markers",
-                            text=hover[sel] if len(sel) <= 50 else None))
+                            mode="markers+text" if len(named) else "markers",
+                            text=np.where(np.isin(sel, named), hover[sel], "") if len(named) else None))
     if len(marked):
         words = frame["word"].astype(str).to_numpy()
         sel = np.flatnonzero(np.isin(words, list(marked)))
@@ -110,9 +145,26 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
         fig.update_layout(scene=dict(xaxis_title=axes["x"], yaxis_title=axes["y"], zaxis_title=axes["z"]))
     else:
         fig.update_layout(xaxis_title=axes["x"], yaxis_title=axes["y"], dragmode="lasso")
-    fig.update_layout(title=title, height=650, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+    # the top margin leaves room for plotly's toolbar, which would otherwise cover the first legend entry
+    fig.update_layout(title=title, height=HEIGHT, margin=dict(l=10, r=10, t=60 if title else 40, b=10),
                       legend=dict(itemsizing="constant"), uirevision="keep")
     return fig
+
+
+def label_points(frame: pd.DataFrame, n_components: int = 2, max_labels: int = MAX_TEXT_LABELS) -> np.ndarray:
+    """Rows of a projection frame that get a text label (see :func:`scatter_figure`'s ``labels``).
+
+    Returns
+    -------
+    ndarray of shape (n_labelled,), int64
+        Row positions, ascending.
+    """
+    n = len(frame)
+    ranks = frame["frequency rank"].to_numpy() if "frequency rank" in frame else np.arange(n)
+    if n_components == 3:
+        return np.sort(np.argsort(ranks, kind="stable")[:min(max_labels, MAX_TEXT_LABELS_3D)]).astype(np.int64)
+    return thin_labels(frame["x"].to_numpy(), frame["y"].to_numpy(), frame["label"].astype(str).tolist(), ranks,
+                       PLOT_WIDTH_ESTIMATE, HEIGHT - 50, LABEL_FONT, max_labels)
 
 
 def trace_rows(fig: go.Figure) -> list:
