@@ -122,8 +122,9 @@ class AnalogyResult:
     exclude_inputs : bool
         Whether the input words were removed from the answers.
     answers : dict of str -> pandas.DataFrame
-        Per method: columns ``rank``, ``word``, ``score``, ``input word`` (the word
-        is a, b or c), ``from subwords``, ``frequency rank``; best first.
+        Per method: columns ``rank``, ``word`` (the key), ``label`` (a labelled
+        space only), ``score``, ``frequency rank``, ``input word`` (the word is
+        a, b or c), ``from subwords``; best first.
     inputs : pandas.DataFrame
         One row per input word: ``role``, ``word``, ``from subwords``, and per
         method the rank and score it would take if the inputs were included
@@ -212,9 +213,9 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
             "rank": np.arange(1, len(best) + 1),
             "word": [space.words[i] for i in best],
             "score": s[best].astype(np.float64),
+            "frequency rank": best + 1,
             "input word": [space.words[i] in input_words for i in best],
             "from subwords": np.zeros(len(best), dtype=bool),
-            "frequency rank": best + 1,
         })
         if labelled:
             answers[method].insert(2, "label", [labels[i] for i in best])
