@@ -15,7 +15,7 @@ import numpy as np
 
 
 def tick_text(value: float) -> str:
-    """A tick value written out: 0.5, 2, 1,000, 2e+07 (never a bare leading digit)."""
+    """A tick value written out: 0.5, 2, 1,000, 2e+7 (never a bare leading digit)."""
     if value >= 1e6 or value < 1e-3:
         return f"{value:.0e}".replace("e+0", "e+").replace("e-0", "e-")
     if value >= 1:
