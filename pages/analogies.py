@@ -24,8 +24,8 @@ if space.has_labels:
     EXAMPLES = dict(a=space.labels[0], b=space.labels[1], c=space.labels[2], expected="",
                     expr=f"{shown[1]} - {shown[0]} + {shown[2]}", odd=" ".join(shown[:4]),
                     w1=space.labels[0], w2=space.labels[1], set1=" ".join(shown[:2]), set2=" ".join(shown[2:4]))
-    st.caption(f"This model's items are {space.nouns[1]}: type {space.label_nouns[1]} or ids. Put a "
-               f"{space.label_nouns[0]} in double quotes where several are typed in one box.")
+    st.caption(f"This model's keys are {space.nouns[1]} with {space.label_nouns[1]}: type a {space.label_nouns[0]} "
+               f"or an id. Put a {space.label_nouns[0]} in double quotes where several are typed in one box.")
 else:
     EXAMPLES = dict(a="man", b="king", c="woman", expected="queen", expr="king - man + woman",
                     odd="breakfast cereal dinner lunch", w1="good", w2="bad", set1="good great excellent",

@@ -36,7 +36,7 @@ with tab_nn:
                 st.caption(f"Nearest {nouns} of **{space.label(table.attrs['query'])}** "
                            f"(id {table.attrs['query']}), by cosine similarity")
             st.dataframe(for_display(space, table), hide_index=True,
-                         column_config=table_columns(space))
+                         column_config=table_columns(space, wide=True))
 
 # ---------------------------------------------------------------- projection
 METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
@@ -206,7 +206,7 @@ with tab_map:
             verb = "matches" if len(found) == 1 else "match"
             st.markdown(f"**{space.count_text(len(found), labels=True)} {verb}** `{pattern}`")
             st.dataframe(for_display(space, found.head(1000)) if space.has_labels else found.head(1000),
-                         hide_index=True, height=200)
+                         hide_index=True, height=200, column_config=table_columns(space, wide=True))
 
         # -- selection: box/lasso in 2-D, or pick from the table (works in 3-D too)
         with st.expander("Pick points from a table" + (" (3-D has no box/lasso selection)" if result.n_components == 3 else ""),
@@ -214,7 +214,8 @@ with tab_map:
             shown = frame.loc[matches] if matches is not None else frame
             picked = st.dataframe(for_display(space, shown[["word", "label", "frequency rank", "knn overlap"]].head(5000)),
                                   hide_index=True, on_select="rerun", selection_mode="multi-row",
-                                  key=f"explore-pick-{chart_key}", height=250)
+                                  key=f"explore-pick-{chart_key}", height=250,
+                                  column_config=table_columns(space, wide=True))
             rows = picked.selection.rows if picked else []
             chosen = chosen + [w for w in shown["word"].iloc[list(rows)].tolist() if w not in chosen]
         if chosen:
@@ -222,7 +223,7 @@ with tab_map:
                         "space")
             with widgets.user_errors():
                 st.dataframe(for_display(space, neighbours_of_words(space, chosen[:200], 5)), hide_index=True,
-                             height=300, column_config=table_columns(space))
+                             height=300, column_config=table_columns(space, wide=True))
             if len(chosen) >= 5 and st.button("Isolate selection (re-project only these)", key="explore-isolate-btn"):
                 st.session_state["explore-isolate"] = chosen
                 st.rerun()

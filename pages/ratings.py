@@ -240,12 +240,18 @@ with widgets.user_errors():
         query = st.text_input("Item title or id", "Toy Story" if "ml-latest" in items.info.get("corpus_name", "")
                               else items.labels[0], key="ratings-like")
         k = st.slider("How many", 5, 30, 10, key="ratings-like-k")
-        min_r = st.slider("Only items with at least this many ratings", 1, 100, 20, key="ratings-like-min")
-        like = session.cached(pick, "items_like", (query, k, min_r), lambda: rec.items_like(items, query, k, min_r))
-        found = like.attrs.get("query")
-        if found is not None:
-            st.caption(f"Items like **{items.labels_of([found])[0]}** (id {found}), by cosine similarity")
-        st.dataframe(like, hide_index=True, key="ratings-like-table", column_config=table_columns(items))
+        # 20 ratings suits MovieLens; a small table may have few such items: then the 10th most rated sets it
+        tenth = int(sorted(items.counts, reverse=True)[min(9, len(items) - 1)]) if len(items) else 1
+        min_r = st.slider("Only items with at least this many ratings", 1, 100, max(1, min(20, tenth)),
+                          key="ratings-like-min")
+        # a problem here (an unknown title) must not hide the recommendations beside it
+        with widgets.user_errors():
+            like = session.cached(pick, "items_like", (query, k, min_r),
+                                  lambda: rec.items_like(items, query, k, min_r))
+            found = like.attrs.get("query")
+            if found is not None:
+                st.caption(f"Items like **{items.labels_of([found])[0]}** (id {found}), by cosine similarity")
+            st.dataframe(like, hide_index=True, key="ratings-like-table", column_config=table_columns(items))
     with x2:
         st.subheader("Recommendations for a user")
         user = st.selectbox("User", users.words[:2000], key="ratings-user")

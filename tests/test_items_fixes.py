@@ -153,12 +153,21 @@ def test_text_columns_and_an_explicit_column_without_words():
 
 # -- 13.5: labels on a crowded map ------------------------------------------------------------------
 
-def _boxes(x, y, texts, kept, width=900.0, height=600.0, font=10.0):
+def _boxes(x, y, texts, kept, width=900.0, height=600.0, font=10.0, where=None):
+    """Label boxes in pixels as plotly places them ("top center", "top left", "top right" of the point)."""
     x0, x1 = x.min() - 0.05 * np.ptp(x), x.max() + 0.05 * np.ptp(x)
     y0, y1 = y.min() - 0.05 * np.ptp(y), y.max() + 0.05 * np.ptp(y)
     px, py = (x - x0) * width / (x1 - x0), (y - y0) * height / (y1 - y0)
-    half = np.array([len(t) for t in texts]) * CHAR_WIDTH * font / 2
-    return [(px[i] - half[i], px[i] + half[i], py[i], py[i] + LINE_HEIGHT * font) for i in kept]
+    w = np.array([len(t) for t in texts]) * CHAR_WIDTH * font
+    where = where or ["top center"] * len(kept)
+    left = {"top center": lambda i: px[i] - w[i] / 2, "top left": lambda i: px[i] - w[i], "top right": lambda i: px[i]}
+    return [(left[p](i), left[p](i) + w[i], py[i], py[i] + LINE_HEIGHT * font) for i, p in zip(kept, where)]
+
+
+def _overlapping(boxes):
+    return [(a, b) for a in range(len(boxes)) for b in range(a + 1, len(boxes))
+            if boxes[a][0] < boxes[b][1] and boxes[b][0] < boxes[a][1]
+            and boxes[a][2] < boxes[b][3] and boxes[b][2] < boxes[a][3]]
 
 
 def test_thin_labels_hand_made():
@@ -167,10 +176,13 @@ def test_thin_labels_hand_made():
     assert thin_labels(x, y, ["aa", "bb", "cc"], priority=np.array([2, 1, 3])).tolist() == [1, 2]
     assert thin_labels(x, y, ["aa", "bb", "cc"], max_labels=1).tolist() == [0]
     assert thin_labels(np.array([]), np.array([]), []).tolist() == []
-    # long labels side by side collide, short ones do not
-    xs, ys = np.array([0.0, 5.0, 100.0]), np.array([0.0, 0.0, 0.0])  # 41 px apart at 900 px
-    assert thin_labels(xs, ys, ["a", "b", "c"]).tolist() == [0, 1, 2]
-    assert thin_labels(xs, ys, ["a very long title (1990)", "another long title (1991)", "c"]).tolist() == [0, 2]
+    # long labels side by side collide, short ones do not (points 0 and 5 are 20 px apart at 900 px)
+    xs, ys = np.array([-100.0, 0.0, 5.0, 100.0]), np.zeros(4)
+    assert thin_labels(xs, ys, ["x", "a", "b", "c"]).tolist() == [0, 1, 2, 3]
+    assert thin_labels(xs, ys, ["x", "a very long title (1990)", "another long title (1991)", "c"]).tolist() == [0, 1, 3]
+    # a label that would stick out of the plot's side is written beside its point, inside the plot
+    kept, where = thin_labels(xs, ys, ["a very long title at the left edge (1990)", "a", "b", "c"], positions=True)
+    assert kept.tolist() == [0, 1, 2, 3] and where == ["top right", "top center", "top center", "top center"]
 
 
 def test_a_crowded_map_of_titles_keeps_only_labels_that_fit():
@@ -179,17 +191,29 @@ def test_a_crowded_map_of_titles_keeps_only_labels_that_fit():
     frame = pd.DataFrame({"word": movies["movieId"].astype(str), "label": movies["title"],
                           "x": rng.standard_normal(len(movies)), "y": rng.standard_normal(len(movies)),
                           "frequency rank": np.arange(1, len(movies) + 1)})
-    kept = scatter.label_points(frame)
+    kept, where = scatter.label_points(frame, positions=True)
     assert 10 < len(kept) < 200  # far fewer than the 300 of old, drawn on top of each other
     assert 0 in kept  # the most frequent is always written
-    boxes = _boxes(frame["x"].to_numpy(), frame["y"].to_numpy(), frame["label"].tolist(), kept)
-    for a in range(len(boxes)):
-        for b in range(a + 1, len(boxes)):
-            (l1, r1, b1, t1), (l2, r2, b2, t2) = boxes[a], boxes[b]
-            assert not (l1 < r2 and l2 < r1 and b1 < t2 and b2 < t1), (kept[a], kept[b])
+    boxes = _boxes(frame["x"].to_numpy(), frame["y"].to_numpy(), frame["label"].tolist(), kept,
+                   scatter.PLOT_WIDTH_ESTIMATE, scatter.PLOT_HEIGHT_ESTIMATE, where=where)
+    assert _overlapping(boxes) == []
+    assert all(0 <= b[0] and b[1] <= scatter.PLOT_WIDTH_ESTIMATE for b in boxes)  # none cut at the sides
     fig = scatter.scatter_figure(frame, 2, labels=True)
     texts = [t for t in fig.data if t.mode == "text"][0].text
     assert list(texts) == frame["label"].iloc[kept].tolist()
+    # search matches are labelled first, and the other labels keep clear of them
+    matches = frame["label"].str.contains("Star").to_numpy()
+    fig = scatter.scatter_figure(frame, 2, labels=True, highlight=matches)
+    ring = [t for t in fig.data if t.name == "search matches"][0]
+    named = [t for t in ring.text if t]
+    assert named and set(named) <= set(frame["label"][matches])
+    both, where = scatter.label_points(frame, 2, highlight=matches, positions=True)
+    named_matches = set(np.flatnonzero(matches)) & set(both.tolist())
+    # matches are named before any other label: the most frequent always, and most of them
+    assert np.flatnonzero(matches)[0] in named_matches and len(named_matches) >= 0.5 * matches.sum()
+    boxes = _boxes(frame["x"].to_numpy(), frame["y"].to_numpy(), frame["label"].tolist(), both,
+                   scatter.PLOT_WIDTH_ESTIMATE, scatter.PLOT_HEIGHT_ESTIMATE, where=where)
+    assert _overlapping(boxes) == []
     assert len(scatter.label_points(frame.assign(z=0.0), 3)) == scatter.MAX_TEXT_LABELS_3D
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from embedlab.space import Space
 
 
-def table_columns(space: Optional[Space] = None, **extra) -> dict:
+def table_columns(space: Optional[Space] = None, wide: bool = False, **extra) -> dict:
     """``column_config`` for the tables of probes (neighbours, analogies, items like, recommendations).
 
     Scores get three decimals and narrow columns, counts and ranks short
@@ -22,6 +22,9 @@ def table_columns(space: Optional[Space] = None, **extra) -> dict:
     ----------
     space : Space, optional
         For the name of its label column (``title`` for movies).
+    wide : bool
+        The table spans the page: titles get a large column (a pinned
+        column keeps its width while the others share the rest).
     **extra
         More ``column_config`` entries (override the defaults).
     """
@@ -47,8 +50,10 @@ def table_columns(space: Optional[Space] = None, **extra) -> dict:
         "neighbour id": cc.TextColumn("neighbour id", width="small"),
         "title": cc.TextColumn("title", width="medium", pinned=True),
     }
+    title_width = "large" if wide else "medium"
+    config["title"] = cc.TextColumn("title", width=title_width, pinned=True)
     if space is not None and space.has_labels:
         name = space.label_nouns[0]
-        config[name] = cc.TextColumn(name, width="medium", pinned=True)
+        config[name] = cc.TextColumn(name, width=title_width, pinned=True)
     config.update(extra)
     return config
