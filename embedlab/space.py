@@ -32,7 +32,7 @@ from embedlab.errors import AmbiguousLabelError, InputError, UnknownWordError
 ITEM_KINDS = {"word": ("word", "words"), "item": ("item", "items"), "user": ("user", "users"),
               "document": ("document", "documents"), "node": ("node", "nodes"), "image": ("image", "images")}
 #: What an item's display label is called, by item kind (``info['label_name']`` overrides it).
-LABEL_NAMES = {"word": ("word", "words"), "item": ("title", "titles"), "user": ("user", "users"),
+LABEL_NAMES = {"word": ("label", "labels"), "item": ("title", "titles"), "user": ("user", "users"),
                "document": ("snippet", "snippets"), "node": ("name", "names"), "image": ("file name", "file names")}
 _TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)\s*$")
 

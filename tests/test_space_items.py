@@ -185,6 +185,7 @@ def test_point_sets_by_title_and_by_key():
     pasted = choose_words(space, "Star Wars (1977)\nToy Story (1995); Aladdin (1992)\nNo Such Film")
     assert [space.words[i] for i in pasted.indices] == ["50", "1", "95"] and pasted.unknown == ["No Such Film"]
     assert pasted.description == "3 pasted items"
+    assert [space.words[i] for i in choose_words(space, "181 1, 95").indices] == ["181", "1", "95"]  # ids on one line
     hood = choose_neighbourhood(space, "Star Wars (1977)", 1)
     assert hood.queries == ["50"] and [space.words[i] for i in hood.indices] == ["50", "181"]
     # a selection to isolate is a list of keys: "50" is then Star Wars' id, not the film titled "50"

@@ -101,6 +101,17 @@ def choose_words(space: Space, words: Iterable[str] | str) -> PointSet:
     if isinstance(words, str):
         words = parse_words(words, labels=space.has_labels)
     known, unknown = space.split_known(list(words))
+    if space.has_labels and unknown:
+        # ids pasted on one line ("1 50 260"): a line that is no title but whose parts are all known
+        still = []
+        for entry in unknown:
+            parts = parse_words(entry)
+            more, missing = space.split_known(parts) if len(parts) > 1 else ([], [entry])
+            if missing:
+                still.append(entry)
+            else:
+                known += [k for k in more if k not in known]
+        unknown = still
     if not known:
         hint = f" Not in the vocabulary: {', '.join(unknown[:20])}." if unknown else ""
         how = (f"Paste {space.label_nouns[1]} or ids, one per line (or separated by semicolons)."
