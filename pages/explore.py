@@ -212,7 +212,8 @@ with tab_map:
         with st.expander("Pick points from a table" + (" (3-D has no box/lasso selection)" if result.n_components == 3 else ""),
                          expanded=result.n_components == 3):
             shown = frame.loc[matches] if matches is not None else frame
-            picked = st.dataframe(for_display(space, shown[["word", "label", "frequency rank", "knn overlap"]].head(5000)),
+            table = for_display(space, shown[["word", "label", "frequency rank", "knn overlap"]].head(5000))
+            picked = st.dataframe(table,
                                   hide_index=True, on_select="rerun", selection_mode="multi-row",
                                   key=f"explore-pick-{chart_key}", height=250,
                                   column_config=table_columns(space, wide=True))

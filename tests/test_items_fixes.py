@@ -179,7 +179,8 @@ def test_thin_labels_hand_made():
     # long labels side by side collide, short ones do not (points 0 and 5 are 20 px apart at 900 px)
     xs, ys = np.array([-100.0, 0.0, 5.0, 100.0]), np.zeros(4)
     assert thin_labels(xs, ys, ["x", "a", "b", "c"]).tolist() == [0, 1, 2, 3]
-    assert thin_labels(xs, ys, ["x", "a very long title (1990)", "another long title (1991)", "c"]).tolist() == [0, 1, 3]
+    long_ones = ["x", "a very long title (1990)", "another long title (1991)", "c"]
+    assert thin_labels(xs, ys, long_ones).tolist() == [0, 1, 3]
     # a label that would stick out of the plot's side is written beside its point, inside the plot
     kept, where = thin_labels(xs, ys, ["a very long title at the left edge (1990)", "a", "b", "c"], positions=True)
     assert kept.tolist() == [0, 1, 2, 3] and where == ["top right", "top center", "top center", "top center"]

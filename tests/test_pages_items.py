@@ -6,7 +6,6 @@ built from the shipped ml-latest-small as MovieLens 100k writes them.
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -79,7 +78,8 @@ def test_explore_searches_titles_and_lists_neighbours_by_title():
     assert not at.exception, at.exception
     table = _table_with(at, "title", "cosine")
     assert table.columns.tolist() == ["title", "cosine", "frequency rank", "id"]
-    assert set(table["title"]) <= set(space.labels) and "Star Wars: Episode IV - A New Hope (1977)" not in set(table["title"])
+    assert set(table["title"]) <= set(space.labels)
+    assert "Star Wars: Episode IV - A New Hope (1977)" not in set(table["title"])
     assert any("Nearest items of **Star Wars: Episode IV - A New Hope (1977)** (id 260)" in c.value for c in at.caption)
     at.text_input(key="explore-nn-word").set_value("Chasing Amy (1997)").run()
     assert any("is the title of 2 items" in e.value and "[id 900001]" in e.value for e in at.error)

@@ -124,7 +124,8 @@ def test_index_vector_and_split_known_accept_labels():
     space = films()
     assert space.index("Toy Story (1995)") == space.index("1")
     assert np.array_equal(space.vector("toy story"), space.vector("1"))
-    known, unknown = space.split_known(["Toy Story (1995)", "1", "Aladdin (1992)", "No Such Film", "Chasing Amy (1997)"])
+    known, unknown = space.split_known(["Toy Story (1995)", "1", "Aladdin (1992)", "No Such Film",
+                                        "Chasing Amy (1997)"])
     assert known == ["1", "95"] and unknown == ["No Such Film", "Chasing Amy (1997)"]
 
 

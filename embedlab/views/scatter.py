@@ -185,7 +185,8 @@ def label_points(frame: pd.DataFrame, n_components: int = 2, max_labels: int = M
     if not len(rows):
         chosen = np.empty(0, dtype=np.int64)
     elif n_components == 3:
-        chosen = rows[np.argsort(group[rows] * (n + 1) + ranks[rows], kind="stable")[:min(max_labels, MAX_TEXT_LABELS_3D)]]
+        first = np.argsort(group[rows] * (n + 1) + ranks[rows], kind="stable")
+        chosen = rows[first[:min(max_labels, MAX_TEXT_LABELS_3D)]]
     else:
         kept, where = thin_labels(frame["x"].to_numpy()[rows], frame["y"].to_numpy()[rows],
                                   frame["label"].astype(str).to_numpy()[rows].tolist(),

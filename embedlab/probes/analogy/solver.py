@@ -266,8 +266,8 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
         if space.is_from_subwords(d):
             notes.append(subword_note(space, d) + " It is not a candidate answer; its rank is where it would stand.")
         if d in input_words and exclude_inputs:
-            notes.append(f"The expected answer '{space.labels_of([d])[0]}' is one of the input words, which are excluded; "
-                         "switch on 'include input words' to rank it.")
+            notes.append(f"The expected answer '{space.labels_of([d])[0]}' is one of the input words, which are "
+                         "excluded; switch on 'include input words' to rank it.")
     return AnalogyResult(a, b, c, bool(exclude_inputs), answers, inputs, expected_table, notes)
 
 
