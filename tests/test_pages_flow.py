@@ -219,3 +219,39 @@ def test_start_twice_is_refused_and_waiting_jobs_have_cancel_on_train_and_models
     assert jobs.job_status(ws, job["id"])["state"] == "cancelled"
     assert not [b for b in at.button if b.label == "Cancel"]
 
+
+# -- Explore's form shows the picture that is drawn (13.4) ---------------------------------------------
+
+def test_explore_form_and_picture_agree_after_a_page_switch(lee_space):
+    import json
+
+    ws = Workspace(config.home())
+    ws.set_setting("active_model", ws.save_space(lee_space, "lee"))
+    at = app().run()
+    at.switch_page("pages/explore.py").run()
+    at.selectbox(key="explore-method").set_value("tsne")
+    at.number_input(key="explore-n").set_value(120)
+    at.slider(key="explore-perp").set_value(12)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    at.selectbox(key="explore-colour").set_value("cluster").run()
+    at.slider(key="explore-k-clusters").set_value(5).run()
+
+    def drawn():
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        # the points and their colours (the text-label toggle belongs to the labels part of the page)
+        return spec["layout"]["xaxis"]["title"]["text"], [(d.get("name"), len(d["x"])) for d in spec["data"]
+                                                          if d.get("mode") != "text"]
+
+    before = drawn()
+    assert "t-SNE" in before[0]
+    at.switch_page("pages/models.py").run()
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception, at.exception
+    assert drawn() == before  # the same picture (from the session's cache) ...
+    # ... and the form says how it was made, so Project draws it again rather than a PCA
+    assert at.selectbox(key="explore-method").value == "tsne"
+    assert at.number_input(key="explore-n").value == 120 and at.slider(key="explore-perp").value == 12
+    assert at.selectbox(key="explore-colour").value == "cluster" and at.slider(key="explore-k-clusters").value == 5
+    at.button[0].click().run()
+    assert drawn() == before
