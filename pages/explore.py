@@ -146,11 +146,12 @@ with tab_map:
             k_clusters = c1.slider("k (clusters)", 2, 30, key=session.keep_widget("explore-k-clusters", 8))
             session.remember_widget("explore-k-clusters", k_clusters)
         elif colour_by == "metadata":
-            column = c1.selectbox("Column", meta_cols,
-                                  key=session.keep_widget("explore-meta-col", meta_cols[0], valid=meta_cols.__contains__))
+            column = c1.selectbox("Column", meta_cols, key=session.keep_widget(
+                "explore-meta-col", meta_cols[0], valid=meta_cols.__contains__))
             session.remember_widget("explore-meta-col", column)
         elif colour_by == "group":
-            gtext = c1.text_area("Groups, one per line: name: word word ...", key=session.keep_widget("explore-groups", ""),
+            gtext = c1.text_area("Groups, one per line: name: word word ...",
+                                 key=session.keep_widget("explore-groups", ""),
                                  placeholder="positive: good great fine\nnegative: bad awful poor")
             session.remember_widget("explore-groups", gtext)
             with widgets.user_errors():

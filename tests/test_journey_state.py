@@ -146,7 +146,8 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("journey-home")
     embedlab.prepare_sample(embedlab.Workspace(home), "lee_background")  # the Data page is not this journey
     # UMAP's numba code compiles in the background as the server starts, as it does for a user
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2", "EMBEDLAB_UMAP_WARMUP": "1"}).start()
+    env = {"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2", "EMBEDLAB_UMAP_WARMUP": "1"}
+    srv = StreamlitServer(home, env=env).start()
     yield srv
     srv.stop()
     _stop_workers(home)
@@ -285,7 +286,8 @@ def test_6_umap_form_and_picture_agree_after_a_page_switch(page, steps):
         assert "UMAP" in page.locator(".js-plotly-plot .xtitle").first.text_content()
         form = page.locator('[data-testid="stForm"]')
         projection = form.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text("Projection", exact=True))
-        shown = projection.inner_text() + " ".join(projection.locator("input").evaluate_all("es => es.map(e => e.value)"))
+        inputs = projection.locator("input").evaluate_all("es => es.map(e => e.value)")
+        shown = projection.inner_text() + " ".join(inputs)
         assert "UMAP" in shown, shown
         assert form.get_by_label("N most frequent", exact=True).input_value() == "300"
         click_button(page, "Project")  # the same settings: the same picture, not a PCA

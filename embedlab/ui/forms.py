@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import typing
 from typing import Optional
 
@@ -162,8 +163,6 @@ def _number(label: str, meta: dict, kind: type, optional: bool, default, key: st
 
 def _float_step(value: Optional[float]) -> float:
     """A step of about a tenth of the default's magnitude (0.001 → 0.0001, 15 → 1)."""
-    import math
-
     if not value:
         return 0.01
     return 10.0 ** math.floor(math.log10(abs(value)) - 1)

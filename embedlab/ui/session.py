@@ -160,8 +160,8 @@ def remember_widget(key: str, value) -> None:
     st.session_state.setdefault("_kept_widgets", {})[key] = value
 
 
-def flash(key: str, message: Optional[str] = None) -> Optional[str]:
-    """A message for the next run: ``flash(key, text)`` stores it, ``flash(key)`` takes it (once)."""
+def flash(key: str, message=None):
+    """A message for the next script run: ``flash(key, message)`` stores it, ``flash(key)`` takes it (once)."""
     slot = f"_flash-{key}"
     if message is not None:
         st.session_state[slot] = message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 from typing import Callable, Optional
 
@@ -41,8 +42,6 @@ def model_labels(models) -> dict:
     its id; published models get a pin. ``models`` is a frame of
     :meth:`~embedlab.store.Workspace.models` (any subset of its rows).
     """
-    import datetime as dt
-
     names = models["name"].astype(str).tolist()
     stamps = [dt.datetime.fromtimestamp(t).strftime("%d %b %H:%M") if t == t else "" for t in models["created_at"]]
     labels = [n if names.count(n) == 1 else f"{n} · {s}" for n, s in zip(names, stamps)]
@@ -209,17 +208,14 @@ def _delete_now(key: str, thing_id: str, what: str, name: str, delete: Callable[
     try:
         delete(thing_id)
     except InputError as exc:
-        session.flash(key, f"error:{exc}")
+        session.flash(key, ("error", str(exc)))
         return
-    session.flash(key, f"Deleted the {what} '{name}'.")
+    session.flash(key, ("success", f"Deleted the {what} '{name}'."))
 
 
 def show_flash(key: str) -> None:
     """Show (once) the message a :func:`confirm_delete` with this ``key`` left."""
     message = session.flash(key)
-    if message is None:
-        return
-    if message.startswith("error:"):
-        st.error(message[len("error:"):])
-    else:
-        st.success(message)
+    if message is not None:
+        kind, text = message
+        (st.error if kind == "error" else st.success)(text)
