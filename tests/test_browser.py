@@ -257,7 +257,7 @@ def test_9_rating_table_and_recommendations(page, steps):
         click_button(page, "Use this table")
         wait_text(page, "3. Train", 60_000)
     with steps.run("ratings-train"):
-        click_button(page, "Train")
+        click_button(page, "Start training")
         wait_text(page, "Top 10 recommendations", TRAIN_TIMEOUT_MS)
         wait_text(page, "Items this user rated highest")
 
