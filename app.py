@@ -1,4 +1,9 @@
-"""embedlab: the Streamlit entry point (navigation and sidebar)."""
+"""embedlab: the Streamlit entry point (navigation and sidebar).
+
+The navigation is grouped by what the user brings (a text corpus, a rating
+table; graphs, documents and images get their group when they land), then the
+tools that work on any model.
+"""
 
 import streamlit as st
 
@@ -13,24 +18,28 @@ PAGES = {
         st.Page("pages/home.py", title="Home", icon="🏠", default=True),
         st.Page("pages/models.py", title="Models", icon="🗂️"),
     ],
-    "Words": [
+    "Text": [
         st.Page("pages/data.py", title="Data", icon="📄"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
-        st.Page("pages/explore.py", title="Explore", icon="🔭"),
-        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
         st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
-        st.Page("pages/vectors.py", title="Import / export", icon="📦"),
-    ],
-    "Probe": [
-        st.Page("pages/analogies.py", title="Analogies", icon="🧮"),
-        st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
-        st.Page("pages/bias.py", title="Bias", icon="🎚️"),
     ],
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
     ],
+    "Any model": [
+        st.Page("pages/explore.py", title="Explore", icon="🔭"),
+        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+        st.Page("pages/analogies.py", title="Analogies", icon="🧮"),
+        st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
+        st.Page("pages/bias.py", title="Bias", icon="🎚️"),
+        st.Page("pages/vectors.py", title="Import / export", icon="📦"),
+    ],
 }
 
+# .streamlit/config.toml hides the sidebar navigation that Streamlit builds from the pages/ folder's file
+# names on a fresh server's first script run (it showed for seconds, until this script reached
+# st.navigation); this navigation is the one to show.
+st.set_option("client.showSidebarNavigation", True)
 page = st.navigation(PAGES)
 sidebar.render()
 page.run()

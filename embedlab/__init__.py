@@ -8,6 +8,7 @@ The library behind the app; everything a page does is a call into it::
     space = embedlab.train_word2vec(corpus, embedlab.Word2VecConfig(epochs=5))
     model_id = ws.save_space(space, name="reviews")
     embedlab.nearest_neighbours(ws.load_space(model_id), "movie", k=5)
+    [f.title for f in embedlab.families("corpus")]   # the model families that train on a corpus
 """
 
 import os as _os
@@ -29,6 +30,7 @@ from embedlab.sources.samples import SAMPLES, sample_documents  # noqa: E402
 from embedlab.space import Space  # noqa: E402
 from embedlab.store import Workspace  # noqa: E402
 from embedlab.train.fasttext import FastTextConfig, train_fasttext  # noqa: E402
+from embedlab.train.registry import Family, families, family  # noqa: E402
 from embedlab.train.word2vec import Word2VecConfig, train_word2vec  # noqa: E402
 
 
@@ -59,8 +61,8 @@ def prepare_file(workspace: Workspace, path, cfg: PreprocessConfig = None, text_
 
 
 __all__ = [
-    "Corpus", "FastTextConfig", "InputError", "PreprocessConfig", "RawDocuments", "SAMPLES", "Space",
-    "UnknownWordError",
+    "Corpus", "Family", "FastTextConfig", "InputError", "PreprocessConfig", "RawDocuments", "SAMPLES", "Space",
+    "UnknownWordError", "families", "family",
     "Word2VecConfig", "Workspace", "nearest_neighbours", "prepare_file", "prepare_sample", "read_documents",
     "read_path", "sample_documents", "train_fasttext", "train_word2vec",
 ]

@@ -11,6 +11,8 @@ EMBEDLAB_MAX_WORKSPACE_MB  disk space one workspace may use (default 2000 on a s
                         unlimited locally; ``0`` means unlimited)
 EMBEDLAB_INSTRUCTOR_TOKEN  secret that lets a visitor publish models to everyone
                         (open the app with ``?instructor=<secret>``); unset: nobody can
+EMBEDLAB_FAMILY_MODULES  comma-separated modules outside ``embedlab.train`` that declare
+                        model families (``FAMILY = Family(...)``), e.g. a course's own model
 """
 
 import os
@@ -44,6 +46,8 @@ def shared_mode() -> bool:
 def umap_warmup() -> bool:
     """True unless ``EMBEDLAB_UMAP_WARMUP`` is off: compile UMAP's numba code when the server starts."""
     return os.environ.get("EMBEDLAB_UMAP_WARMUP", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
 def max_workspace_bytes() -> Optional[int]:
     """Disk space, in bytes, one workspace may use; None for no limit."""
     raw = os.environ.get("EMBEDLAB_MAX_WORKSPACE_MB", "").strip()
@@ -57,3 +61,8 @@ def instructor_token() -> Optional[str]:
     """The instructor's secret, or None when nobody may publish."""
     token = os.environ.get("EMBEDLAB_INSTRUCTOR_TOKEN", "").strip()
     return token or None
+
+
+def family_modules() -> list:
+    """Dotted names of extra modules that declare model families (``EMBEDLAB_FAMILY_MODULES``)."""
+    return [m.strip() for m in os.environ.get("EMBEDLAB_FAMILY_MODULES", "").split(",") if m.strip()]

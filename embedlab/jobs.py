@@ -17,6 +17,7 @@ States: ``queued`` → ``running`` → ``done`` | ``failed`` | ``cancelled``;
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import json
 import os
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -33,16 +35,14 @@ from embedlab import config
 from embedlab.errors import InputError
 from embedlab.ids import new_id, valid_id
 from embedlab.store import Workspace, same_process_alive
+from embedlab.train import registry
 
-#: Job kinds a worker may run: name -> "module:function". The function is
-#: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
-JOB_KINDS = {
-    "word2vec": "embedlab.train.word2vec:run_job",
+#: Job tasks that are not model families: name -> "module:function", called as
+#: ``fn(workspace, args, progress)`` returning a JSON-able dict. Model families
+#: are not listed here: each declares itself (see :mod:`embedlab.train.registry`).
+TASKS = {
     "seeds": "embedlab.train.seeds:run_job",
-    "fasttext": "embedlab.train.fasttext:run_job",
     "bias_analogy": "embedlab.probes.bias.checks:run_analogy_job",
-    "svd": "embedlab.train.svd:run_job",
-    "item2vec": "embedlab.train.item2vec:run_job",
     "ratings_eval": "embedlab.probes.recommend:run_eval_job",
     "sweep": "embedlab.probes.analogy.sweep:run_job",
 }
@@ -64,17 +64,25 @@ def _read_json(path: Path) -> Optional[dict]:
 
 
 def resolve(kind: str):
-    """The function that runs jobs of ``kind``.
+    """The function that runs jobs of ``kind``: a model family's job, or a task of :data:`TASKS`.
 
     Raises
     ------
     InputError
         Unknown kind.
     """
-    if kind not in JOB_KINDS:
+    if kind in TASKS:
+        module, func = TASKS[kind].split(":")
+        return getattr(importlib.import_module(module), func)
+    family = registry.find(kind)
+    if family is None:
         raise InputError(f"There is no job kind '{kind}'.")
-    module, func = JOB_KINDS[kind].split(":")
-    return getattr(importlib.import_module(module), func)
+    return family.job_function()
+
+
+def job_kinds() -> list:
+    """Every kind a worker may run: the model families, then the tasks."""
+    return [f.name for f in registry.families()] + list(TASKS)
 
 
 class Scheduler:
@@ -195,11 +203,18 @@ SCHEDULER = Scheduler()
 def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
     """Queue a job in a workspace; return its id.
 
+    A model family's ``args["config"]`` is checked (and completed with the
+    config's defaults) and the family's own check runs first, so a job that
+    cannot train fails here, not in the worker. A job that repeats one that is
+    still queued or running in this workspace (same kind and arguments; its
+    ``name`` and ``title`` do not count) is refused: a double click, or Enter
+    and then the button, starts one job, not two.
+
     Parameters
     ----------
     workspace : Workspace
     kind : str
-        A key of :data:`JOB_KINDS`.
+        A model family's name (:func:`embedlab.train.registry.families`) or a key of :data:`TASKS`.
     args : dict
         JSON-able arguments for the job function.
     title : str
@@ -208,19 +223,71 @@ def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
     Raises
     ------
     InputError
-        Unknown kind, or the workspace is over its disk quota.
+        Unknown kind, bad config, data the family cannot train on, the same job
+        already queued or running (the message names it), or the workspace is
+        over its disk quota.
     """
     resolve(kind)
+    family = registry.find(kind) if kind not in TASKS else None
+    if family is not None:
+        args = {**args, "config": family.make_config(args.get("config")).to_dict()}
+        family.run_check(workspace, args)
     workspace.check_quota(0, "Starting this job")
-    job_id = new_id()
-    folder = workspace.jobs_dir / job_id
-    folder.mkdir(parents=True)
-    now = time.time()
-    _write_json(folder / "job.json", {"id": job_id, "kind": kind, "args": args, "title": title, "submitted_at": now})
-    _write_json(folder / "status.json", {"state": "queued", "fraction": 0.0, "message": "Waiting to start",
-                                         "details": {}, "submitted_at": now})
+    with _submit_lock(workspace):
+        twin = _same_job(workspace, kind, args)
+        if twin is not None:
+            where = (f"waiting to start (position {twin['queue_position']} in the queue)"
+                     if twin["state"] == "queued" and twin.get("queue_position") else
+                     "waiting to start" if twin["state"] == "queued" else
+                     f"running ({float(twin.get('fraction') or 0):.0%} done)")
+            raise InputError(f"The same job is already {where}: '{twin['title']}'. It was not started a second "
+                             "time; wait for it, cancel it, or change a setting to train something else.")
+        job_id = new_id()
+        folder = workspace.jobs_dir / job_id
+        folder.mkdir(parents=True)
+        now = time.time()
+        _write_json(folder / "job.json", {"id": job_id, "kind": kind, "args": args, "title": title,
+                                          "submitted_at": now})
+        _write_json(folder / "status.json", {"state": "queued", "fraction": 0.0, "message": "Waiting to start",
+                                             "details": {}, "submitted_at": now})
     SCHEDULER.submit(workspace.root, job_id)
     return job_id
+
+
+@contextmanager
+def _submit_lock(workspace: Workspace):
+    """One submit at a time per workspace (two browser tabs, or two server processes)."""
+    workspace.jobs_dir.mkdir(parents=True, exist_ok=True)
+    with open(workspace.jobs_dir / ".submit.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _identity(args: dict) -> str:
+    """What makes two jobs of one kind the same: every argument but the model's display name."""
+    return json.dumps({k: v for k, v in args.items() if k != "name"}, sort_keys=True, default=str)
+
+
+def _same_job(workspace: Workspace, kind: str, args: dict) -> Optional[dict]:
+    """The queued or running job of ``kind`` with the same arguments, or None."""
+    wanted = _identity(args)
+    for folder in workspace.jobs_dir.iterdir():
+        status = _read_json(folder / "status.json") if folder.is_dir() else None
+        if not status or status.get("state") not in ("queued", "running"):
+            continue
+        job = _read_json(folder / "job.json") or {}
+        if job.get("kind") != kind or _identity(job.get("args") or {}) != wanted:
+            continue
+        try:
+            current = job_status(workspace, folder.name)  # a job the server lost is "interrupted" now
+        except InputError:
+            continue
+        if current["state"] in ("queued", "running"):
+            return current
+    return None
 
 
 def job_status(workspace: Workspace, job_id: str) -> dict:

@@ -21,8 +21,9 @@ ws = session.workspace()
 models = ws.models()
 ready = models[models["status"] == "ready"]
 ids = ready["id"].tolist()
-labels = dict(zip(ready["id"], ready["name"] + " · " + ready["kind"] + " · " + ready["vocab_size"].astype(str)
-                  + " words · " + ready["dim"].astype(str) + "-d"))
+names = widgets.model_labels(ready)  # repeated names told apart
+labels = {i: f"{names[i]} · {k} · {n} words · {d}-d"
+          for i, k, n, d in zip(ready["id"], ready["kind"], ready["vocab_size"], ready["dim"])}
 
 pair_tab, stability_tab = st.tabs(["Two models", "Run-to-run stability"])
 
@@ -150,7 +151,7 @@ with stability_tab:
             st.info("There is no corpus yet: prepare one on the Data page.")
         else:
             corpus_names = dict(zip(corpora["id"], corpora["name"] + " · " + corpora["tokens"].astype(str) + " tokens"))
-            with st.form("compare-seeds-form"):
+            with st.form("compare-seeds-form", enter_to_submit=False):  # a training starts on its button only
                 corpus_id = st.selectbox("Corpus", corpora["id"].tolist(), format_func=corpus_names.get)
                 f1, f2, f3 = st.columns(3)
                 arch = f1.selectbox("Architecture", ["skip-gram", "cbow"], help=EXPLAIN["architecture"])

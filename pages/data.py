@@ -9,7 +9,7 @@ from embedlab.sources.samples import SAMPLES, sample_documents
 from embedlab.sources.uploads import check_size
 from embedlab.ui import session
 from embedlab.ui.entry import through_app
-from embedlab.ui.widgets import streamlit_progress, user_errors
+from embedlab.ui.widgets import confirm_delete, show_flash, streamlit_progress, user_errors
 from embedlab.views.corpus import top_words_bar, top_words_table, zipf_plot
 
 through_app()
@@ -17,6 +17,7 @@ ENCODINGS = ["detect automatically", "utf-8", "latin-1", "cp1252", "utf-16", "is
 
 st.title("Data")
 ws = session.workspace()
+show_flash("data-delete")
 
 source = st.radio("Source", ["Shipped corpus", "Upload a file"], horizontal=True)
 raw = None
@@ -107,6 +108,4 @@ with user_errors():
     st.dataframe(top_words_table(corpus, n), hide_index=True)
     st.download_button("Download word counts (TSV)", data=(corpus.path / "counts.tsv").read_bytes(),
                        file_name=f"{corpus.name}-counts.tsv", mime="text/tab-separated-values")
-    if st.button("Delete this corpus"):
-        ws.delete_corpus(chosen)
-        st.rerun()
+    confirm_delete("data-delete", chosen, "corpus", corpus.name, ws.delete_corpus)

@@ -40,13 +40,30 @@ with tab_nn:
 
 # ---------------------------------------------------------------- projection
 METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+#: The projection form's widgets, by the name of the param each one sets.
+FORM_KEYS = {"source": "explore-source", "n_top": "explore-n", "pasted": "explore-pasted",
+             "queries": "explore-queries", "k_hood": "explore-hood-k", "method": "explore-method",
+             "dims": "explore-dims", "sph": "explore-spherize", "metric": "explore-metric", "nn": "explore-umap-nn",
+             "md": "explore-umap-md", "ep": "explore-umap-epochs", "perp": "explore-perp", "dk": "explore-dk",
+             "seed": "explore-seed"}
 with tab_map:
     isolate = st.session_state.get("explore-isolate")
+    # The picture is drawn from the stored params; the form shows them too. Its widgets' state is gone after
+    # a visit to another page (Streamlit forgets widgets a run did not draw), so it is put back from the params
+    # here, the one place, before the form is drawn: Project then redraws the same picture.
+    defaults = dict(source="most frequent", n_top=min(2000, len(space)), pasted="", queries="", k_hood=30,
+                    method="pca", dims=2, sph=False, metric="cosine", nn=15, md=0.1, perp=30.0, dk=10, ep=None,
+                    seed=False)
+    params = st.session_state.get("explore-params") or defaults
+    shown = {**params, "n_top": min(max(int(params["n_top"]), 5), len(space)), "perp": int(params["perp"]),
+             "ep": "auto" if params.get("ep") is None else int(params["ep"])}
+    for name, key in FORM_KEYS.items():
+        session.keep_widget(key, shown.get(name, defaults[name]))
     with st.form("explore-form"):
         c1, c2, c3 = st.columns(3)
         source = c1.radio("Points", ["most frequent", "pasted words", "neighbourhood"], key="explore-source",
                           help="The N most frequent words, a list you paste, or query words with their nearest neighbours.")
-        n_top = c1.number_input("N most frequent", 5, len(space), min(2000, len(space)), step=500, key="explore-n")
+        n_top = c1.number_input("N most frequent", 5, len(space), step=500, key="explore-n")
         pasted = c1.text_area(f"Pasted {space.label_nouns[1] if space.has_labels else 'words'}", key="explore-pasted",
                               height=80, placeholder=(f"one {space.label_nouns[0]} or id per line"
                                                       if space.has_labels else "king queen man woman ..."))
@@ -54,36 +71,30 @@ with tab_map:
                                 else f"Query {space.label_nouns[1]} (neighbourhood; separate with ;)",
                                 key="explore-queries",
                                 placeholder="good bad" if not space.has_labels else space.labels[0])
-        k_hood = c1.number_input("Neighbours per query word", 1, 500, 30, key="explore-hood-k")
+        k_hood = c1.number_input("Neighbours per query word", 1, 500, key="explore-hood-k")
         method = c2.selectbox("Projection", list(METHOD_NAMES), format_func=METHOD_NAMES.get, key="explore-method")
         dims = c2.radio("Dimensions", [2, 3], horizontal=True, key="explore-dims")
         sph = c2.checkbox("Spherize (centre and unit-normalise first)", key="explore-spherize")
         metric = c2.selectbox("Metric (UMAP, t-SNE, distortion)", list(P.KNN_METRICS), key="explore-metric")
-        nn = c3.slider("UMAP n_neighbors", 2, 100, 15, key="explore-umap-nn")
-        md = c3.slider("UMAP min_dist", 0.0, 1.0, 0.1, 0.05, key="explore-umap-md")
+        nn = c3.slider("UMAP n_neighbors", 2, 100, key="explore-umap-nn")
+        md = c3.slider("UMAP min_dist", 0.0, 1.0, step=0.05, key="explore-umap-md")
         epochs = c3.selectbox("UMAP epochs", ["auto", 50, 100, 200, 500], key="explore-umap-epochs",
                               help="Optimisation epochs of the layout; auto = 500 up to 10,000 points, else 200 "
                                    "(umap-learn's choice). Fewer is faster and a little less faithful: on 10,000 "
                                    "words 100 epochs took 0.4 s instead of 1.6 s, trustworthiness 0.816 instead "
                                    "of 0.822.")
-        perp = c3.slider("t-SNE perplexity", 2, 100, 30, key="explore-perp")
-        dk = c3.number_input("Distortion k", 2, 30, 10, key="explore-dk",
+        perp = c3.slider("t-SNE perplexity", 2, 100, key="explore-perp")
+        dk = c3.number_input("Distortion k", 2, 30, key="explore-dk",
                              help="k of the trustworthiness and of the per-point k-NN overlap.")
         seed_on = c3.checkbox("Reproducible (seed 0)", key="explore-seed",
                               help="Same picture every time; UMAP then runs on one core and takes longer.")
         submitted = st.form_submit_button("Project", type="primary")
     if submitted:
         st.session_state["explore-isolate"] = isolate = None
-        st.session_state["explore-params"] = dict(source=source, n_top=int(n_top), pasted=pasted, queries=queries,
-                                                  k_hood=int(k_hood), method=method, dims=int(dims), sph=bool(sph),
-                                                  metric=metric, nn=int(nn), md=float(md), perp=float(perp), dk=int(dk),
-                                                  ep=None if epochs == "auto" else int(epochs),
-                                                  seed=bool(seed_on))
-    params = st.session_state.get("explore-params")
-    if params is None:
-        params = dict(source="most frequent", n_top=min(2000, len(space)), pasted="", queries="", k_hood=30,
-                      method="pca", dims=2, sph=False, metric="cosine", nn=15, md=0.1, perp=30.0, dk=10,
-                      seed=False)
+        st.session_state["explore-params"] = params = dict(
+            source=source, n_top=int(n_top), pasted=pasted, queries=queries, k_hood=int(k_hood), method=method,
+            dims=int(dims), sph=bool(sph), metric=metric, nn=int(nn), md=float(md), perp=float(perp), dk=int(dk),
+            ep=None if epochs == "auto" else int(epochs), seed=bool(seed_on))
 
     result = None
     with widgets.user_errors():
@@ -139,16 +150,23 @@ with tab_map:
         options = ["none", "cluster", "frequency", "overlap", "group"] + (["metadata"] if meta_cols else [])
         names = {"none": "nothing", "cluster": "k-means cluster", "frequency": f"{noun} frequency (log10)",
                  "overlap": "k-NN overlap (distortion)", "group": "my groups", "metadata": "metadata column"}
-        colour_by = c1.selectbox("Colour by", options, format_func=names.get, key="explore-colour")
+        colour_by = c1.selectbox("Colour by", options, format_func=names.get,
+                                 key=session.keep_widget("explore-colour", "none", valid=options.__contains__))
+        session.remember_widget("explore-colour", colour_by)
         k_clusters = column = None
         groups = {}
         if colour_by == "cluster":
-            k_clusters = c1.slider("k (clusters)", 2, 30, 8, key="explore-k-clusters")
+            k_clusters = c1.slider("k (clusters)", 2, 30, key=session.keep_widget("explore-k-clusters", 8))
+            session.remember_widget("explore-k-clusters", k_clusters)
         elif colour_by == "metadata":
-            column = c1.selectbox("Column", meta_cols, key="explore-meta-col")
+            column = c1.selectbox("Column", meta_cols, key=session.keep_widget(
+                "explore-meta-col", meta_cols[0], valid=meta_cols.__contains__))
+            session.remember_widget("explore-meta-col", column)
         elif colour_by == "group":
-            gtext = c1.text_area("Groups, one per line: name: word word ...", key="explore-groups",
+            gtext = c1.text_area("Groups, one per line: name: word word ...",
+                                 key=session.keep_widget("explore-groups", ""),
                                  placeholder="positive: good great fine\nnegative: bad awful poor")
+            session.remember_widget("explore-groups", gtext)
             with widgets.user_errors():
                 groups = P.parse_groups(gtext)
         labels_on = c2.toggle("Text labels", value=len(frame) <= 300, key="explore-labels",

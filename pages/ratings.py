@@ -7,11 +7,11 @@ from embedlab import jobs
 from embedlab.errors import InputError
 from embedlab.probes import recommend as rec
 from embedlab.sources import ratings as src
-from embedlab.train.item2vec import Item2VecConfig
-from embedlab.train.svd import MODEL_TEXT, SVDConfig
+from embedlab.train import registry
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.ui.tables import table_columns
+from embedlab.ui.training import training_runs, training_section
 from embedlab.views import ratings as views
 
 through_app()
@@ -137,38 +137,17 @@ g[2].plotly_chart(views.long_tail(table.item_counts(), "item"), key="ratings-tai
 
 # -- 3. training -----------------------------------------------------------------------
 st.header("3. Train")
-kind = st.radio("Model", ["svd", "item2vec"], horizontal=True, key="ratings-kind",
-                format_func={"svd": "SVD (biases + soft-impute factors)",
-                             "item2vec": "item2vec (Word2Vec over histories)"}.get)
-if kind == "svd":
-    st.markdown(f"**Model.** {MODEL_TEXT}")
-    factors = st.slider("Number of factors k (largest rank)", 2, 200, 40, key="ratings-factors")
-    config = SVDConfig(n_factors=factors).to_dict()
-else:
-    st.markdown("**Model.** Each user's rated items, oldest first, are a sentence; gensim skip-gram with negative "
-                "sampling learns an item vector from which items share histories. A user's vector is the mean of "
-                "their items' unit vectors. item2vec does not predict ratings (no RMSE), only rankings.")
-    c = st.columns(4)
-    with widgets.user_errors():
-        config = Item2VecConfig(vector_size=c[0].slider("vector_size", 8, 200, 32, key="ratings-i2v-dim"),
-                                window=c[1].slider("window", 2, 100, 20, key="ratings-i2v-window"),
-                                epochs=c[2].slider("epochs", 1, 50, 10, key="ratings-i2v-epochs"),
-                                min_count=c[3].slider("min_count", 1, 20, 2, key="ratings-i2v-min")).to_dict()
-name = st.text_input("Model name", f"{kind} on {table.name}", key="ratings-name")
-if st.button("Train", type="primary", key="ratings-train"):
-    with widgets.user_errors():
-        st.session_state["ratings_train_job"] = jobs.submit(
-            ws, kind, {"table_id": table_id, "config": config, "name": name}, f"Train {name}")
-        st.session_state.pop("ratings-train-panel-handled", None)
 
 
 def trained(status):
-    session.set_active_model(status["result"]["model_id"])
+    # the freshly trained model is active (training_runs did that); the item picker below follows it
     st.session_state["ratings_model"] = status["result"]["model_id"]
+    st.session_state.pop("ratings-model-pick", None)
 
 
-if st.session_state.get("ratings_train_job"):
-    widgets.job_panel(st.session_state["ratings_train_job"], "ratings-train-panel", on_done=trained)
+family, config = training_section("ratings", table_id, table.name, key="ratings", jobs_key="ratings_train_jobs")
+kind = family.name
+training_runs("ratings_train_jobs", key="ratings-run", on_trained=trained)
 
 # -- 4. evaluation ----------------------------------------------------------------------
 st.header("4. Evaluate on held-out ratings")
@@ -215,21 +194,21 @@ if eval_job:
 # -- 5. explore ---------------------------------------------------------------------------
 st.header("5. Explore items and users")
 models = ws.models()
-models = models[(models["status"] == "ready") & models["kind"].isin(["svd", "item2vec"])]
+models = models[(models["status"] == "ready") & models["kind"].isin([f.name for f in registry.families("ratings")])]
 if models.empty:
     st.info("Train a model above; its item vectors then also work on the Explore page (labelled by title).")
     st.stop()
 ids = models["id"].tolist()
 current = st.session_state.get("ratings_model") or session.active_model_id()
 pick = st.selectbox("Item model", ids, index=ids.index(current) if current in ids else 0, key="ratings-model-pick",
-                    format_func=dict(zip(models["id"], models["name"] + " · " + models["kind"])).get)
+                    format_func={i: f"{n} · {k}" for (i, n), k in zip(widgets.model_labels(models).items(),
+                                                                      models["kind"])}.get)
 items = session.load_space(pick)
 if items.info.get("model"):
     st.caption(items.info["model"])
-if session.active_model_id() != pick and st.button("Make it the active model (Explore, analogies)",
-                                                   key="ratings-activate"):
-    session.set_active_model(pick)
-    st.rerun()
+if session.active_model_id() != pick:
+    st.button("Make it the active model (Explore, analogies)", key="ratings-activate",
+              on_click=session.set_active_model, args=(pick,))
 with widgets.user_errors():
     if not items.info.get("users_model_id"):
         raise InputError("This model has no user vectors saved with it; train it again on this page.")

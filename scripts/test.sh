@@ -9,9 +9,9 @@ python3 -m venv .venv
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "warning: could not install chromium; browser tests will be skipped"
+      || echo "warning: could not install chromium; browser tests will be skipped (under CI=true they fail)"
   else
-    echo "warning: chromium is not installed (sudo apt-get install chromium); browser tests will be skipped"
+    echo "warning: chromium is not installed (sudo apt-get install chromium); browser tests will be skipped (under CI=true they fail)"
   fi
 fi
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -13,6 +13,7 @@ os.environ.setdefault("EMBEDLAB_UMAP_WARMUP", "0")
 sys.path.insert(0, str(ROOT))
 
 import embedlab  # noqa: E402
+from browser_required import pytest_runtest_setup  # noqa: E402,F401  (browser tests: skip here, fail under CI)
 from embedlab import Space, Word2VecConfig, Workspace  # noqa: E402
 
 

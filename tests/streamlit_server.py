@@ -10,9 +10,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("EMBEDLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
@@ -89,11 +90,16 @@ class StreamlitServer:
         self.stop()
 
 
-def chromium_available() -> bool:
+def browser_missing() -> Optional[str]:
+    """Why the browser tests cannot run on this machine, or None when they can."""
     if not os.path.exists(CHROMIUM):
-        return False
+        return f"{CHROMIUM} is missing (apt-get install chromium, or set EMBEDLAB_CHROMIUM)"
     try:
         import playwright  # noqa: F401
     except ImportError:
-        return False
-    return True
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+def chromium_available() -> bool:
+    return browser_missing() is None

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer, chromium_available
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not chromium_available(), reason=f"needs playwright and {CHROMIUM}")]
+# without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TRAIN_TIMEOUT_MS = 240_000  # the demo model takes ~30-60 s alone; more on a busy 2-core machine
@@ -257,7 +257,7 @@ def test_9_rating_table_and_recommendations(page, steps):
         click_button(page, "Use this table")
         wait_text(page, "3. Train", 60_000)
     with steps.run("ratings-train"):
-        click_button(page, "Train")
+        click_button(page, "Start training")
         wait_text(page, "Top 10 recommendations", TRAIN_TIMEOUT_MS)
         wait_text(page, "Items this user rated highest")
 
@@ -312,6 +312,6 @@ def test_bookmarked_page_link_after_a_restart_gets_the_whole_app(browser, tmp_pa
             pg.goto(f"{srv.url}/models?ws={token}")
             wait_text(pg, "Active model")  # app.py's sidebar
             nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
-            assert "Import / export" in nav and "Probe" in nav  # app.py's sections, not the pages/ folder
+            assert "Import / export" in nav and "Any model" in nav  # app.py's sections, not the pages/ folder
             assert f"ws={token}" in pg.url and [p.name for p in (home / "workspaces").iterdir()] == [token]
         pg.context.close()

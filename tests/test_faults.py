@@ -265,7 +265,8 @@ def test_app_keeps_running_with_a_damaged_active_model(how):
     assert any("broken one" in w.value for w in at.warning)
     # the damaged model can still be deleted from the app
     [s for s in at.selectbox if s.label == "Model"][0].set_value(bad).run()
-    at.checkbox[0].check().run()
     [b for b in at.button if b.label == "Delete"][0].click().run()
+    [b for b in at.button if b.label == "Yes, delete 'broken one'"][0].click().run()
     assert not at.exception, at.exception
+    assert any("Deleted the model 'broken one'" in s.value for s in at.success)
     assert Workspace(config.home()).models()["id"].tolist() == [good]

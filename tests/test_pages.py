@@ -98,7 +98,7 @@ def test_train_page_trains_fasttext():
     embedlab.prepare_sample(ws, "lee_background")
     at = app().run()
     at.switch_page("pages/train.py").run()
-    at.radio(key="train-family").set_value("FastText").run()
+    at.radio(key="train-family").set_value("fasttext").run()
     by_label(at.number_input, "epochs").set_value(1)
     by_label(at.number_input, "vector_size").set_value(16)
     by_label(at.number_input, "bucket").set_value(20_000)

@@ -158,7 +158,7 @@ def test_evaluation_results_survive_a_new_session():
     table = sample_table()
     ws.set_setting("ratings_table", save_table(ws, table.subset(table.u < 80)))
     at = _open("ratings")
-    at.slider(key="ratings-factors").set_value(5).run()
+    at.slider(key="ratings-svd-n_factors").set_value(5).run()
     at.checkbox(key="ratings-curve").set_value(False).run()
     at.button(key="ratings-evaluate").click().run()
     job_id = at.session_state["ratings_eval_job"]

@@ -38,11 +38,11 @@ def test_pick_sample_shows_stats_and_citation():
 def test_train_button_runs_a_job_that_saves_item_and_user_spaces():
     at = _page()
     at.button(key="ratings-use-sample").click().run()
-    at.slider(key="ratings-factors").set_value(10).run()
-    at.button(key="ratings-train").click().run()
+    at.slider(key="ratings-svd-n_factors").set_value(10).run()
+    at.button(key="ratings-start").click().run()
     assert not at.exception, at.exception
-    job_id = at.session_state["ratings_train_job"]
     ws = Workspace(config.home())
+    (job_id,) = ws.get_setting("ratings_train_jobs")
     status = jobs.SCHEDULER.wait(ws.root, job_id, timeout=300)
     assert status["state"] == "done", status.get("error")
     items = ws.load_space(status["result"]["model_id"])
@@ -82,7 +82,7 @@ def test_evaluate_job_shows_metrics_and_curve():
     ws = Workspace(config.home())
     ws.set_setting("ratings_table", save_table(ws, sample_table()))
     at = _page()
-    at.slider(key="ratings-factors").set_value(10).run()
+    at.slider(key="ratings-svd-n_factors").set_value(10).run()
     at.button(key="ratings-evaluate").click().run()
     job_id = at.session_state["ratings_eval_job"]
     status = jobs.SCHEDULER.wait(ws.root, job_id, timeout=600)

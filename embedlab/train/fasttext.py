@@ -10,26 +10,16 @@ vector from its n-grams. gensim reports a training loss of 0 for FastText
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Optional
 
 from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
-from embedlab.train.gensim_run import fit_gensim, run_training_job
-from embedlab.train.word2vec import EXPLAIN as WORD2VEC_EXPLAIN
+from embedlab.train.gensim_run import check_job, fit_gensim, run_training_job
+from embedlab.train.registry import Family
 from embedlab.train.word2vec import Word2VecConfig
-
-#: One line per hyper-parameter, shown next to its widget (Word2Vec's plus the subword ones).
-EXPLAIN = {
-    **WORD2VEC_EXPLAIN,
-    "min_n": "Shortest character n-gram; each word is split into n-grams of <word> (with < and > marking its "
-             "start and end).",
-    "max_n": "Longest character n-gram; longer ones capture stems and suffixes but are shared by fewer words.",
-    "bucket": "Rows of the n-gram table; n-grams are hashed into it, so fewer rows save memory "
-              "(rows × dimensions × 4 bytes) but make unrelated n-grams share a vector.",
-}
 
 #: Largest n-gram table accepted (fastText's own default; 800 MB at 100 dimensions).
 MAX_BUCKET = 2_000_000
@@ -53,9 +43,16 @@ class FastTextConfig(Word2VecConfig):
         of a few hundred thousand distinct words.
     """
 
-    min_n: int = 3
-    max_n: int = 6
-    bucket: int = 200_000
+    min_n: int = field(default=3, metadata={
+        "help": "Shortest character n-gram; each word is split into n-grams of <word> (with < and > marking its "
+                "start and end).", "min": 1, "max": 20})
+    max_n: int = field(default=6, metadata={
+        "help": "Longest character n-gram; longer ones capture stems and suffixes but are shared by fewer words.",
+        "min": 1, "max": 20})
+    bucket: int = field(default=200_000, metadata={
+        "help": "Rows of the n-gram table; n-grams are hashed into it, so fewer rows save memory "
+                "(rows × dimensions × 4 bytes) but make unrelated n-grams share a vector.",
+        "min": 1_000, "max": MAX_BUCKET, "step": 50_000})
 
     def __post_init__(self):
         super().__post_init__()
@@ -69,6 +66,10 @@ class FastTextConfig(Word2VecConfig):
     def gensim_kwargs(self) -> dict:
         """Keyword arguments for ``gensim.models.FastText``."""
         return dict(super().gensim_kwargs(), min_n=self.min_n, max_n=self.max_n, bucket=self.bucket)
+
+
+#: One line per hyper-parameter (Word2Vec's plus the subword ones), for pages that draw their own widgets.
+EXPLAIN = {f.name: f.metadata["help"] for f in fields(FastTextConfig)}
 
 
 def train_fasttext(corpus: Corpus, cfg: Optional[FastTextConfig] = None, progress: Optional[Progress] = None,
@@ -110,3 +111,11 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     Returns ``{"model_id": ...}``.
     """
     return run_training_job(workspace, args, progress, FastTextConfig, train_fasttext)
+
+
+FAMILY = Family(
+    name="fasttext", title="FastText", data="corpus", item="word", config=FastTextConfig, job=run_job,
+    source="Bojanowski et al. 2017; trained with gensim",
+    description="Word2Vec plus character n-grams, so unseen words get vectors from their pieces.",
+    loss_note="FastText does not report a training loss in gensim (#3228), so there is no curve.",
+    check=check_job, order=20)

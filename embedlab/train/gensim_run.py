@@ -26,6 +26,12 @@ from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
 
 
+#: How to read the per-epoch losses of a gensim Word2Vec-family job (shown next to the loss curve).
+LOSS_NOTE = ("The loss is gensim's counter read after each epoch. It is a **trend**, not an exact value: gensim "
+             "keeps it in float32 and, with several workers, threads overwrite each other's sums "
+             "(gensim #2735, #2743). Use workers=1 (reproducible mode) for a clean curve.")
+
+
 class EpochReporter(CallbackAny2Vec):
     """gensim callback: per-epoch loss, words/s and progress.
 
@@ -75,6 +81,18 @@ def check_min_count(corpus: Corpus, min_count: int) -> int:
             f"(the most frequent word occurs {top:,} times). Lower min_count or use a larger corpus."
         )
     return surviving
+
+
+def check_job(workspace, args: dict) -> None:
+    """Before queueing a Word2Vec-family job: refuse a ``min_count`` that leaves fewer than two words.
+
+    Raises
+    ------
+    InputError
+        Unknown corpus, or nothing to train on.
+    """
+    if args.get("corpus_id"):
+        check_min_count(workspace.open_corpus(args["corpus_id"]), int((args.get("config") or {}).get("min_count", 5)))
 
 
 def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progress] = None,

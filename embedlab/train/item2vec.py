@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Optional
@@ -24,7 +24,8 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
 from embedlab.space import Space
-from embedlab.train.gensim_run import train_on_corpus
+from embedlab.train.gensim_run import LOSS_NOTE, train_on_corpus
+from embedlab.train.registry import Family
 
 
 @dataclass
@@ -46,14 +47,26 @@ class Item2VecConfig:
     workers : int
     """
 
-    vector_size: int = 32
-    window: int = 20
-    min_count: int = 2
-    negative: int = 5
-    epochs: int = 10
-    min_rating: Optional[float] = None
-    seed: int = 1
-    workers: int = 1
+    vector_size: int = field(default=32, metadata={
+        "help": "Dimensionality of the item vectors.", "widget": "slider", "min": 8, "max": 200})
+    window: int = field(default=20, metadata={
+        "help": "Context window in items; wide, because a history is a set (Barkan & Koenigstein).",
+        "widget": "slider", "min": 2, "max": 100})
+    min_count: int = field(default=2, metadata={
+        "help": "Items rated fewer times are left out of the space.", "widget": "slider", "min": 1, "max": 20})
+    negative: int = field(default=5, metadata={
+        "help": "Noise items drawn per true pair (negative sampling).", "min": 1, "max": 50, "advanced": True})
+    epochs: int = field(default=10, metadata={
+        "help": "Passes over the histories.", "widget": "slider", "min": 1, "max": 50})
+    min_rating: Optional[float] = field(default=None, metadata={
+        "help": "Only items rated at least this count as a user's history; empty: every rated item.",
+        "advanced": True})
+    seed: int = field(default=1, metadata={
+        "help": "Seed for the random initialisation of the vectors.", "min": 0, "max": 2**31 - 1,
+        "advanced": True})
+    workers: int = field(default=1, metadata={
+        "help": "Worker threads (several are faster but make runs differ).", "min": 1, "max": 16,
+        "advanced": True})
 
     def __post_init__(self):
         for name, lo, hi in (("vector_size", 2, 1000), ("window", 1, 1000), ("min_count", 1, 100_000),
@@ -203,3 +216,13 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
                                   table_id=args["table_id"])
     progress(0.97, "Saving")
     return save_pair(workspace, items, users)
+
+
+FAMILY = Family(
+    name="item2vec", title="item2vec", data="ratings", item="item", config=Item2VecConfig, job=run_job,
+    source="Barkan & Koenigstein 2016; trained with gensim",
+    description="Word2Vec over each user's history: items that share histories get close vectors.",
+    details="Each user's rated items, oldest first, are a sentence; gensim skip-gram with negative sampling learns "
+            "an item vector from which items share histories. A user's vector is the mean of their items' unit "
+            "vectors. item2vec does not predict ratings (no RMSE), only rankings.",
+    loss_note=LOSS_NOTE, order=20)

@@ -26,7 +26,7 @@ On ``ml-latest-small`` this beats Surprise's BaselineOnly and SVD on the same
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Optional
 
 import numpy as np
@@ -37,6 +37,7 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
 from embedlab.space import Space
+from embedlab.train.registry import Family
 
 try:  # the body of sklearn.utils.extmath.randomized_svd without check_array, which refuses operators
     from sklearn.utils.extmath import _randomized_svd as _rsvd
@@ -76,17 +77,35 @@ class SVDConfig:
     seed : int
     """
 
-    n_factors: int = 40
-    reg_u: float = 15.0
-    reg_i: float = 10.0
-    bias_epochs: int = 10
-    shrinkage: Optional[float] = None
-    n_lambdas: int = 16
-    max_iter: int = 15
-    path_iter: int = 5
-    tol: float = 1e-4
-    validation_fraction: float = 0.1
-    seed: int = 0
+    n_factors: int = field(default=40, metadata={
+        "label": "Number of factors k (largest rank)", "widget": "slider", "min": 2, "max": 200,
+        "help": "Largest rank of the factor part; the shrinkage λ chosen on validation data may use fewer."})
+    reg_u: float = field(default=15.0, metadata={
+        "help": "Shrinkage of the user biases towards 0 (Surprise's default 15).", "min": 0.0, "max": 1000.0,
+        "advanced": True})
+    reg_i: float = field(default=10.0, metadata={
+        "help": "Shrinkage of the item biases towards 0 (Surprise's default 10).", "min": 0.0, "max": 1000.0,
+        "advanced": True})
+    bias_epochs: int = field(default=10, metadata={
+        "help": "Alternating least-squares passes for the biases.", "min": 1, "max": 100, "advanced": True})
+    shrinkage: Optional[float] = field(default=None, metadata={
+        "label": "shrinkage λ", "help": "λ of soft-impute (nuclear-norm penalty); empty: chosen on a validation "
+                                         "split.", "min": 0.0, "advanced": True})
+    n_lambdas: int = field(default=16, metadata={
+        "help": "How many values of λ the validation path tries.", "min": 2, "max": 100, "advanced": True})
+    max_iter: int = field(default=15, metadata={
+        "help": "Soft-impute iterations of the final fit.", "min": 1, "max": 500, "advanced": True})
+    path_iter: int = field(default=5, metadata={
+        "help": "Soft-impute iterations per λ on the validation path (warm-started).", "min": 1, "max": 100,
+        "advanced": True})
+    tol: float = field(default=1e-4, metadata={
+        "help": "Stop iterating when Z changes by less than this (relative, Frobenius norm).", "min": 0.0,
+        "max": 0.1, "format": "%.0e", "advanced": True})
+    validation_fraction: float = field(default=0.1, metadata={
+        "help": "Share of the ratings held out to choose λ.", "min": 0.01, "max": 0.49, "advanced": True})
+    seed: int = field(default=0, metadata={
+        "help": "Seed of the validation split and the randomized SVD.", "min": 0, "max": 2**31 - 1,
+        "advanced": True})
 
     def __post_init__(self):
         if not 1 <= int(self.n_factors) <= 1000:
@@ -592,3 +611,10 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     out = save_pair(workspace, items, users)
     out.update(rank=items.info["fit"]["rank"], **{"lambda": items.info["fit"]["lambda"]})
     return out
+
+
+FAMILY = Family(
+    name="svd", title="SVD", data="ratings", item="item", config=SVDConfig, job=run_job,
+    source="Koren 2010 (biases); Mazumder, Hastie & Tibshirani 2010 (soft-impute); scikit-learn's randomized SVD",
+    description="Biases plus soft-impute factors: user and item vectors whose dot product predicts a rating.",
+    details=MODEL_TEXT, order=10)

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Optional
 
 from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
-from embedlab.train.gensim_run import fit_gensim, run_training_job
-
-#: One line per hyper-parameter, shown next to its widget.
-EXPLAIN = {
-    "architecture": "skip-gram predicts the context from a word (better for rare words); CBOW predicts a word "
-                    "from its averaged context (faster).",
-    "vector_size": "Dimensionality of the word vectors.",
-    "window": "Largest distance between the centre word and a context word.",
-    "min_count": "Words that occur fewer times than this are dropped from the vocabulary.",
-    "objective": "Negative sampling contrasts each true pair with a few random words; hierarchical softmax walks "
-                 "a Huffman tree over the vocabulary.",
-    "negative": "Noise words drawn per true pair (negative sampling only; 5-20 is typical).",
-    "sample": "Threshold for down-sampling very frequent words (0 turns it off; 1e-3 to 1e-5 is typical).",
-    "epochs": "Passes over the corpus.",
-    "alpha": "Initial learning rate; it decays linearly to min_alpha over training.",
-    "seed": "Seed for the random initialisation of the vectors.",
-    "workers": "Worker threads. Several are faster but make runs differ; 1 with a fixed seed is reproducible.",
-}
+from embedlab.train.gensim_run import LOSS_NOTE, check_job, fit_gensim, run_training_job
+from embedlab.train.registry import Family
 
 
 @dataclass
 class Word2VecConfig:
     """Hyper-parameters of gensim's :class:`~gensim.models.Word2Vec`.
+
+    Each field's ``metadata`` holds its one-line explanation and the form's
+    bounds (see :func:`embedlab.train.registry.field_help`).
 
     Attributes
     ----------
@@ -53,18 +40,37 @@ class Word2VecConfig:
         Force ``workers=1`` so that the same seed gives identical vectors.
     """
 
-    architecture: str = "skip-gram"
-    vector_size: int = 100
-    window: int = 5
-    min_count: int = 5
-    objective: str = "negative"
-    negative: int = 5
-    sample: float = 1e-3
-    epochs: int = 5
-    alpha: float = 0.025
-    seed: int = 1
-    workers: int = 2
-    reproducible: bool = False
+    architecture: str = field(default="skip-gram", metadata={
+        "help": "skip-gram predicts the context from a word (better for rare words); CBOW predicts a word from "
+                "its averaged context (faster).",
+        "choices": ("skip-gram", "cbow"), "choice_labels": {"skip-gram": "skip-gram", "cbow": "CBOW"}})
+    vector_size: int = field(default=100, metadata={
+        "help": "Dimensionality of the word vectors.", "min": 2, "max": 1000})
+    window: int = field(default=5, metadata={
+        "help": "Largest distance between the centre word and a context word.", "min": 1, "max": 50})
+    min_count: int = field(default=5, metadata={
+        "help": "Words that occur fewer times than this are dropped from the vocabulary.", "min": 1, "max": 100_000})
+    objective: str = field(default="negative", metadata={
+        "help": "Negative sampling contrasts each true pair with a few random words; hierarchical softmax walks a "
+                "Huffman tree over the vocabulary.",
+        "choices": ("negative", "hierarchical"),
+        "choice_labels": {"negative": "negative sampling", "hierarchical": "hierarchical softmax"}})
+    negative: int = field(default=5, metadata={
+        "help": "Noise words drawn per true pair (negative sampling only; 5-20 is typical).", "min": 1, "max": 50})
+    sample: float = field(default=1e-3, metadata={
+        "help": "Threshold for down-sampling very frequent words (0 turns it off; 1e-3 to 1e-5 is typical).",
+        "min": 0.0, "max": 0.1, "format": "%.0e"})
+    epochs: int = field(default=5, metadata={"help": "Passes over the corpus.", "min": 1, "max": 100})
+    alpha: float = field(default=0.025, metadata={
+        "help": "Initial learning rate; it decays linearly to min_alpha over training.",
+        "min": 0.0001, "max": 1.0, "format": "%.4f"})
+    seed: int = field(default=1, metadata={
+        "help": "Seed for the random initialisation of the vectors.", "min": 0, "max": 2**31 - 1})
+    workers: int = field(default=2, metadata={
+        "help": "Worker threads. Several are faster but make runs differ; 1 with a fixed seed is reproducible.",
+        "min": 1, "max": 16})
+    reproducible: bool = field(default=False, metadata={
+        "help": "Identical vectors run to run, at the cost of speed.", "label": "reproducible (workers=1 + seed)"})
 
     def __post_init__(self):
         if self.architecture not in ("skip-gram", "cbow"):
@@ -106,6 +112,10 @@ class Word2VecConfig:
         return cls(**{k: v for k, v in values.items() if k in names})
 
 
+#: One line per hyper-parameter (the ``help`` of each field), for pages that draw their own widgets.
+EXPLAIN = {f.name: f.metadata["help"] for f in fields(Word2VecConfig)}
+
+
 def train_word2vec(corpus: Corpus, cfg: Optional[Word2VecConfig] = None, progress: Optional[Progress] = None,
                    should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
     """Train Word2Vec on a prepared corpus, streaming from its line file.
@@ -145,3 +155,11 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     dict), optional ``name``. Returns ``{"model_id": ..., "corpus_id": ...}``.
     """
     return run_training_job(workspace, args, progress, Word2VecConfig, train_word2vec)
+
+
+FAMILY = Family(
+    name="word2vec", title="Word2Vec", data="corpus", item="word", config=Word2VecConfig, job=run_job,
+    source="Mikolov et al. 2013; trained with gensim",
+    description="A vector per word, learned by predicting the words around each word (skip-gram) or each word "
+                "from the words around it (CBOW).",
+    loss_note=LOSS_NOTE, reports_loss=True, check=check_job, order=10)

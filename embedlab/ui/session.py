@@ -85,20 +85,88 @@ def is_instructor() -> bool:
 
 
 def active_model_id() -> Optional[str]:
-    """Id of the model the pages work on, or None."""
-    if "active_model" not in st.session_state:
-        st.session_state["active_model"] = workspace().get_setting("active_model")
-    model_id = st.session_state["active_model"]
-    if model_id is not None and model_id not in set(workspace().models()["id"]):
-        st.session_state["active_model"] = None
+    """Id of the model the pages work on, or None.
+
+    The workspace setting ``active_model`` is its only owner: every page,
+    browser tab and restart reads it there, and every control that changes it
+    goes through :func:`set_active_model`. A model that was deleted is not
+    active; a damaged one still is (the sidebar says so).
+    """
+    model_id = workspace().get_setting("active_model")
+    if model_id is None:
+        return None
+    try:
+        workspace().model_record(model_id)
+    except InputError:  # deleted, or unpublished by the instructor
         return None
     return model_id
 
 
 def set_active_model(model_id: Optional[str]) -> None:
-    """Make a model the active one (remembered across restarts)."""
-    st.session_state["active_model"] = model_id
+    """Make a model the active one (remembered across restarts): the one way to change it.
+
+    The sidebar, which is drawn before the page, shows the new model from the
+    next script run on. So call this from a widget callback (``on_click``,
+    ``on_change``: it runs before the script), or call ``st.rerun()`` after it.
+    """
     workspace().set_setting("active_model", model_id)
+
+
+def adopt_trained_model(job_id: str, model_id: str) -> bool:
+    """Make the model a training job saved the active one, once per job; True when it did.
+
+    Remembered in the workspace, so neither a second browser tab nor a restart
+    switches to it again after the user picked another model.
+    """
+    ws = workspace()
+    handled = ws.get_setting("handled_jobs", [])
+    if job_id in handled:
+        return False
+    ws.set_setting("handled_jobs", (handled + [job_id])[-200:])
+    set_active_model(model_id)
+    return True
+
+
+def keep_widget(key: str, default=None, valid: Optional[Callable[[object], bool]] = None) -> str:
+    """Key of a widget whose value survives page switches; call it where the widget is drawn.
+
+    Streamlit forgets the state of a widget that a script run did not draw,
+    so after a visit to another page a keyed widget would start from its
+    default again. This puts the value it last had in this session (or
+    ``default`` the first time) into ``st.session_state[key]`` before it is
+    drawn, and the widget takes it from there: draw it without ``value=`` /
+    ``index=``, and give its value to :func:`remember_widget` afterwards.
+
+    Parameters
+    ----------
+    key : str
+    default : optional
+        The first value.
+    valid : callable, optional
+        ``valid(value)`` False: a kept value that no longer fits (an option that
+        is gone) is dropped for ``default``.
+    """
+    if key not in st.session_state:
+        kept = st.session_state.setdefault("_kept_widgets", {})
+        value = kept.get(key, default)
+        if valid is not None and key in kept and not valid(value):
+            value = default
+        st.session_state[key] = value
+    return key
+
+
+def remember_widget(key: str, value) -> None:
+    """Store a kept widget's value (see :func:`keep_widget`) for the next visit of its page."""
+    st.session_state.setdefault("_kept_widgets", {})[key] = value
+
+
+def flash(key: str, message=None):
+    """A message for the next script run: ``flash(key, message)`` stores it, ``flash(key)`` takes it (once)."""
+    slot = f"_flash-{key}"
+    if message is not None:
+        st.session_state[slot] = message
+        return message
+    return st.session_state.pop(slot, None)
 
 
 def load_space(model_id: str) -> Space:

@@ -1,16 +1,23 @@
-"""Showing training jobs: progress, loss curve, and picking up the result."""
+"""Training from any page: pick a model family of the registry, fill its form, start a job, follow it.
+
+The Train page (text corpora) and the Ratings page call :func:`training_section`
+with their data kind; a page for a new data kind does the same, and every
+family of that kind (see :mod:`embedlab.train.registry`) appears in it.
+"""
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 import streamlit as st
 
+from embedlab import jobs
+from embedlab.errors import InputError
+from embedlab.train import registry
 from embedlab.ui import session
-from embedlab.ui.widgets import job_panel
+from embedlab.ui.forms import config_form
+from embedlab.ui.widgets import job_panel, user_errors
 from embedlab.views.training import NO_LOSS_YET, loss_curve
-
-LOSS_NOTE = ("The loss is gensim's counter read after each epoch. It is a **trend**, not an exact value: gensim "
-             "keeps it in float32 and, with several workers, threads overwrite each other's sums "
-             "(gensim #2735, #2743). Use workers=1 (reproducible mode) for a clean curve.")
 
 
 def remember_job(key: str, job_id: str) -> None:
@@ -24,8 +31,103 @@ def remembered_jobs(key: str) -> list:
     return list(session.workspace().get_setting(key, []))
 
 
-def training_job_view(job_id: str, key: str) -> None:
-    """Live status of one training job: progress, words/s, loss curve.
+def pick_family(data: str, key: str) -> registry.Family:
+    """A choice among the model families that train on ``data`` (kept across page switches).
+
+    Raises
+    ------
+    InputError
+        No family trains on this data kind.
+    """
+    options = registry.families(data)
+    if not options:
+        raise InputError(f"No model family trains on {registry.DATA_KINDS[data]['title'].lower()} yet.")
+    names = [f.name for f in options]
+    titles = {f.name: f.title for f in options}
+    if len(names) == 1:
+        return options[0]
+    session.keep_widget(key, names[0], valid=lambda v: v in names)
+    chosen = st.radio("Model family", names, key=key, horizontal=True, format_func=titles.get)
+    session.remember_widget(key, chosen)
+    return registry.family(chosen)
+
+
+def training_section(data: str, data_id: str, data_name: str, key: str, jobs_key: str) -> tuple:
+    """Family choice, its form, a model name and *Start training*; returns ``(family, config values)``.
+
+    Parameters
+    ----------
+    data : str
+        The data kind (a key of :data:`embedlab.train.registry.DATA_KINDS`).
+    data_id : str
+        The stored data to train on (a corpus id, a rating table id, ...).
+    data_name : str
+        Its name, for the default model name.
+    key : str
+        Widget-key prefix.
+    jobs_key : str
+        Workspace setting that remembers the jobs started here (see :func:`training_runs`).
+
+    Returns
+    -------
+    (Family, dict)
+        The family shown and the values of its form (an evaluation can reuse them).
+    """
+    family = pick_family(data, f"{key}-family")
+    st.markdown(f"**{family.title}** ({family.source}): {family.description}")
+    if family.details:
+        st.caption(family.details)
+    values = config_form(family.config, key=f"{key}-{family.name}")
+    name_key = session.keep_widget(f"{key}-{family.name}-name-{data_id}", f"{family.name} on {data_name}")
+    name = st.text_input("Model name", key=name_key,
+                         help="Names need not be unique: pickers add the training time to repeated names.")
+    session.remember_widget(name_key, name)
+    if st.button("Start training", type="primary", key=f"{key}-start"):
+        with user_errors():
+            name = name.strip() or f"{family.name} on {data_name}"
+            job_id = jobs.submit(session.workspace(), family.name,
+                                 {family.arg: data_id, "config": values, "name": name}, title=name)
+            remember_job(jobs_key, job_id)
+    return family, values
+
+
+def training_runs(jobs_key: str, key: str, on_trained: Optional[Callable[[dict], None]] = None) -> None:
+    """The training jobs started from one page: every queued or running one (with Cancel), the latest
+    finished one, and a short list of earlier ones.
+
+    A job that finishes makes its model the active one (once per job, see
+    :func:`embedlab.ui.session.adopt_trained_model`), then ``on_trained(status)`` runs.
+    """
+    recent = remembered_jobs(jobs_key)
+    if not recent:
+        return
+    ws = session.workspace()
+    statuses = []
+    for job_id in recent:
+        try:
+            statuses.append(jobs.job_status(ws, job_id))
+        except InputError:  # forgotten, or its folder was removed
+            continue
+    if not statuses:
+        return
+    st.subheader("Training runs")
+    st.caption("Training runs in the background: switch pages or close the tab; come back to see the result.")
+    active = [s for s in statuses if s["state"] in ("queued", "running")]
+    finished = [s for s in statuses if s["state"] not in ("queued", "running")]
+    for status in active:
+        training_job_view(status["id"], key=f"{key}-{status['id']}", on_trained=on_trained)
+    if finished:
+        training_job_view(finished[0]["id"], key=f"{key}-latest", on_trained=on_trained)
+    older = finished[1:6]
+    if older:
+        with st.expander(f"Earlier runs ({len(older)})"):
+            for status in older:
+                st.write(f"**{status['title']}** — {status['state']}"
+                         + (f": {status.get('error')}" if status.get("error") else ""))
+
+
+def training_job_view(job_id: str, key: str, on_trained: Optional[Callable[[dict], None]] = None) -> None:
+    """Live status of one training job: progress, words/s, loss curve, Cancel.
 
     When the job finishes, its model becomes the active one, once per job
     (remembered in the workspace, so a restart does not switch models again).
@@ -36,25 +138,25 @@ def training_job_view(job_id: str, key: str) -> None:
         if info.get("words_per_s"):
             st.caption(f"Epoch {info.get('epoch')} of {info.get('epochs')} · "
                        f"{info['words_per_s']:,.0f} words/s in the last epoch")
+        family = registry.find(status.get("kind"))
         cfg = status.get("args", {}).get("config", {})
         workers = 1 if cfg.get("reproducible") else int(cfg.get("workers", 1))
-        losses = info.get("epoch_losses") or []
-        if status.get("kind") == "fasttext":
-            st.caption("FastText does not report a training loss in gensim (#3228), so there is no curve.")
-        else:
-            fig = loss_curve(losses, workers, info.get("epochs") or cfg.get("epochs"))
-            if fig is not None:
-                st.plotly_chart(fig, key=f"{key}-loss")
-                st.caption(LOSS_NOTE)
-            elif status["state"] in ("queued", "running"):
-                st.caption(NO_LOSS_YET)
+        losses = [x for x in info.get("epoch_losses") or [] if x is not None]
+        fig = loss_curve(losses, workers, info.get("epochs") or cfg.get("epochs")) if losses else None
+        if fig is not None:
+            st.plotly_chart(fig, key=f"{key}-loss")
+            if family is not None and family.loss_note:
+                st.caption(family.loss_note)
+        elif family is not None and not family.reports_loss:
+            if family.loss_note:
+                st.caption(family.loss_note)  # the family reports no loss: say why there is no curve
+        elif status["state"] in ("queued", "running"):
+            st.caption(NO_LOSS_YET)
         model_id = (status.get("result") or {}).get("model_id")
         if status["state"] == "done" and model_id:
-            ws = session.workspace()
-            handled = ws.get_setting("handled_jobs", [])
-            if job_id not in handled:
-                ws.set_setting("handled_jobs", (handled + [job_id])[-200:])
-                session.set_active_model(model_id)
+            if session.adopt_trained_model(job_id, model_id):
+                if on_trained is not None:
+                    on_trained(status)
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
 
