@@ -110,7 +110,7 @@ def test_movielens_100k_files_to_titles_on_explore(server, page, tmp_path):
         wait_text(page, "3. Train")
         wait_text(page, re.compile(r"Left out 1 stray row\(s\): line 3,001 \(user '0'\)"))
     with steps.run("train-svd"):
-        page.get_by_role("button", name=re.compile(r"^Train$")).first.click()
+        page.get_by_role("button", name=re.compile(r"^Start training$")).first.click()
         wait_text(page, "Top 10 recommendations", TRAIN_TIMEOUT_MS)
     with steps.run("explore-search-by-title"):
         goto_page(page, "Explore")

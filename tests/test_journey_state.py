@@ -75,7 +75,7 @@ def wait_sidebar_names(page, name: str, timeout_ms: int = 30_000) -> None:
 
 def explore_caption_names(page, name: str) -> None:
     goto_page(page, "Explore")
-    wait_text(page, re.compile(re.escape(name) + r": [\d,]+ words × \d+ dimensions"), 60_000)
+    wait_text(page, re.compile(re.escape(name) + r": [\d,]+ (words|items) × \d+ dimensions"), 60_000)
 
 
 def choose(page, label: str, option: str, scope=None) -> None:
