@@ -19,6 +19,7 @@ from embedlab.sources.uploads import decode, unpack
 
 TEXT_SUFFIXES = (".txt", ".cor", ".text")
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab")
+_HEAD_BYTES = 1 << 16
 
 
 @dataclass
@@ -75,9 +76,13 @@ def table_columns(data: bytes, name: str, encoding: Optional[str] = None) -> lis
     InputError
         The file is not a readable table.
     """
-    files = unpack(data, name)
-    decoded = decode(files[0].data, files[0].name, encoding)
-    return [str(c) for c in _read_table(decoded.text, files[0].name).columns]
+    file = unpack(data, name, suffixes=TABLE_SUFFIXES, first_only=True)[0]  # the table read is the first one
+    # the header and a few rows are enough to name the columns: no need to parse the whole table
+    head = file.data[:_HEAD_BYTES]
+    if len(file.data) > _HEAD_BYTES and b"\n" in head:
+        head = head[:head.rfind(b"\n") + 1]
+    decoded = decode(head, file.name, encoding)
+    return [str(c) for c in _read_table(decoded.text, file.name).columns]
 
 
 def guess_text_column(columns: list[str], frame: Optional[pd.DataFrame] = None) -> Optional[str]:

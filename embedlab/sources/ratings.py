@@ -178,8 +178,8 @@ def read_delimited(data: bytes, name: str = "ratings", separator: Optional[str] 
     InputError
         Empty, binary or too large upload; a file with a single column.
     """
-    files = unpack(data, name, suffixes=(".csv", ".tsv", ".dat", ".data", ".txt"))
-    file = files[0]
+    # only the member read is decompressed: the first table in name order
+    file = unpack(data, name, suffixes=(".csv", ".tsv", ".dat", ".data", ".txt"), first_only=True)[0]
     text = decode(file.data, file.name, encoding)
     notes = list(file.notes) + ([text.note] if text.note else [])
     body = text.text
