@@ -1,5 +1,7 @@
 """Projections (PCA, UMAP, t-SNE), k-NN graphs, distortion, point sets, colouring, search and selection."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -227,6 +229,32 @@ def test_search_substring_regex_and_invalid():
     assert P.search_mask(words, "^.tat", regex=True).tolist() == [False, True, False, False]
     with pytest.raises(InputError, match="not valid"):
         P.search_mask(words, "(oops", regex=True)
+    with pytest.raises(InputError, match="keep it under 200"):
+        P.search_mask(words, "a" * 201, regex=True)
+
+
+def test_catastrophic_regex_ends_with_a_message():
+    import subprocess
+    import sys
+    import textwrap
+
+    from conftest import ROOT
+
+    # (a|aa)+$ against 40 a's and a '!' backtracks through ~10^8 paths: minutes in Python's re, with the GIL held
+    child = textwrap.dedent("""
+        from embedlab.errors import InputError
+        from embedlab.probes.projection.colour import search_mask
+        words = ["a" * 40 + "!"] * 3 + ["plain"] * 1000
+        try:
+            search_mask(words, "(a|aa)+$", regex=True, seconds=0.5)
+            print("matched")
+        except InputError as exc:
+            print(exc)
+    """)
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60, cwd=str(ROOT),
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert "took longer than 0.5 s" in out.stdout and "backtracks" in out.stdout, out.stdout
 
 
 def test_project_pca_frame_colour_and_labels():
