@@ -63,8 +63,9 @@ with tab_dir:
             if not name.strip():
                 st.error("Give the direction a name before saving it.")
             else:
-                saved[name.strip()] = direction.to_setting()
-                ws.set_setting("bias_directions", saved)
+                # one transaction: a direction another session saved meanwhile is kept
+                saved = ws.update_setting("bias_directions",
+                                          lambda stored: {**(stored or {}), name.strip(): direction.to_setting()})
                 st.success(f"Saved the direction '{name.strip()}'; it is listed under 'Start from' and usable as an axis.")
 
 if direction is None:
@@ -245,9 +246,7 @@ with tab_debias:
                                    "most frequent words")
 
         def remember_accuracy(status):
-            stored = ws.get_setting("bias_analogy", {}) or {}
-            stored.update(status["result"]["accuracy"])
-            ws.set_setting("bias_analogy", stored)
+            ws.update_setting("bias_analogy", lambda stored: {**(stored or {}), **status["result"]["accuracy"]})
 
         job_key = f"bias-analogy-job-{debiased_id}"
         if st.session_state.get(job_key):

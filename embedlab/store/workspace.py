@@ -194,6 +194,32 @@ class Workspace(Publishing):
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
+    def update_setting(self, key: str, change, default=None):
+        """Read-modify-write one setting in a single SQLite transaction; return the new value.
+
+        ``change(current)`` gets the stored value (``default`` when absent) and
+        returns the value to store. The transaction starts with ``BEGIN
+        IMMEDIATE``, which takes the database's write lock before the read, so
+        two sessions (or processes) updating the same setting at once are
+        serialised and neither update is lost, as they would be with
+        :meth:`get_setting` then :meth:`set_setting`.
+        """
+        conn = sqlite3.connect(self.root / "registry.sqlite", timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+                value = change(json.loads(row[0]) if row else default)
+                conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return value
+
     # -- models --------------------------------------------------------------
     def save_space(self, space: Space, name: Optional[str] = None) -> str:
         """Write a space and register it; return its model id.
