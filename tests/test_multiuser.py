@@ -178,6 +178,28 @@ def test_publish_button_needs_the_instructor_secret(monkeypatch):
     assert not [b for b in at.button if b.label == "Publish to everyone"]
 
 
+def test_instructor_rights_stay_with_the_session_and_follow_the_secret(monkeypatch):
+    teacher, tt = open_session(instructor=SECRET)
+    Workspace(config.home() / "workspaces" / tt).save_space(make_space({"a": [1, 0], "b": [0, 1]}), name="m")
+
+    def can_publish(at):
+        at.switch_page("pages/models.py").run()
+        assert not at.exception, at.exception
+        return bool([b for b in at.button if b.label == "Publish to everyone"])
+
+    assert can_publish(teacher)
+    # the instructor's workspace link, copied to a student: the workspace opens, the rights do not come with it
+    copied = app(ws=tt).run()
+    assert not copied.exception and copied.query_params["ws"] == tt
+    assert not can_publish(copied)
+    assert SECRET not in str(Workspace(config.home() / "workspaces" / tt).get_setting("instructor"))
+    # a new secret revokes the rights proved with the old one, in the open session too
+    monkeypatch.setenv("EMBEDLAB_INSTRUCTOR_TOKEN", "teach-" + "y" * 20)
+    assert not can_publish(teacher)
+    monkeypatch.setenv("EMBEDLAB_INSTRUCTOR_TOKEN", SECRET)
+    assert can_publish(teacher)
+
+
 def test_workspace_quota_gives_a_clear_message(monkeypatch):
     monkeypatch.setenv("EMBEDLAB_MAX_WORKSPACE_MB", "0.05")  # 50 KB
     at, token = open_session()

@@ -20,6 +20,7 @@ from embedlab import config
 from embedlab.errors import InputError
 from embedlab.space import Space
 from embedlab.store import Workspace
+from embedlab.store.publishing import instructor_key, instructor_key_valid
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _MAX_SPACES = 3
@@ -66,22 +67,30 @@ def workspace() -> Workspace:
 
 
 def _check_instructor_link(ws: Workspace) -> None:
-    """``?instructor=<secret>`` marks this workspace as the instructor's (it may publish models)."""
+    """``?instructor=<secret>`` gives this browser session instructor rights (it may publish models).
+
+    The rights belong to the session, not to the workspace: a copy of the
+    workspace link (``?ws=``) opened elsewhere carries none. The session keeps
+    a hash of the secret, compared with the secret in effect on every use
+    (:func:`is_instructor`), so changing EMBEDLAB_INSTRUCTOR_TOKEN revokes them.
+    """
+    if ws.get_setting("instructor") is not None:
+        ws.set_setting("instructor", None)  # rights stored in a workspace by older versions travelled with its link
     given = st.query_params.get("instructor")
     if given is None or not config.shared_mode():
         return
     secret = config.instructor_token()
     if secret is not None and secrets.compare_digest(given.encode(), secret.encode()):
-        ws.set_setting("instructor", True)
+        st.session_state["_instructor_key"] = instructor_key(given)
     else:
         st.warning("The instructor key in this link is not valid; you can use the app, but not publish models.")
     del st.query_params["instructor"]  # keep the secret out of the address bar and of shared links
 
 
 def is_instructor() -> bool:
-    """True when this session may publish models to everyone (shared server with an instructor secret set)."""
-    return (config.shared_mode() and config.instructor_token() is not None
-            and bool(workspace().get_setting("instructor", False)))
+    """True when this session proved the instructor secret in effect now (shared server only)."""
+    workspace()
+    return config.shared_mode() and instructor_key_valid(st.session_state.get("_instructor_key"))
 
 
 def active_model_id() -> Optional[str]:
