@@ -79,6 +79,22 @@ else:
                         src.attach_items(table, meta, notes)
                     use_table(table)
 
+# -- stored tables: each content is stored once; delete what you no longer need (disk quota) ----------
+stored = src.stored_tables(ws)
+if not stored.empty:
+    with st.expander(f"Stored rating tables ({len(stored)})"):
+        names = dict(zip(stored["id"], stored["name"] + " · " + stored["ratings"].map("{:,} ratings".format)))
+        doomed = st.selectbox("Table", list(names), format_func=names.get, key="ratings-stored-pick")
+        doomed_name = str(stored.set_index("id").loc[doomed, "name"])
+        typed = st.text_input(f"To delete it, type its name: {doomed_name}", key=f"ratings-delete-confirm-{doomed}")
+        if st.button(f"Delete the table '{doomed_name}'", key="ratings-delete", disabled=typed.strip() != doomed_name,
+                     help="Models trained on it stay; their recommendations need the table and stop working."):
+            with widgets.user_errors():
+                src.delete_table(ws, doomed)
+                if st.session_state.get("ratings_table") == doomed:
+                    st.session_state["ratings_table"] = None
+                st.rerun()
+
 table_id = st.session_state.get("ratings_table") or ws.get_setting("ratings_table")
 table = None
 if table_id:

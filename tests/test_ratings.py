@@ -341,3 +341,31 @@ def test_zipped_rating_table_is_read():
         zf.writestr("ml/ratings.csv", ratings)
     raw = read_delimited(buf.getvalue(), "ml.zip")
     assert len(raw.frame) == 100_004 and list(raw.frame.columns)[:3] == ["userId", "movieId", "rating"]
+
+
+# -- stored tables: once per content, within the quota, deletable -----------------------------------------
+
+def test_same_table_is_stored_once_and_can_be_deleted(ml):
+    from embedlab.sources.ratings import delete_table, stored_tables
+
+    ws = Workspace(config.home())
+    first = save_table(ws, ml)
+    again = save_table(ws, sample_table())  # "Use this table" once more: same content
+    assert again == first and len(list((ws.root / "tables").iterdir())) == 1
+    other = save_table(ws, read_ratings(b"u,i,r\n1,a,5\n2,a,3\n2,b,4\n", "small.csv"))
+    assert other != first
+    assert stored_tables(ws)["id"].tolist() == [other, first]
+    ws.set_setting("ratings_table", first)
+    delete_table(ws, first)
+    assert not (ws.root / "tables" / first).exists() and ws.get_setting("ratings_table") is None
+    with pytest.raises(InputError, match="no rating table"):
+        load_table(ws, first)
+    with pytest.raises(InputError, match="no rating table"):
+        delete_table(ws, first)
+
+
+def test_saving_a_table_checks_the_quota(ml):
+    ws = Workspace(config.home(), quota=200_000)  # 100,004 ratings need more than 200 KB
+    with pytest.raises(InputError, match="disk limit"):
+        save_table(ws, ml)
+    assert not (ws.root / "tables").exists() or not list((ws.root / "tables").iterdir())
