@@ -369,3 +369,32 @@ def test_saving_a_table_checks_the_quota(ml):
     with pytest.raises(InputError, match="disk limit"):
         save_table(ws, ml)
     assert not (ws.root / "tables").exists() or not list((ws.root / "tables").iterdir())
+
+
+def test_cold_svd_step_equals_scikit_learns_randomized_svd():
+    from sklearn.utils.extmath import randomized_svd
+
+    from embedlab.train.svd import _svd_step
+
+    rng = np.random.default_rng(0)
+    # rank 6 with a clear gap, plus noise: the top 6 singular triplets are well defined
+    M = (rng.normal(size=(300, 6)) * [40, 30, 20, 15, 10, 8]) @ rng.normal(size=(6, 200)) + rng.normal(size=(300, 200))
+    U, s, Vt = _svd_step(M, 6, np.zeros((200, 0)), np.random.default_rng(1))
+    U2, s2, Vt2 = randomized_svd(M, 6, n_oversamples=10, n_iter=2, random_state=1)
+    np.testing.assert_allclose(s, s2, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(np.sum(U * U2, axis=0)), 1, atol=1e-6)  # same vectors up to sign
+    np.testing.assert_allclose(np.abs(np.sum(Vt * Vt2, axis=1)), 1, atol=1e-6)
+
+
+def test_no_private_library_api_is_imported():
+    import ast
+
+    from conftest import ROOT
+
+    private = []
+    for path in sorted((ROOT / "embedlab").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in (
+                    "sklearn", "scipy", "gensim", "numpy", "pandas", "umap", "plotly"):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert not private, private
