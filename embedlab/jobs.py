@@ -45,7 +45,8 @@ from embedlab.ids import new_id, valid_id
 from embedlab.store import Workspace, proc_start, same_process_alive
 
 #: Job kinds a worker may run: name -> "module:function". The function is
-#: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict.
+#: called as ``fn(workspace, args, progress)`` and returns a JSON-able dict;
+#: ``args["job_folder"]`` is the job's folder (for results too large for status.json).
 JOB_KINDS = {
     "word2vec": "embedlab.train.word2vec:run_job",
     "seeds": "embedlab.train.seeds:run_job",
@@ -55,6 +56,12 @@ JOB_KINDS = {
     "item2vec": "embedlab.train.item2vec:run_job",
     "ratings_eval": "embedlab.probes.recommend:run_eval_job",
     "sweep": "embedlab.probes.analogy.sweep:run_job",
+    # heavy page work above a size threshold (embedlab.config.inline_limit)
+    "prepare_corpus": "embedlab.sources.corpus:run_prepare_job",
+    "analogy_eval": "embedlab.probes.analogy.benchmark:run_eval_job",
+    "projection": "embedlab.probes.projection.core:run_projection_job",
+    "debias": "embedlab.probes.bias.debias:run_debias_job",
+    "import_vectors": "embedlab.sources.vectors:run_import_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

@@ -73,7 +73,7 @@ def _run(workspace: Workspace, folder: Path, job: dict) -> int:
                 raise Cancelled("The job was cancelled.")
 
     try:
-        result = resolve(job["kind"])(workspace, job["args"], progress)
+        result = resolve(job["kind"])(workspace, {**job["args"], "job_folder": str(folder)}, progress)
     except Cancelled:
         update_status(folder, unless_final({**mine, "state": "cancelled", "message": "Cancelled",
                                             "finished_at": time.time()}))

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from embedlab import config
 from embedlab.probes import projection as P
 from embedlab.probes.neighbours import nearest_neighbours, neighbours_of_words
 from embedlab.probes.projection.umap.warmup import warm_up_status
-from embedlab.ui import session, widgets
+from embedlab.ui import background, session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views import scatter
 from embedlab.views.selection import selected_words
@@ -113,8 +114,21 @@ with tab_map:
         warm = warm_up_status()
         if params["method"] == "umap" and warm["started"] and not warm["done"] and warm["umap_seconds"] is None:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
+        # a large UMAP / t-SNE is tens of seconds of compiled work: a background job, not the server's thread
+        small = params["method"] == "pca" or len(points.indices) <= config.inline_limit("projection_points")
+
+        def job_args():
+            return dict(model_id=model_id, indices=[int(i) for i in points.indices], description=points.description,
+                        queries=list(points.queries), method=params["method"], dims=params["dims"],
+                        spherize=params["sph"], metric=params["metric"], n_neighbors=params["nn"],
+                        min_dist=params["md"], perplexity=params["perp"], distortion_k=params["dk"],
+                        random_state=seed, n_epochs=params.get("ep"))
+
         try:
-            result = session.cached(model_id, "explore-projection", proj_key, compute)
+            result = background.cached_or_background(
+                model_id, "explore-projection", proj_key, small, compute, "projection", job_args,
+                f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points of {space.name}",
+                lambda status: P.load_projection(status["result"]["folder"]), start=bool(submitted) or st.session_state.pop("explore-start-job", False))
         finally:
             slot.empty()
 
@@ -201,6 +215,7 @@ with tab_map:
                 st.dataframe(neighbours_of_words(space, chosen[:200], 5), hide_index=True, height=300)
             if len(chosen) >= 5 and st.button("Isolate selection (re-project only these)", key="explore-isolate-btn"):
                 st.session_state["explore-isolate"] = chosen
+                st.session_state["explore-start-job"] = True  # a large selection is projected by a job
                 st.rerun()
         if isolate and st.button("Back to the full point set", key="explore-unisolate"):
             st.session_state["explore-isolate"] = None

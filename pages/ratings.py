@@ -7,6 +7,7 @@ from embedlab import jobs
 from embedlab.errors import InputError
 from embedlab.probes import recommend as rec
 from embedlab.sources import ratings as src
+from embedlab.store import shared_cache
 from embedlab.train.item2vec import Item2VecConfig
 from embedlab.train.svd import MODEL_TEXT, SVDConfig
 from embedlab.ui import session, widgets
@@ -38,7 +39,7 @@ if source.startswith("Shipped"):
     st.markdown(f"**{spec['title']}** — {spec['citation']}")
     if st.button("Use ml-latest-small", key="ratings-use-sample"):
         with widgets.user_errors():
-            use_table(src.sample_table("ml-latest-small"))
+            use_table(shared_cache.sample_table("ml-latest-small"))  # parsed once per server, not per click
 else:
     st.caption("CSV, TSV, pipe-, semicolon- or space-separated, with or without a header (e.g. MovieLens 100k "
                "`u.data`), optionally .gz. One rating per line. Duplicate (user, item) rows: the last one is kept.")

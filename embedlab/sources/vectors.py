@@ -564,3 +564,42 @@ def _read_metadata(data: bytes, n_vectors: int, keep: int):
         else:
             meta = meta.rename(columns={"count": "count (text)"})
     return words, meta
+
+
+def run_import_job(workspace, args: dict, progress) -> dict:
+    """Background job ``import_vectors``: :func:`read_uploads` of staged files, saved as a new model.
+
+    The Import page runs this for uploads above :func:`embedlab.config.inline_limit`
+    ``("import_bytes")`` bytes: parsing millions of numbers in the web server's
+    process would hold it up.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``files``: list of [name, staged path] (removed when the job ends);
+        ``format`` (or None to detect), ``max_words`` (or None), ``name`` (or None).
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``model_id``, ``name``, ``words``, ``dim``, ``format``, ``notes``.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_vectors`; or the workspace is over its disk quota.
+    """
+    progress(0.05, "Reading the vectors")
+    try:
+        files = [(name, Path(path).read_bytes()) for name, path in args["files"]]
+    finally:
+        for _, path in args["files"]:
+            workspace.unstage(path)
+    space = read_uploads(files, fmt=args.get("format"), max_words=args.get("max_words"))
+    del files
+    progress(0.7, f"Saving {len(space):,} words × {space.dim} dimensions")
+    model_id = workspace.save_space(space, args.get("name") or None)
+    return {"model_id": model_id, "name": workspace.model_record(model_id)["name"], "words": len(space),
+            "dim": space.dim, "format": space.info["source_format"], "notes": list(space.info.get("notes", []))}

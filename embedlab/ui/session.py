@@ -5,26 +5,50 @@ Nothing per-user goes into Streamlit's global caches (``st.cache_data`` /
 spaces and probe results are kept in ``st.session_state``, which is private to
 one browser session, and the active model is also saved in the workspace so it
 survives a restart.
+
+Memory: a session's own spaces and results share one budget in bytes
+(``EMBEDLAB_SESSION_MB``, default 400; a space counts with its unit-length
+copy once made), least recently used first out. Published models and shipped
+samples are the same for everyone: they live once in the server's shared
+read-only cache (:mod:`embedlab.store.shared_cache`), not in each session.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
-from collections import OrderedDict
 from typing import Callable, Optional
 
 import streamlit as st
 
 from embedlab import config
 from embedlab.errors import InputError
+from embedlab.memory import BytesLRU
 from embedlab.space import Space
 from embedlab.store import Workspace
 from embedlab.store.publishing import instructor_key, instructor_key_valid
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-_MAX_SPACES = 3
-_MAX_RESULTS = 64
+
+
+def session_bytes() -> int:
+    """Bytes one session may keep in memory for its own spaces and results (``EMBEDLAB_SESSION_MB``, default 400)."""
+    return int(float(os.environ.get("EMBEDLAB_SESSION_MB", "400")) * 1024 * 1024)
+
+
+def _memory() -> BytesLRU:
+    """This session's spaces and results, bounded in bytes together."""
+    memory = st.session_state.get("_memory")
+    if memory is None:
+        memory = st.session_state["_memory"] = BytesLRU(session_bytes())
+    memory.limit = session_bytes()
+    return memory
+
+
+def memory_in_use() -> int:
+    """Bytes this session holds in its cache of spaces and results."""
+    return _memory().total()
 
 
 def workspace() -> Workspace:
@@ -111,30 +135,33 @@ def set_active_model(model_id: Optional[str]) -> None:
 
 
 def load_space(model_id: str) -> Space:
-    """Load a model of this session's workspace, keeping the last few in session memory.
+    """Load a model of this session's workspace, keeping recent ones in session memory (bounded in bytes).
+
+    A published model comes from the server's shared cache and does not count
+    against the session.
 
     Raises
     ------
     InputError
         Unknown or damaged model.
     """
-    spaces: OrderedDict = st.session_state.setdefault("_spaces", OrderedDict())
-    if model_id in spaces:
-        spaces.move_to_end(model_id)
-        return spaces[model_id]
-    space = workspace().load_space(model_id)
-    spaces[model_id] = space
-    while len(spaces) > _MAX_SPACES:
-        spaces.popitem(last=False)
+    memory = _memory()
+    key = ("space", model_id)
+    if key in memory:
+        return memory.get(key)
+    ws = workspace()
+    space = ws.load_space(model_id)
+    if not ws.model_record(model_id)["published"]:
+        memory.put(key, space)
     return space
 
 
 def forget_space(model_id: str) -> None:
     """Drop a model (and its cached results) from session memory."""
-    st.session_state.get("_spaces", {}).pop(model_id, None)
-    results = st.session_state.get("_results", {})
-    for key in [k for k in results if k[0] == model_id]:
-        results.pop(key)
+    memory = _memory()
+    for key in memory.keys():
+        if key[1] == model_id:
+            memory.pop(key)
 
 
 def active_space() -> Optional[Space]:
@@ -148,18 +175,21 @@ def active_space() -> Optional[Space]:
         return None
 
 
+def peek(model_id: Optional[str], name: str, params: tuple):
+    """What :func:`cached` holds for (model, name, params), or None (nothing is computed)."""
+    return _memory().get(("result", model_id, name, params))
+
+
 def cached(model_id: Optional[str], name: str, params: tuple, compute: Callable):
     """Session-scoped memo: ``compute()`` once per (model, name, params), then reuse.
 
-    Results survive page switches (they live in this session only).
+    Results survive page switches (they live in this session only) and share
+    the session's byte budget with its spaces.
     """
-    results: OrderedDict = st.session_state.setdefault("_results", OrderedDict())
-    key = (model_id, name, params)
-    if key in results:
-        results.move_to_end(key)
-        return results[key]
+    memory = _memory()
+    key = ("result", model_id, name, params)
+    if key in memory:
+        return memory.get(key)
     value = compute()
-    results[key] = value
-    while len(results) > _MAX_RESULTS:
-        results.popitem(last=False)
+    memory.put(key, value)
     return value
