@@ -141,5 +141,5 @@ def test_umap_reuses_knn_graph_when_min_dist_changes(explore):
     at.button[0].click().run()
     assert not at.exception, at.exception
     projections = _result_keys(at, "explore-projection")
-    assert len(projections) == 4 and any(k[2][-1] == 50 for k in projections)  # (..., n_neighbors, min_dist, epochs)
+    assert len(projections) == 4 and any(k[3][-1] == 50 for k in projections)  # ("result", model, name, (..., epochs))
     assert len(_result_keys(at, "explore-knn")) == 2
