@@ -90,6 +90,8 @@ with tab_map:
         knn_key = (points.key, params["sph"], params["metric"], knn_k)
 
         seed = 0 if params["seed"] else None
+        # the most frequent words of a published model are the same for a whole class: one projection for all
+        untyped = not isolate and params["source"] == "most frequent"
 
         slot = st.empty()  # a progress bar while a projection is computed, not when it comes from the cache
 
@@ -103,7 +105,7 @@ with tab_map:
         def compute():
             report = widgets.streamlit_progress(
                 slot.progress(0.0, text=f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points"))
-            knn = session.cached(model_id, "explore-knn", knn_key, lambda: knn_graph(report))
+            knn = session.cached(model_id, "explore-knn", knn_key, lambda: knn_graph(report), shared=untyped)
             return P.project(space, points, params["method"], params["dims"], spherize_first=params["sph"],
                              n_neighbors=params["nn"], min_dist=params["md"], metric=params["metric"],
                              perplexity=params["perp"], distortion_k=params["dk"], knn=knn, random_state=seed,
@@ -128,7 +130,8 @@ with tab_map:
             result = background.cached_or_background(
                 model_id, "explore-projection", proj_key, small, compute, "projection", job_args,
                 f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points of {space.name}",
-                lambda status: P.load_projection(status["result"]["folder"]), start=bool(submitted) or st.session_state.pop("explore-start-job", False))
+                lambda status: P.load_projection(status["result"]["folder"]),
+                start=bool(submitted) or st.session_state.pop("explore-start-job", False), shared=untyped)
         finally:
             slot.empty()
 

@@ -412,3 +412,34 @@ def test_a_published_model_is_held_once_for_every_session(tmp_path):
     grew_mb = int(child(STUDENTS_CHILD, pub_id))
     # one copy: 23 MB of vectors + 23 MB unit-length; ten private copies would be 460 MB
     assert grew_mb < 120, f"peak RSS grew by {grew_mb} MB for ten sessions"
+
+
+def test_a_published_models_default_projection_is_computed_once_for_the_class():
+    from embedlab.store import shared_cache
+
+    teacher, tt = open_session(instructor=SECRET)
+    wst = Workspace(config.home() / "workspaces" / tt)
+    rng = np.random.default_rng(3)
+    own = wst.save_space(make_space({f"w{i}": rng.standard_normal(8) for i in range(300)}), name="class model")
+    pub_id = wst.publish_model(own)
+    shown = []
+    for _ in range(2):
+        at, token = open_session()
+        Workspace(config.home() / "workspaces" / token).set_setting("active_model", pub_id)
+        at = app(ws=token).run()
+        at.switch_page("pages/explore.py").run()
+        assert not at.exception, at.exception
+        assert not [k for k in at.session_state["_memory"].keys() if k[0] == "result"]  # nothing private kept
+        shown.append(at)
+    projections = [v for k, v in shared_cache.SHARED._lru._items.items() if "explore-projection" in k[0]
+                   and pub_id in k[1]]
+    assert len(projections) == 1  # both students got the one projection
+    # words a student types are not shared
+    at = shown[0]
+    at.radio(key="explore-source").set_value("pasted words")
+    at.text_area(key="explore-pasted").set_value("w1 w2 w3 w4 w5 w6 w7")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    private = [k for k in at.session_state["_memory"].keys() if k[0] == "result" and k[2] == "explore-projection"]
+    assert len(private) == 1
+    assert len([k for k in shared_cache.SHARED._lru._items if "explore-projection" in k[0] and pub_id in k[1]]) == 1

@@ -6,9 +6,11 @@ files are the same for everyone and never change once written, so one copy
 serves every session.
 
 Nothing per-user can enter it: :meth:`ReadOnlyCache.get_or_load` caches only
-paths inside a shared server's published area (``<home>/published``) or the
-shipped samples (``sample_corpora/``); anything else is loaded and returned
-uncached. Keys include the files' modification times, so a file replaced on
+what is read from, or computed on, paths inside a shared server's published
+area (``<home>/published``) or the shipped samples (``sample_corpora/``), keyed
+by those paths (probe results of a published model are keyed by the probe's
+parameters too, see :func:`embedlab.ui.session.cached`); anything else is
+loaded and returned uncached. Keys include the files' modification times, so a file replaced on
 disk is read again. Callers must treat what they get as read-only.
 """
 
@@ -94,6 +96,12 @@ class ReadOnlyCache:
         with self._lock:
             self._loading.pop(key, None)
         return value
+
+    def peek(self, what: str, path):
+        """What :meth:`get_or_load` holds for (what, path) now, or None (nothing is loaded)."""
+        if not self.shareable(path):
+            return None
+        return self._lru.get((what, str(Path(path).resolve()), _stamp(Path(path))))
 
     def total(self) -> int:
         """Bytes held now."""

@@ -88,18 +88,19 @@ def in_background(name: str, params, kind: str, args: Callable[[], dict], title:
 
 def cached_or_background(model_id: Optional[str], name: str, params: tuple, inline: bool, compute: Callable,
                          kind: str, args: Callable[[], dict], title: str, load: Callable[[dict], object],
-                         start: bool = True):
+                         start: bool = True, shared: bool = False):
     """:func:`embedlab.ui.session.cached` for work that is small (``inline``: ``compute()`` here) or large (a job).
 
-    A job's result, once loaded, is kept in the session cache like an inline one.
-    Returns None while a job waits or runs.
+    A job's result, once loaded, is kept in the session cache like an inline one
+    (``shared``: see :func:`embedlab.ui.session.cached`). Returns None while a
+    job waits or runs.
     """
     if inline:
-        return session.cached(model_id, name, params, compute)
-    hit = session.peek(model_id, name, params)
+        return session.cached(model_id, name, params, compute, shared=shared)
+    hit = session.peek(model_id, name, params, shared=shared)
     if hit is not None:
         return hit
     result = in_background(name, (model_id, params), kind, args, title, load, start=start)
     if result is not None:
-        session.cached(model_id, name, params, lambda: result)
+        session.cached(model_id, name, params, lambda: result, shared=shared)
     return result

@@ -175,17 +175,49 @@ def active_space() -> Optional[Space]:
         return None
 
 
-def peek(model_id: Optional[str], name: str, params: tuple):
+def peek(model_id: Optional[str], name: str, params: tuple, shared: bool = False):
     """What :func:`cached` holds for (model, name, params), or None (nothing is computed)."""
+    from embedlab.store.shared_cache import SHARED
+
+    folder = _published_folder(model_id) if shared else None
+    if folder is not None:
+        return SHARED.peek(repr(("result", name, params)), folder)
     return _memory().get(("result", model_id, name, params))
 
 
-def cached(model_id: Optional[str], name: str, params: tuple, compute: Callable):
+def _published_folder(model_id: Optional[str]):
+    """The folder of a published model (read-only, the same for everyone), or None for the session's own."""
+    if model_id is None:
+        return None
+    known = st.session_state.setdefault("_published_folders", {})
+    if model_id not in known:
+        ws = workspace()
+        try:
+            published = bool(ws.model_record(model_id)["published"])
+        except InputError:
+            return None
+        known[model_id] = str(ws.published_area().models_dir / model_id) if published else None
+    return known[model_id]
+
+
+def cached(model_id: Optional[str], name: str, params: tuple, compute: Callable, shared: bool = False):
     """Session-scoped memo: ``compute()`` once per (model, name, params), then reuse.
 
     Results survive page switches (they live in this session only) and share
     the session's byte budget with its spaces.
+
+    ``shared=True`` declares that the result depends on nothing but the model
+    and ``params``, none of them typed or uploaded by the user (the 5,000 most
+    frequent words' projection, say): for a published model such a result is
+    computed once for every session, in the server's shared read-only cache (a
+    class opening the instructor's model computes its default projection once).
+    Treat it as read-only. Anything derived from a user's input stays private.
     """
+    from embedlab.store.shared_cache import SHARED
+
+    folder = _published_folder(model_id) if shared else None
+    if folder is not None:
+        return SHARED.get_or_load(repr(("result", name, params)), folder, compute)
     memory = _memory()
     key = ("result", model_id, name, params)
     if key in memory:
