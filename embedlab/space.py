@@ -4,11 +4,21 @@ Every probe and view in embedlab takes a :class:`Space`. The vectors live in a
 gensim :class:`~gensim.models.KeyedVectors` (the lingua franca of word vectors);
 ``meta`` holds one row per key (frequency count, and for items title, genres, ...);
 ``info`` records how the space was made.
+
+A space knows what its items are (:attr:`Space.item_kind`: words, rated items,
+users, documents, graph nodes, images) and gives each item a display
+**label** beside its **key**: keys are stable ids (a movie's MovieLens id),
+labels are what a person reads and types (its title). :meth:`Space.resolve`
+turns what a user typed (a label or a key) into a key; probes use keys inside
+and show labels. A space without a ``label`` metadata column (every word
+model, and every model saved before labels existed) is labelled by its keys,
+so it behaves exactly as before.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Iterable, Optional
 
 import numpy as np
@@ -16,7 +26,40 @@ import pandas as pd
 from gensim.models import KeyedVectors
 from gensim.models.fasttext import FastTextKeyedVectors
 
-from embedlab.errors import InputError, UnknownWordError
+from embedlab.errors import AmbiguousLabelError, InputError, UnknownWordError
+
+#: What the items of a space can be, and how one and several are called.
+ITEM_KINDS = {"word": ("word", "words"), "item": ("item", "items"), "user": ("user", "users"),
+              "document": ("document", "documents"), "node": ("node", "nodes"), "image": ("image", "images")}
+#: What an item's display label is called, by item kind (``info['label_name']`` overrides it).
+LABEL_NAMES = {"word": ("label", "labels"), "item": ("title", "titles"), "user": ("user", "users"),
+               "document": ("snippet", "snippets"), "node": ("name", "names"), "image": ("file name", "file names")}
+_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def _blank(label) -> bool:
+    if isinstance(label, str):
+        return not label.strip()
+    return label is None or bool(pd.isna(label))
+
+
+def count_text(n: int, singular: str, plural: Optional[str] = None) -> str:
+    """``"1 item"``, ``"2,500 items"``: a count with the noun in the right number."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+class _LabelIndex:
+    """Rows of each label, exactly, case-folded, and case-folded without a trailing "(...)" (a year)."""
+
+    def __init__(self, labels: list):
+        self.exact, self.folded, self.bare = {}, {}, {}
+        for row, label in enumerate(labels):
+            self.exact.setdefault(label, []).append(row)
+            folded = label.casefold()
+            self.folded.setdefault(folded, []).append(row)
+            bare = _TRAILING_BRACKET.sub("", folded)
+            if bare and bare != folded:
+                self.bare.setdefault(bare, []).append(row)
 
 
 class Space:
@@ -34,13 +77,20 @@ class Space:
         from gensim's ``count`` attribute when not given).
     info : dict, optional
         How the space was made: ``kind`` (``word2vec``, ``fasttext``, ...),
-        ``params``, ``corpus_name``, ``corpus_fingerprint``, ``train_seconds``,
-        ``epoch_losses`` ... Stored as JSON, so values must be JSON-able.
+        ``item_kind`` (a key of :data:`ITEM_KINDS`; missing means words, or
+        rated items / users for a rating model's ``role``), ``label_name``
+        (what a label is called, e.g. "title"), ``params``, ``corpus_name``,
+        ``corpus_fingerprint``, ``train_seconds``, ``epoch_losses`` ... Stored
+        as JSON, so values must be JSON-able.
+
+    The optional ``label`` column of ``meta`` holds each item's display label
+    (a movie title, a document snippet); an empty label falls back to the key.
+    ``meta`` is read-only once the space is built (labels are indexed once).
 
     Raises
     ------
     InputError
-        ``meta`` does not have one row per key.
+        ``meta`` does not have one row per key; an unknown ``item_kind``.
     """
 
     def __init__(self, kv: KeyedVectors, meta: Optional[pd.DataFrame] = None, info: Optional[dict] = None):
@@ -61,6 +111,12 @@ class Space:
                 meta["count"] = np.zeros(len(words), dtype=np.int64)
         self.meta = meta
         self._unit = None
+        self._labels = None
+        self._has_labels = False
+        self._label_index = None
+        kind = self.info.get("item_kind")
+        if kind is not None and kind not in ITEM_KINDS:
+            raise InputError(f"Unknown item kind {kind!r}; choose one of {', '.join(ITEM_KINDS)}.")
 
     @classmethod
     def from_vectors(cls, words, vectors, meta: Optional[pd.DataFrame] = None, info: Optional[dict] = None) -> "Space":
@@ -125,6 +181,191 @@ class Space:
     def __repr__(self) -> str:
         return f"Space({self.name!r}, kind={self.kind!r}, n_words={len(self)}, dim={self.dim})"
 
+    # -- what the items are ---------------------------------------------------
+    @property
+    def item_kind(self) -> str:
+        """What the keys are: ``word``, ``item``, ``user``, ``document``, ``node`` or ``image``.
+
+        From ``info['item_kind']``; models saved before it existed are words,
+        except the two spaces of a rating model (``info['role']`` ``items`` /
+        ``users``).
+        """
+        kind = self.info.get("item_kind")
+        if kind:
+            return str(kind)
+        return {"items": "item", "users": "user"}.get(self.info.get("role"), "word")
+
+    @property
+    def is_words(self) -> bool:
+        """True when the keys are words (probes built on word lists apply)."""
+        return self.item_kind == "word"
+
+    @property
+    def nouns(self) -> tuple:
+        """(singular, plural) of what an item is called: ("word", "words"), ("item", "items") ..."""
+        return ITEM_KINDS.get(self.item_kind, ("item", "items"))
+
+    @property
+    def label_nouns(self) -> tuple:
+        """(singular, plural) of what a label is called: ("title", "titles") for rated items."""
+        name = self.info.get("label_name")
+        if name:
+            return str(name), str(name) + "s"
+        if not self.has_labels:
+            return self.nouns
+        return LABEL_NAMES.get(self.item_kind, ("label", "labels"))
+
+    def count_text(self, n: int, labels: bool = False) -> str:
+        """``"1 word"``, ``"3 items"``, or with ``labels`` ``"3 titles"`` (for a labelled space)."""
+        return count_text(n, *(self.label_nouns if labels else self.nouns))
+
+    def require_words(self, what: str) -> None:
+        """Raise InputError unless the keys are words (``what``: the probe, for the message).
+
+        Raises
+        ------
+        InputError
+            The space holds items, users, documents, ... rather than words.
+        """
+        if not self.is_words:
+            raise InputError(f"{what} works on words, but the items of '{self.name}' are {self.nouns[1]}. "
+                             "Make a word model active (Models page) to use it.")
+
+    # -- display labels ---------------------------------------------------------
+    @property
+    def labels(self) -> list:
+        """Display label of every key, in index order (the key itself when there is no label).
+
+        Returns
+        -------
+        list of str, length n_words
+            :attr:`words` itself for a space without a ``label`` column.
+        """
+        if self._labels is None:
+            keys = self.words
+            if "label" not in self.meta.columns:
+                self._labels, self._has_labels = keys, False
+            else:
+                raw = self.meta["label"].to_numpy(dtype=object)
+                self._labels = [key if _blank(lab) else str(lab) for lab, key in zip(raw, keys)]
+                self._has_labels = any(lab != key for lab, key in zip(self._labels, keys))
+        return self._labels
+
+    @property
+    def has_labels(self) -> bool:
+        """True when some item's label differs from its key (e.g. movies with titles)."""
+        if self._labels is None:
+            self.labels
+        return self._has_labels
+
+    def label(self, key: str) -> str:
+        """The display label of a key.
+
+        Raises
+        ------
+        UnknownWordError
+            Not a key.
+        """
+        return self.labels[self.index(key)]
+
+    def labels_of(self, keys: Iterable[str]) -> list:
+        """Display labels of several keys (a key that is not in the space stays as it is)."""
+        labels, lookup = self.labels, self.kv.key_to_index
+        return [labels[lookup[k]] if k in lookup else str(k) for k in keys]
+
+    def resolve(self, query: str, oov_ok: bool = False) -> str:
+        """The key a user means by a label or a key.
+
+        Tried in order: the exact label, the label ignoring case, the key,
+        then the label ignoring case and a trailing bracket such as a year
+        ("star wars" finds "Star Wars (1977)"). Leading and trailing spaces are
+        ignored. For a space without labels this is a plain key lookup.
+
+        Parameters
+        ----------
+        query : str
+            A label (title) or a key (id).
+        oov_ok : bool
+            For FastText spaces: return an unknown word unchanged (its vector
+            is then built from character n-grams) instead of raising.
+
+        Returns
+        -------
+        str
+            A key of this space (or, with ``oov_ok``, the query itself).
+
+        Raises
+        ------
+        AmbiguousLabelError
+            The label names several items; the message lists them with their keys.
+        UnknownWordError
+            Nothing matches; the message lists close labels (or spellings).
+        """
+        q = "" if query is None else str(query)
+        lookup = self.kv.key_to_index
+        if q in lookup and not self.has_labels:
+            return q
+        s = q.strip()
+        if not self.has_labels:
+            if s in lookup:
+                return s
+            if oov_ok and self.has_subwords and s:
+                return s
+            raise UnknownWordError(s or q, self.suggestions(s or q))
+        index = self._labels_indexed()
+        folded = s.casefold()
+        for rows in (index.exact.get(s), index.folded.get(folded)):
+            if rows:
+                return self._only(rows, s)
+        if s in lookup:
+            return s
+        rows = index.bare.get(_TRAILING_BRACKET.sub("", folded))
+        if rows:
+            return self._only(rows, s)
+        noun, label = self.nouns[0], self.label_nouns[0]
+        raise UnknownWordError(s, self.label_suggestions(s),
+                               message=f"No {noun} of this model has the {label} or id '{s}'.")
+
+    def resolve_many(self, queries: Iterable[str]) -> list:
+        """:meth:`resolve` for each query, in order (raises on the first that fails)."""
+        return [self.resolve(q) for q in queries]
+
+    def _labels_indexed(self) -> _LabelIndex:
+        if self._label_index is None:
+            self._label_index = _LabelIndex(self.labels)
+        return self._label_index
+
+    def _only(self, rows: list, query: str) -> str:
+        if len(rows) == 1:
+            return self.words[rows[0]]
+        raise AmbiguousLabelError(query, [(self.words[r], self.labels[r]) for r in rows], self.nouns[0],
+                                  self.label_nouns[0])
+
+    def label_suggestions(self, query: str, n: int = 5) -> list:
+        """Labels close to ``query``: those containing it (most frequent first), then close spellings.
+
+        Returns
+        -------
+        list of str
+            At most ``n`` labels.
+        """
+        q = str(query).strip().casefold()
+        if not q:
+            return []
+        labels = self.labels
+        order = np.argsort(-self.counts, kind="stable") if self.counts.any() else np.arange(len(labels))
+        out = []
+        for row in order:
+            if q in labels[row].casefold() and labels[row] not in out:
+                out.append(labels[row])
+                if len(out) == n:
+                    return out
+        pool = {labels[row].casefold(): labels[row] for row in order[:50_000]}
+        for close in difflib.get_close_matches(q, list(pool), n=n, cutoff=0.6):
+            if pool[close] not in out:
+                out.append(pool[close])
+        return out[:n]
+
     @property
     def unit(self) -> np.ndarray:
         """Unit-length vectors, ndarray of shape (n_words, dim), float32 (zero rows stay zero)."""
@@ -152,16 +393,20 @@ class Space:
         return difflib.get_close_matches(w, pool, n=n, cutoff=0.7)
 
     def index(self, word: str) -> int:
-        """Row of ``word`` in :attr:`vectors`.
+        """Row of ``word`` in :attr:`vectors` (a key, or for a labelled space a label: see :meth:`resolve`).
 
         Raises
         ------
         UnknownWordError
             The word is not a key; the message lists close spellings.
+        AmbiguousLabelError
+            A label shared by several items.
         """
         try:
             return self.kv.key_to_index[word]
         except KeyError:
+            if self.has_labels:
+                return self.kv.key_to_index[self.resolve(word)]
             raise UnknownWordError(word, self.suggestions(word)) from None
 
     def indices(self, words: Iterable[str]) -> np.ndarray:
@@ -169,9 +414,27 @@ class Space:
         return np.array([self.index(w) for w in words], dtype=np.int64)
 
     def split_known(self, words: Iterable[str]) -> tuple[list, list]:
-        """Split ``words`` into (in vocabulary, out of vocabulary), keeping order and dropping repeats."""
+        """Split ``words`` into (in vocabulary, out of vocabulary), keeping order and dropping repeats.
+
+        A labelled space also knows its labels: a known label is returned as
+        its key; an unknown or ambiguous one goes to the second list as typed.
+        """
         known, unknown, seen = [], [], set()
+        labelled = self.has_labels
         for w in words:
+            if labelled:
+                try:
+                    key = self.resolve(w)
+                except InputError:
+                    key = None
+                if key is None:
+                    if w not in seen:
+                        seen.add(w)
+                        unknown.append(w)
+                elif key not in seen:
+                    seen.add(key)
+                    known.append(key)
+                continue
             if w in seen:
                 continue
             seen.add(w)
@@ -192,6 +455,8 @@ class Space:
         """
         if word in self:
             return self.vectors[self.kv.key_to_index[word]]
+        if self.has_labels:
+            return self.vectors[self.index(word)]
         if self.has_subwords:
             vec = self.kv.get_vector(word)
             if np.any(vec):

@@ -15,6 +15,10 @@ through_app()
 st.title("📏 Benchmarks")
 space = widgets.require_space("the benchmarks")
 model_id = session.active_model_id()
+if not space.is_words:
+    st.info(f"The analogy and word-similarity test sets are made of English words; the active model "
+            f"'{space.name}' holds {space.nouns[1]}, so they do not apply to it. Make a word model active on the "
+            "Models page (sweeps below train new word models).")
 tab_google, tab_pairs, tab_sweep = st.tabs(["Analogy test set", "Word similarity", "Sweeps"])
 
 

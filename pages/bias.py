@@ -17,6 +17,11 @@ st.caption("Bias directions and hard debiasing after Bolukbasi et al. (2016), WE
            "unit-length vectors.")
 
 space = widgets.require_space("the bias probes")
+if not space.is_words:
+    st.info(f"The bias probes measure words against word lists (gender pairs, occupations, the WEAT sets); the "
+            f"active model '{space.name}' holds {space.nouns[1]}, so they do not apply to it. Make a word model "
+            "active on the Models page.")
+    st.stop()
 model_id = session.active_model_id()
 ws = session.workspace()
 DEFAULT = "Bolukbasi et al. gender pairs"
@@ -86,9 +91,10 @@ with tab_proj:
         st.download_button("Download projections (CSV)", table.to_csv(index=False), "projections.csv", "text/csv")
 
     st.subheader("Axes plot")
-    st.caption("x and y are word differences ('he - she'), single words, or saved directions.")
+    st.caption("x and y are word differences ('she - he': she on the right, as in the bar chart above), single "
+               "words, or saved directions.")
     a1, a2 = st.columns(2)
-    x_spec = a1.text_input("x axis", "he - she", key="bias-x")
+    x_spec = a1.text_input("x axis", "she - he", key="bias-x")
     y_spec = a2.text_input("y axis", "rich - poor", key="bias-y")
     axis_words = st.text_area("Words to place", ", ".join(bias_words.OCCUPATIONS[:30]), key="bias-axis-words")
     with widgets.user_errors():
@@ -244,6 +250,20 @@ with tab_debias:
         after, _ = bias.project_words(debiased, bias.parse_words(words_text), removed)
         st.plotly_chart(views.before_after_projections(before, after), key="bias-before-after")
 
+        # which WEAT test the comparison reuses is said, and can be changed, here
+        ba_options = ["weat-tab"] + list(bias_words.WEAT_TESTS)
+        ba_test = st.selectbox("WEAT test compared before and after", ba_options, key="bias-ba-weat",
+                               format_func=lambda n: (f"the one on the WEAT tab: {query.name}" if n == "weat-tab"
+                                                      else n))
+        if ba_test == "weat-tab":
+            ba_query, ba_key = query, weat_key
+        else:
+            ba_query = bias.WeatQuery.shipped(ba_test)
+            ba_key = (ba_test, tuple(map(tuple, list(ba_query.targets) + list(ba_query.attributes))),
+                      tuple(list(ba_query.target_names) + list(ba_query.attribute_names)), n_perm, seed, max_missing)
+        st.caption(f"WEAT below: **{ba_query.name}** — {ba_query.target_names[0]} vs {ba_query.target_names[1]}, "
+                   f"{ba_query.attribute_names[0]} vs {ba_query.attribute_names[1]} "
+                   f"({n_perm:,} permutations when not exact, seed {seed}).")
         col_b, col_a = st.columns(2)
         for col, sp, sid, label in ((col_b, original, original_id, "Original"), (col_a, debiased, debiased_id,
                                                                                  "Debiased")):
@@ -252,12 +272,12 @@ with tab_debias:
                 dbv = bias.direct_bias(sp, neutral, removed, c=c)
                 st.metric(f"DirectBias (c = {c:g})", f"{dbv.value:.3f}")
                 try:
-                    w = session.cached(sid, "weat", weat_key, lambda sp=sp: bias.weat(
-                        sp, query, n_permutations=n_perm, seed=seed, max_missing=max_missing))
-                    st.metric(f"WEAT effect size ({query.name.split(':')[0]})", f"{w.effect_size:.2f}")
+                    w = session.cached(sid, "weat", ba_key, lambda sp=sp: bias.weat(
+                        sp, ba_query, n_permutations=n_perm, seed=seed, max_missing=max_missing))
+                    st.metric(f"WEAT effect size ({ba_query.name.split(':')[0]})", f"{w.effect_size:.2f}")
                     st.metric("WEAT p-value", f"{w.p_value:.3g}")
                 except InputError:
-                    st.caption(f"WEAT ({query.name}) cannot run on this model: see the WEAT tab.")
+                    st.caption(f"WEAT ({ba_query.name}) cannot run on this model: see the WEAT tab.")
                 known = (ws.get_setting("bias_analogy", {}) or {}).get(sid)
                 if known:
                     st.metric("Google analogy accuracy (3CosAdd)", f"{known['accuracy']:.1%}",

@@ -8,27 +8,36 @@ from embedlab.probes.neighbours import nearest_neighbours, neighbours_of_words
 from embedlab.probes.projection.umap.warmup import warm_up_status
 from embedlab.ui import background, session, widgets
 from embedlab.ui.entry import through_app
+from embedlab.ui.tables import table_columns
 from embedlab.views import scatter
 from embedlab.views.selection import selected_words
+from embedlab.views.tables import for_display
 
 through_app()
 st.title("Explore")
 space = widgets.require_space("Explore")
 model_id = session.active_model_id()
-st.caption(f"{space.name}: {len(space):,} words × {space.dim} dimensions.")
+noun, nouns = space.nouns
+st.caption(f"{space.name}: {space.count_text(len(space))} × {space.dim} dimensions.")
 
 tab_map, tab_nn = st.tabs(["Projection", "Nearest neighbours"])
 
 # ---------------------------------------------------------------- neighbours
 with tab_nn:
     c1, c2 = st.columns([3, 1])
-    query = c1.text_input("Word", key="explore-nn-word", placeholder="e.g. " + (space.words[min(50, len(space) - 1)]))
+    example = space.labels[min(50, len(space) - 1)]
+    query = c1.text_input(f"{space.label_nouns[0].capitalize()} or id" if space.has_labels else "Word",
+                          key="explore-nn-word", placeholder=f"e.g. {example}")
     k_nn = c2.number_input("Neighbours", 1, 100, 10, key="explore-nn-k")
     if query.strip():
         with widgets.user_errors():
             table = session.cached(model_id, "nn", (query.strip(), int(k_nn)),
                                    lambda: nearest_neighbours(space, query.strip(), int(k_nn)))
-            st.dataframe(table, hide_index=True, column_config={"cosine": st.column_config.NumberColumn(format="%.3f")})
+            if space.has_labels:
+                st.caption(f"Nearest {nouns} of **{space.label(table.attrs['query'])}** "
+                           f"(id {table.attrs['query']}), by cosine similarity")
+            st.dataframe(for_display(space, table), hide_index=True,
+                         column_config=table_columns(space, wide=True))
 
 # ---------------------------------------------------------------- projection
 METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
@@ -39,8 +48,13 @@ with tab_map:
         source = c1.radio("Points", ["most frequent", "pasted words", "neighbourhood"], key="explore-source",
                           help="The N most frequent words, a list you paste, or query words with their nearest neighbours.")
         n_top = c1.number_input("N most frequent", 5, len(space), min(2000, len(space)), step=500, key="explore-n")
-        pasted = c1.text_area("Pasted words", key="explore-pasted", height=80, placeholder="king queen man woman ...")
-        queries = c1.text_input("Query words (neighbourhood)", key="explore-queries", placeholder="good bad")
+        pasted = c1.text_area(f"Pasted {space.label_nouns[1] if space.has_labels else 'words'}", key="explore-pasted",
+                              height=80, placeholder=(f"one {space.label_nouns[0]} or id per line"
+                                                      if space.has_labels else "king queen man woman ..."))
+        queries = c1.text_input("Query words (neighbourhood)" if space.is_words and not space.has_labels
+                                else f"Query {space.label_nouns[1]} (neighbourhood; separate with ;)",
+                                key="explore-queries",
+                                placeholder="good bad" if not space.has_labels else space.labels[0])
         k_hood = c1.number_input("Neighbours per query word", 1, 500, 30, key="explore-hood-k")
         method = c2.selectbox("Projection", list(METHOD_NAMES), format_func=METHOD_NAMES.get, key="explore-method")
         dims = c2.radio("Dimensions", [2, 3], horizontal=True, key="explore-dims")
@@ -75,8 +89,7 @@ with tab_map:
     result = None
     with widgets.user_errors():
         if isolate:
-            points = P.choose_words(space, isolate)
-            points.description = f"{len(points.indices):,} isolated words"
+            points = P.choose_keys(space, isolate, f"{len(isolate):,} isolated {nouns}")
         elif params["source"] == "pasted words":
             points = P.choose_words(space, params["pasted"])
         elif params["source"] == "neighbourhood":
@@ -141,7 +154,7 @@ with tab_map:
         c1, c2, c3 = st.columns([2, 2, 3])
         meta_cols = P.metadata_columns(space)
         options = ["none", "cluster", "frequency", "overlap", "group"] + (["metadata"] if meta_cols else [])
-        names = {"none": "nothing", "cluster": "k-means cluster", "frequency": "word frequency (log10)",
+        names = {"none": "nothing", "cluster": "k-means cluster", "frequency": f"{noun} frequency (log10)",
                  "overlap": "k-NN overlap (distortion)", "group": "my groups", "metadata": "metadata column"}
         colour_by = c1.selectbox("Colour by", options, format_func=names.get, key="explore-colour")
         k_clusters = column = None
@@ -156,8 +169,11 @@ with tab_map:
             with widgets.user_errors():
                 groups = P.parse_groups(gtext)
         labels_on = c2.toggle("Text labels", value=len(frame) <= 300, key="explore-labels",
-                              help=f"Above {scatter.MAX_TEXT_LABELS} points only the most frequent get a label.")
-        pattern = c3.text_input("Search (substring)", key="explore-search")
+                              help="Only labels that fit without overlapping are written, most frequent first "
+                                   f"(at most {scatter.MAX_TEXT_LABELS}; {scatter.MAX_TEXT_LABELS_3D} in 3-D). "
+                                   "Zoom does not add labels: select a region and isolate it to label more.")
+        pattern = c3.text_input(f"Search {space.label_nouns[1]} (substring)" if space.has_labels
+                                else "Search (substring)", key="explore-search")
         use_regex = c3.checkbox("regular expression", key="explore-regex")
 
         colour, continuous = None, False
@@ -168,7 +184,11 @@ with tab_map:
                     lambda: P.colour_values(space, result, colour_by, k_clusters or 8, groups, column))
         matches = None
         with widgets.user_errors():
-            matches = P.search_mask(frame["word"].tolist(), pattern, regex=use_regex) if pattern else None
+            if pattern:
+                # labels are what a reader types (titles); an id typed in full finds its item too
+                matches = P.search_mask(frame["label"].tolist(), pattern, regex=use_regex)
+                if space.has_labels:
+                    matches |= (frame["word"] == pattern.strip()).to_numpy()
 
         # -- distortion and variance
         m1, m2, m3, m4 = st.columns(4)
@@ -200,22 +220,28 @@ with tab_map:
 
         if matches is not None:
             found = frame.loc[matches, ["word", "label", "frequency rank"]]
-            st.markdown(f"**{len(found):,} words match** `{pattern}`")
-            st.dataframe(found.head(1000), hide_index=True, height=200)
+            verb = "matches" if len(found) == 1 else "match"
+            st.markdown(f"**{space.count_text(len(found), labels=True)} {verb}** `{pattern}`")
+            st.dataframe(for_display(space, found.head(1000)) if space.has_labels else found.head(1000),
+                         hide_index=True, height=200, column_config=table_columns(space, wide=True))
 
         # -- selection: box/lasso in 2-D, or pick from the table (works in 3-D too)
         with st.expander("Pick points from a table" + (" (3-D has no box/lasso selection)" if result.n_components == 3 else ""),
                          expanded=result.n_components == 3):
             shown = frame.loc[matches] if matches is not None else frame
-            picked = st.dataframe(shown[["word", "label", "frequency rank", "knn overlap"]].head(5000), hide_index=True,
-                                  on_select="rerun", selection_mode="multi-row", key=f"explore-pick-{chart_key}",
-                                  height=250)
+            table = for_display(space, shown[["word", "label", "frequency rank", "knn overlap"]].head(5000))
+            picked = st.dataframe(table,
+                                  hide_index=True, on_select="rerun", selection_mode="multi-row",
+                                  key=f"explore-pick-{chart_key}", height=250,
+                                  column_config=table_columns(space, wide=True))
             rows = picked.selection.rows if picked else []
             chosen = chosen + [w for w in shown["word"].iloc[list(rows)].tolist() if w not in chosen]
         if chosen:
-            st.markdown(f"**Selected: {len(chosen):,} words** — their nearest neighbours in the original space")
+            st.markdown(f"**Selected: {space.count_text(len(chosen))}** — their nearest neighbours in the original "
+                        "space")
             with widgets.user_errors():
-                st.dataframe(neighbours_of_words(space, chosen[:200], 5), hide_index=True, height=300)
+                st.dataframe(for_display(space, neighbours_of_words(space, chosen[:200], 5)), hide_index=True,
+                             height=300, column_config=table_columns(space, wide=True))
             if len(chosen) >= 5 and st.button("Isolate selection (re-project only these)", key="explore-isolate-btn"):
                 st.session_state["explore-isolate"] = chosen
                 st.session_state["explore-start-job"] = True  # a large selection is projected by a job

@@ -12,6 +12,7 @@ from embedlab.train.item2vec import Item2VecConfig
 from embedlab.train.svd import MODEL_TEXT, SVDConfig
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
+from embedlab.ui.tables import table_columns
 from embedlab.views import ratings as views
 
 through_app()
@@ -22,6 +23,9 @@ st.caption("Factorise a user × item rating matrix into user and item vectors (t
 ws = session.workspace()
 SEPARATORS = {"guess": None, "comma": ",", "tab": "\t", "pipe |": "|", "semicolon ;": ";", "spaces": "whitespace",
               ":: (MovieLens 1M)": "::"}
+ENCODINGS = ["detect", "utf-8", "latin-1", "cp1252", "iso-8859-15", "cp1250", "cp1251", "utf-16"]
+ENCODING_HELP = ("Detection tries UTF-8, then Western European (latin-1/cp1252) unless the bytes clearly say "
+                 "otherwise. MovieLens 100k's u.item is latin-1.")
 
 
 def use_table(table):
@@ -48,13 +52,17 @@ else:
     sep = SEPARATORS[c1.selectbox("Separator", list(SEPARATORS), key="ratings-sep")]
     header = {"guess": None, "yes": True, "no": False}[c2.selectbox("Header line", ["guess", "yes", "no"],
                                                                     key="ratings-header")]
-    enc = c3.text_input("Encoding (empty: detect)", key="ratings-enc").strip() or None
+    enc = c3.selectbox("Encoding", ENCODINGS, key="ratings-enc", help=ENCODING_HELP)
+    enc = None if enc == "detect" else enc
     if up is not None:
         raw = None
         with widgets.user_errors():
             raw = src.read_delimited(up.getvalue(), up.name, sep, header, enc)
         if raw is not None:
-            st.caption(f"Read with separator {raw.separator!r}, header: {raw.header}, encoding {raw.encoding}.")
+            st.caption(f"Read with fields separated by {src.separator_name(raw.separator)}, "
+                       f"header line: {'yes' if raw.header else 'no'}, encoding {raw.encoding}.")
+            for note in raw.notes:
+                st.caption(f"ℹ️ {note}")
             st.dataframe(raw.frame.head(5), hide_index=True)
             cols = list(raw.frame.columns)
             guess = raw.guess_columns()
@@ -69,14 +77,31 @@ else:
             stamp = m4.selectbox("Timestamp column", opts,
                                  index=opts.index(guess["timestamp"]) if guess["timestamp"] else 0,
                                  key="ratings-col-t")
-            items_up = st.file_uploader("Item file (optional): id → title, genres (movies.csv, u.item, ...)",
+            drop_stray = st.checkbox("Leave out stray rows", True, key="ratings-stray",
+                                     help="A row whose user or item id appears nowhere else and does not look like "
+                                          "the other ids (a 0 where they start at 1, or text among whole numbers) "
+                                          "is left out, and named in the notes.")
+            i1, i2 = st.columns([3, 1])
+            items_up = i1.file_uploader("Item file (optional): id → title, genres (movies.csv, u.item, ...)",
                                         key="ratings-items-upload")
+            items_enc = i2.selectbox("Item file encoding", ENCODINGS, key="ratings-items-enc", help=ENCODING_HELP)
+            items_enc = None if items_enc == "detect" else items_enc
+            if items_up is not None:
+                with widgets.user_errors():
+                    meta, item_notes = src.read_item_metadata(items_up.getvalue(), items_up.name, items_enc)
+                    accented = [t for t in meta["title"].astype(str) if not t.isascii()][:3]
+                    st.caption(f"Item file: {len(meta):,} titles, e.g. "
+                               + "; ".join(accented or meta["title"].astype(str).head(3).tolist())
+                               + ". If accented letters look wrong, choose the item file's encoding.")
+                    for note in item_notes:
+                        st.caption(f"ℹ️ {note}")
             if st.button("Use this table", key="ratings-use-upload"):
                 with widgets.user_errors():
                     table = src.build_table(raw, user, item, None if rating == none else rating,
-                                            None if stamp == none else stamp)
+                                            None if stamp == none else stamp,
+                                            stray="drop" if drop_stray else "keep")
                     if items_up is not None:
-                        meta, notes = src.read_item_metadata(items_up.getvalue(), items_up.name)
+                        meta, notes = src.read_item_metadata(items_up.getvalue(), items_up.name, items_enc)
                         src.attach_items(table, meta, notes)
                     use_table(table)
 
@@ -118,7 +143,10 @@ m[2].metric("ratings", f"{stats['ratings']:,}")
 m[3].metric("density", f"{stats['density']:.2%}")
 m[4].metric("mean rating", "implicit" if table.implicit else f"{stats['rating_mean']:.2f}")
 for note in table.notes:
-    st.caption(f"ℹ️ {note}")
+    if note.startswith("Left out"):  # rows the user may want back: not a footnote
+        st.warning(note)
+    else:
+        st.caption(f"ℹ️ {note}")
 g = st.columns(3)
 g[0].plotly_chart(views.rating_histogram(table.rating_histogram()), key="ratings-hist")
 g[1].plotly_chart(views.long_tail(table.user_counts(), "user"), key="ratings-tail-users")
@@ -176,7 +204,12 @@ if st.button("Evaluate", key="ratings-evaluate"):
         args = {"table_id": table_id, "kind": kind, "config": config, "method": method, "test_fraction": fraction,
                 "factors": [1, 2, 5, 10, 20, 40, 80, 150] if (curve_on and kind == "svd") else None}
         st.session_state["ratings_eval_job"] = jobs.submit(ws, "ratings_eval", args, f"Evaluate {kind}")
+        # kept in the workspace, not only this session: the results survive a page switch or a reload
+        ws.set_setting("ratings_eval_job", {"table_id": table_id, "job_id": st.session_state["ratings_eval_job"]})
 eval_job = st.session_state.get("ratings_eval_job")
+if not eval_job:
+    remembered = ws.get_setting("ratings_eval_job") or {}
+    eval_job = remembered.get("job_id") if remembered.get("table_id") == table_id else None
 if eval_job:
     widgets.job_panel(eval_job, "ratings-eval-panel", on_done=lambda s: None)
     with widgets.user_errors():
@@ -185,6 +218,8 @@ if eval_job:
             result = status["result"]
             metrics = pd.DataFrame(result["metrics"])
             st.dataframe(metrics, hide_index=True, key="ratings-metrics")
+            if any(str(row["model"]).startswith("SVD") for row in result["metrics"]):
+                st.caption(rec.RANKING_NOTE)
             st.download_button("Download the metrics (CSV)", metrics.to_csv(index=False), "rating_metrics.csv",
                                key="ratings-metrics-dl")
             if result.get("curve"):
@@ -220,11 +255,20 @@ with widgets.user_errors():
     with x1:
         st.subheader("Items like …")
         query = st.text_input("Item title or id", "Toy Story" if "ml-latest" in items.info.get("corpus_name", "")
-                              else items.words[0], key="ratings-like")
+                              else items.labels[0], key="ratings-like")
         k = st.slider("How many", 5, 30, 10, key="ratings-like-k")
-        min_r = st.slider("Only items with at least this many ratings", 1, 100, 20, key="ratings-like-min")
-        like = session.cached(pick, "items_like", (query, k, min_r), lambda: rec.items_like(items, query, k, min_r))
-        st.dataframe(like, hide_index=True, key="ratings-like-table")
+        # 20 ratings suits MovieLens; a small table may have few such items: then the 10th most rated sets it
+        tenth = int(sorted(items.counts, reverse=True)[min(9, len(items) - 1)]) if len(items) else 1
+        min_r = st.slider("Only items with at least this many ratings", 1, 100, max(1, min(20, tenth)),
+                          key="ratings-like-min")
+        # a problem here (an unknown title) must not hide the recommendations beside it
+        with widgets.user_errors():
+            like = session.cached(pick, "items_like", (query, k, min_r),
+                                  lambda: rec.items_like(items, query, k, min_r))
+            found = like.attrs.get("query")
+            if found is not None:
+                st.caption(f"Items like **{items.labels_of([found])[0]}** (id {found}), by cosine similarity")
+            st.dataframe(like, hide_index=True, key="ratings-like-table", column_config=table_columns(items))
     with x2:
         st.subheader("Recommendations for a user")
         user = st.selectbox("User", users.words[:2000], key="ratings-user")
@@ -232,6 +276,6 @@ with widgets.user_errors():
         t_items = session.cached(None, "rating_table", (owner,), lambda: src.load_table(ws, owner))
         recs, top = session.cached(pick, "recommend", (user,), lambda: rec.recommend(items, users, t_items, user, 10))
         st.markdown("**Top 10 recommendations** (unrated items)")
-        st.dataframe(recs, hide_index=True, key="ratings-recs")
+        st.dataframe(recs, hide_index=True, key="ratings-recs", column_config=table_columns(items))
         st.markdown("**Items this user rated highest**")
-        st.dataframe(top, hide_index=True, key="ratings-top")
+        st.dataframe(top, hide_index=True, key="ratings-top", column_config=table_columns(items))

@@ -74,16 +74,22 @@ with tab_out:
                                                    "50,000 points.")
     with widgets.user_errors():
         space = session.load_space(model_id)
-        st.caption(f"{len(space):,} words × {space.dim} dimensions.")
+        st.caption(f"{space.count_text(len(space))} × {space.dim} dimensions.")
+        name_by = "key"
+        if space.has_labels:
+            name_by = st.radio("Name each vector by", ["key", "label"], horizontal=True, key="export-name-by",
+                               format_func={"key": "id (stable; embedlab reads it back)",
+                                            "label": space.label_nouns[0]}.get)
         for fmt, (label, _, mime) in ex.EXPORTS.items():
             try:
-                ex.check(space, fmt, limit or None)
+                ex.check(space, fmt, limit or None, name_by)
             except InputError as exc:  # shown next to the format it concerns; the others still work
                 st.warning(f"{label}: {exc}")
                 continue
             file_name = ex.export_file_name(space, fmt)
             st.download_button(f"Download {label}", key=f"export-{fmt}", file_name=file_name, mime=mime,
-                               data=lambda fmt=fmt, space=space, limit=limit: ex.export(space, fmt, limit or None)[0],
+                               data=lambda fmt=fmt, space=space, limit=limit, name_by=name_by: ex.export(
+                                   space, fmt, limit or None, name_by)[0],
                                on_click="ignore")
         if space.has_subwords:
             st.caption("These formats hold the vocabulary's vectors only; the FastText n-gram table (vectors for "

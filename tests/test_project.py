@@ -346,8 +346,8 @@ def test_scatter_of_50k_points_is_a_small_webgl_payload():
     fig = scatter.scatter_figure(frame, 2, colour=rng.integers(0, 8, n), labels=True)
     assert {t.type for t in fig.data} == {"scattergl"}
     assert sum(len(t.x) for t in fig.data if t.mode == "markers") == n
-    # labels are written for the most frequent few hundred only; every point has its hover text
-    assert sum(len(t.text) for t in fig.data if t.text is not None) == scatter.MAX_TEXT_LABELS
+    # labels are written for at most a few hundred points (those that fit); every point has its hover text
+    assert 50 < sum(len(t.text) for t in fig.data if t.text is not None) <= scatter.MAX_TEXT_LABELS
     megabytes = len(fig.to_json().encode()) / 1e6
     assert megabytes < 4.0  # Streamlit drops a message above 25 MB; this one is also quick to send
 

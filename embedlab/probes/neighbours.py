@@ -98,7 +98,8 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
     ----------
     space : Space
     word : str
-        A key, or for FastText spaces any word (its vector is built from subwords).
+        A key, a display label (a movie title: see :meth:`Space.resolve`), or
+        for FastText spaces any word (its vector is built from subwords).
     k : int
         How many neighbours, at least 1.
     restrict : int, optional
@@ -107,19 +108,24 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
     Returns
     -------
     pandas.DataFrame
-        Columns ``word``, ``cosine`` (in [-1, 1]) and ``frequency rank`` (1 = most frequent), best first.
+        Columns ``word`` (the key), ``label`` (only for a labelled space: the
+        display label), ``cosine`` (in [-1, 1]) and ``frequency rank`` (1 = most
+        frequent), best first. ``attrs['query']`` is the key that was looked up;
         ``attrs['from_subwords']`` is True when ``word`` is out of vocabulary and its vector was built
         from subwords (FastText); ``attrs['note']`` then says so for the page (else None).
 
     Raises
     ------
     UnknownWordError
-        ``word`` is not in the vocabulary (the message lists close spellings).
+        ``word`` is not in the vocabulary (the message lists close spellings or labels).
+    AmbiguousLabelError
+        ``word`` is the label of several items.
     InputError
         ``k`` below 1.
     """
     if k < 1:
         raise InputError("Ask for at least one neighbour.")
+    word = space.resolve(word, oov_ok=True)
     vector = space.vector(word)
     scores = similarities(space, vector)
     if restrict:
@@ -127,6 +133,7 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
     exclude = [space.kv.key_to_index[word]] if word in space and (not restrict or space.index(word) < restrict) else []
     best = top_k(scores, k, exclude)
     table = neighbour_table(space, best, scores[best])
+    table.attrs["query"] = word
     # FastText: the query word's vector may be built from character n-grams; say so with the table
     table.attrs["from_subwords"] = space.is_from_subwords(word)
     table.attrs["note"] = subword_note(space, word)
@@ -134,12 +141,19 @@ def nearest_neighbours(space: Space, word: str, k: int = 10, restrict: Optional[
 
 
 def neighbour_table(space: Space, indices: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
-    """A neighbours table for given key indices and their scores."""
-    return pd.DataFrame({
+    """A neighbours table for given key indices and their scores.
+
+    Columns ``word`` (key), ``label`` (only when the space has display labels), ``cosine``, ``frequency rank``.
+    """
+    table = pd.DataFrame({
         "word": [space.words[i] for i in indices],
         "cosine": np.asarray(scores, dtype=np.float64),
         "frequency rank": np.asarray(indices, dtype=np.int64) + 1,
     })
+    if space.has_labels:
+        labels = space.labels
+        table.insert(1, "label", [labels[i] for i in indices])
+    return table
 
 
 def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
@@ -269,19 +283,31 @@ def batch_nearest(space: Space, vectors: np.ndarray, k: int = 10, exclude=None, 
 def neighbours_of_words(space: Space, words: Sequence[str], k: int = 5) -> pd.DataFrame:
     """For each word, its ``k`` nearest neighbours in the original space (cosine), one row per pair.
 
+    Parameters
+    ----------
+    words : sequence of str
+        Keys (or labels: see :meth:`Space.resolve`).
+
     Returns
     -------
     pandas.DataFrame
-        Columns ``word``, ``neighbour``, ``cosine``, ``frequency rank`` (of the neighbour).
+        Columns ``word``, ``neighbour``, ``cosine``, ``frequency rank`` (of the neighbour); a labelled
+        space adds ``label`` and ``neighbour label`` after the key they belong to.
     """
     frames = []
     for w in words:
         i = space.index(w)
         scores = space.unit @ space.unit[i]
         best = top_k(scores, k, exclude=[i])
-        t = neighbour_table(space, best, scores[best]).rename(columns={"word": "neighbour"})
-        t.insert(0, "word", w)
+        t = neighbour_table(space, best, scores[best]).rename(columns={"word": "neighbour",
+                                                                       "label": "neighbour label"})
+        if space.has_labels:
+            t.insert(0, "label", space.labels[i])
+        t.insert(0, "word", space.words[i])
         frames.append(t)
     if not frames:
-        return pd.DataFrame({"word": [], "neighbour": [], "cosine": [], "frequency rank": []})
+        columns = ["word", "neighbour", "cosine", "frequency rank"]
+        if space.has_labels:
+            columns = ["word", "label", "neighbour", "neighbour label", "cosine", "frequency rank"]
+        return pd.DataFrame({c: [] for c in columns})
     return pd.concat(frames, ignore_index=True)

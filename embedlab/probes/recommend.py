@@ -18,13 +18,20 @@ from typing import Callable, Optional
 import numpy as np
 import pandas as pd
 
-from embedlab.errors import InputError
+from embedlab.errors import InputError, UnknownWordError
 from embedlab.probes.neighbours import nearest_neighbours, top_k
 from embedlab.progress import Progress, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
 from embedlab.space import Space
 
 RELEVANCE_THRESHOLD = 4.0
+
+#: Why the popularity baseline can beat an RMSE-trained model on the ranking metrics (shown with the results).
+RANKING_NOTE = ("Why can the popularity baseline beat SVD on NDCG@10? SVD is trained to predict the ratings users "
+                "gave, which says little about the thousands of unrated films it must rank, so it ranks the whole "
+                "catalogue poorly, while most held-out ratings are of popular films (Cremonesi, Koren & Turrin "
+                "2010, \"Performance of recommender algorithms on top-N recommendation tasks\"). Models trained "
+                "for top-N ranking come in a later issue.")
 
 
 def split_ratings(table: RatingTable, method: str = "random", test_fraction: float = 0.2, seed: int = 0) -> np.ndarray:
@@ -264,25 +271,34 @@ def run_eval_job(workspace, args: dict, progress: Progress) -> dict:
 # -- using a trained pair of spaces ---------------------------------------------------
 
 def find_item(space: Space, query: str) -> str:
-    """The key of an item given its id or (part of) its title, most rated first.
+    """The key of an item given its id, its title, or part of its title (most rated first).
+
+    A title or id is looked up as :meth:`Space.resolve` does (exact title,
+    title in any case, id, title without its year); failing that, the most
+    rated item whose title contains the query is taken, so "Toy Story" finds
+    "Toy Story (1995)" rather than its sequels.
 
     Raises
     ------
-    UnknownWordError / InputError
-        Nothing matches.
+    AmbiguousLabelError
+        The exact title belongs to several items (the message lists their ids).
+    InputError
+        Nothing matches (the message lists close titles).
     """
     query = str(query).strip()
-    if query in space:
-        return query
-    if "label" in space.meta:
-        labels = space.meta["label"].astype(str)
-        exact = labels.index[labels.str.lower() == query.lower()]
-        if len(exact):
-            return str(exact[0])
-        part = labels.index[labels.str.lower().str.contains(query.lower(), regex=False)]
-        if len(part):
-            return str(part[0])
-    raise InputError(f"No item has the id or title '{query}'. Type part of a title, e.g. 'Toy Story'.")
+    try:
+        return space.resolve(query)
+    except UnknownWordError as exc:
+        suggestions = exc.suggestions
+    if space.has_labels and query:
+        folded = query.casefold()
+        labels = space.labels
+        order = np.argsort(-space.counts, kind="stable") if space.counts.any() else np.arange(len(space))
+        for row in order:
+            if folded in labels[row].casefold():
+                return space.words[row]
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    raise InputError(f"No item has the id or title '{query}'. Type part of a title, e.g. 'Toy Story'.{hint}")
 
 
 def items_like(space: Space, query: str, k: int = 10, min_ratings: int = 1) -> pd.DataFrame:
@@ -296,21 +312,27 @@ def items_like(space: Space, query: str, k: int = 10, min_ratings: int = 1) -> p
     Returns
     -------
     pandas.DataFrame
-        ``item``, ``title``, ``genres``, ``cosine``, ``ratings`` (count), best first.
+        ``title`` (when the items have titles), ``cosine``, ``ratings`` (count), ``genres`` (when known) and
+        ``item`` (the id), best first: the columns a reader needs first come first, so a narrow table
+        clips the genres and the id, not the score. ``attrs['query']`` is the item's id.
     """
     key = find_item(space, query)
     restrict = int((space.counts >= min_ratings).sum()) if min_ratings > 1 else None
     if restrict is not None and restrict < 2:
         raise InputError(f"Fewer than two items have at least {min_ratings} ratings. Lower the minimum.")
     table = nearest_neighbours(space, key, k, restrict=restrict)
-    return _labelled(space, table.rename(columns={"word": "item"}), "item").drop(columns=["frequency rank"])
+    out = _labelled(space, table.drop(columns=["label"], errors="ignore").rename(columns={"word": "item"}), "item")
+    out = out.drop(columns=["frequency rank"])
+    out = out[[c for c in ("title", "cosine", "ratings", "genres", "item") if c in out.columns]]
+    out.attrs["query"] = key
+    return out
 
 
 def _labelled(space: Space, frame: pd.DataFrame, col: str) -> pd.DataFrame:
     meta = space.meta.reindex(frame[col].astype(str))
     out = frame.copy()
-    if "label" in meta:
-        out.insert(1, "title", meta["label"].to_numpy())
+    if space.has_labels:
+        out.insert(1, "title", space.labels_of(frame[col].astype(str)))
     if "genres" in meta:
         out.insert(2, "genres", meta["genres"].to_numpy())
     out["ratings"] = meta["count"].to_numpy()
@@ -328,8 +350,9 @@ def recommend(items: Space, users: Space, table: RatingTable, user: str, n: int 
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        Recommendations (``item``, ``title``, ``genres``, ``score``, ``ratings``)
-        and the user's top-``n`` rated items (``item``, ``title``, ``genres``, ``rating``).
+        Recommendations (``title``, the score, ``ratings``, ``genres``, ``item``)
+        and the user's top-``n`` rated items (``title``, ``rating``, ``genres``, ``item``):
+        the columns a reader needs first come first.
 
     Raises
     ------
@@ -358,9 +381,10 @@ def recommend(items: Space, users: Space, table: RatingTable, user: str, n: int 
     best = top_k(scores, n, exclude=exclude[exclude >= 0])
     rec = pd.DataFrame({"item": [items.words[j] for j in best], score_name: scores[best]})
     rec = _labelled(items, rec, "item")
+    rec = rec[[c for c in ("title", score_name, "ratings", "genres", "item") if c in rec.columns]]
     r = table.r[table.u == u_idx] if u_idx >= 0 else np.empty(0)
     order = np.argsort(-r, kind="stable")[:n]
     labels = table.item_labels()[rated[order]]
     genres = table.item_genres()[rated[order]]
-    top_rated = pd.DataFrame({"item": rated_keys[order], "title": labels, "genres": genres, "rating": r[order]})
+    top_rated = pd.DataFrame({"title": labels, "rating": r[order], "genres": genres, "item": rated_keys[order]})
     return rec, top_rated

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -19,7 +20,13 @@ from embedlab.sources.uploads import decode, unpack
 
 TEXT_SUFFIXES = (".txt", ".cor", ".text")
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab")
-_HEAD_BYTES = 1 << 16
+#: A word: two or more letters standing alone (not inside an id such as "tt0114709" or "a3f9").
+_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
+#: A column holds text when at least this share of its (sampled, non-empty) cells contain a word.
+TEXT_SHARE = 0.3
+SAMPLE_ROWS = 2000
+#: Bytes of a table read to list its columns (its header and first rows).
+_HEAD_BYTES = 1 << 20
 
 
 @dataclass
@@ -68,30 +75,74 @@ def _read_table(text: str, name: str) -> pd.DataFrame:
     return frame
 
 
+def text_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that hold text: at least 30 % of their non-empty cells (first 2,000 rows) contain a word.
+
+    A word is two or more letters standing alone, so numbers ("3.5", "1e5"),
+    ids ("42", "tt0114709", "a3f9-11") and dates are not text.
+
+    Returns
+    -------
+    list of str
+        In the table's column order.
+    """
+    out = []
+    head = frame.head(SAMPLE_ROWS)
+    for col in frame.columns:
+        cells = head[col].astype(str)
+        cells = cells[cells.str.strip() != ""]
+        if len(cells) and cells.map(lambda c: bool(_WORD.search(c))).mean() >= TEXT_SHARE:
+            out.append(str(col))
+    return out
+
+
+def _no_text_column(name: str, frame: pd.DataFrame) -> InputError:
+    shown = ", ".join(f"'{c}'" for c in map(str, frame.columns[:20])) + (" ..." if len(frame.columns) > 20 else "")
+    return InputError(f"'{name}' has no column with text in it: its columns ({shown}) hold only numbers or ids. "
+                      "A corpus needs words: upload a table with a column of sentences or documents (a review, a "
+                      "title, a description), or a .txt file with one document per line. A rating table goes on "
+                      "the Ratings page.")
+
+
 def table_columns(data: bytes, name: str, encoding: Optional[str] = None) -> list[str]:
-    """The column names of an uploaded CSV/TSV, so the user can pick the text column.
+    """The text columns of an uploaded CSV/TSV, so the user can pick the one to read.
 
     Raises
     ------
     InputError
-        The file is not a readable table.
+        The file is not a readable table, or none of its columns holds text
+        (only numbers and ids): the message names its columns.
     """
     file = unpack(data, name, suffixes=TABLE_SUFFIXES, first_only=True)[0]  # the table read is the first one
-    # the header and a few rows are enough to name the columns: no need to parse the whole table
-    head = file.data[:_HEAD_BYTES]
-    if len(file.data) > _HEAD_BYTES and b"\n" in head:
-        head = head[:head.rfind(b"\n") + 1]
-    decoded = decode(head, file.name, encoding)
-    return [str(c) for c in _read_table(decoded.text, file.name).columns]
+    # the header and the first rows are enough to find the text columns: no need to parse the whole table
+    frame = None
+    if len(file.data) > _HEAD_BYTES:
+        head = file.data[:_HEAD_BYTES]
+        head = head[:head.rfind(b"\n") + 1] or head
+        try:
+            frame = _read_table(decode(head, file.name, encoding).text, file.name)
+        except InputError:  # cut inside a quoted cell, or a character: read it all
+            frame = None
+    if frame is None:
+        frame = _read_table(decode(file.data, file.name, encoding).text, file.name)
+    columns = text_columns(frame)
+    if not columns:
+        raise _no_text_column(file.name, frame)
+    return columns
 
 
 def guess_text_column(columns: list[str], frame: Optional[pd.DataFrame] = None) -> Optional[str]:
-    """A likely text column: one named like text, else the one with the longest cells."""
+    """A likely text column: one named like text, else the one with the longest cells.
+
+    With ``frame``, only columns that hold text (:func:`text_columns`) are considered.
+    """
+    if frame is not None:
+        columns = [c for c in columns if c in set(text_columns(frame))]
     for preferred in ("text", "review", "content", "body", "sentence", "document"):
         for col in columns:
             if col.lower() == preferred:
                 return col
-    if frame is not None and len(frame):
+    if frame is not None and len(frame) and columns:
         lengths = {c: frame[c].astype(str).str.len().mean() for c in columns}
         return max(lengths, key=lengths.get)
     return columns[0] if columns else None
@@ -121,7 +172,8 @@ def read_documents(data: bytes, name: str, text_column: Optional[str] = None,
     ------
     InputError
         Empty, binary, over-size or damaged files; a table without the chosen
-        column; no text at all.
+        column, or whose columns (or the chosen one) hold only numbers and ids;
+        no text at all.
     """
     files = unpack(data, name)
     kind = "zip" if len(files) > 1 or name.lower().endswith(".zip") else _kind(files[0].name)
@@ -139,12 +191,18 @@ def read_documents(data: bytes, name: str, text_column: Optional[str] = None,
         used = decoded.encoding
         notes += [decoded.note] if decoded.note else []
         frame = _read_table(decoded.text, files[0].name)
+        texts = text_columns(frame)
+        if not texts:
+            raise _no_text_column(files[0].name, frame)
         column = text_column or guess_text_column([str(c) for c in frame.columns], frame)
         if column not in frame.columns:
             raise InputError(
                 f"'{name}' has no column '{column}'. Its columns are: {', '.join(map(str, frame.columns))}. "
                 "Pick the column that holds the text."
             )
+        if column not in texts:
+            raise InputError(f"Column '{column}' of '{name}' holds only numbers or ids, no words. Pick a column "
+                             f"with text: {', '.join(repr(c) for c in texts)}.")
         cells = frame[column].astype(str)
         documents = [c for c in cells if c.strip()]
         if len(documents) < len(cells):

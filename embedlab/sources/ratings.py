@@ -10,6 +10,15 @@ Rules stated to the user (each one leaves a note in :attr:`RatingTable.notes`):
 
 * a row with a missing user, item or rating, or a rating that is not a number,
   is an error whose message names the first offending line;
+* separators at the end of a line (``196\t242\t3\t881250949\t``) are ignored;
+  lines with different numbers of fields are an error naming the first one, in
+  plain words;
+* a **stray row** is left out and named in a note: a row whose user id (or
+  item id) occurs in no other row and does not look like the other ids of its
+  column, which are all whole numbers (at least 10 of them): the stray id is
+  not a whole number, or it is 0 while every other id is 1 or more (a stray
+  ``0`` line at the end of MovieLens's ``u.data``). Pass ``stray="keep"`` to
+  keep such rows;
 * duplicate (user, item) rows: the **last** one in file order is kept;
 * no rating column means implicit feedback: every row counts as 1;
 * ids are strings ("42", "0042" and "u42" are three different ids), so huge
@@ -95,6 +104,42 @@ def sniff_separator(lines: list) -> str:
         if min(counts) > best_min:
             best, best_min = sep, min(counts)
     return best or r"\s+"
+
+
+SEPARATOR_NAMES = {"\t": "tab", ",": "comma", "|": "pipe", ";": "semicolon", "::": "'::'", r"\s+": "spaces"}
+
+
+def separator_name(sep: str) -> str:
+    """A separator as a person calls it: "tab", "comma", ..."""
+    return SEPARATOR_NAMES.get(sep, repr(sep))
+
+
+def _strip_trailing_separators(body: str, sep: str) -> tuple:
+    """Remove separators (and spaces) at the ends of lines; (new body, number of lines changed)."""
+    if sep == r"\s+":
+        return body, 0
+    pattern = re.compile(r"(?:" + re.escape(sep) + r"[ \t]*)+(?=\r?$)", re.MULTILINE)
+    new, n = pattern.subn("", body)
+    return new, n
+
+
+def _field_count_problem(body: str, sep: str, name: str, header: bool) -> Optional[str]:
+    """A plain-words description of the first line whose number of fields differs from the first line's."""
+    split = (lambda ln: ln.split()) if sep == r"\s+" else (lambda ln: ln.split(sep))
+    first_count, first_no = None, None
+    for no, line in enumerate(body.splitlines(), 1):
+        if not line.strip():
+            continue
+        n = len(split(line))
+        if first_count is None:
+            first_count, first_no = n, no
+        elif n != first_count:
+            what = "the header line" if header and first_no == 1 else f"line {first_no}"
+            return (f"Line {no:,} of '{name}' has {n} fields but {what} has {first_count} (fields separated by "
+                    f"{separator_name(sep)}). Every line needs the same number of fields: choose the separator the "
+                    "file really uses, and put a field that contains the separator (a title with a comma) in "
+                    "double quotes.")
+    return None
 
 
 def _has_header(rows: list) -> bool:
@@ -187,6 +232,11 @@ def read_delimited(data: bytes, name: str = "ratings", separator: Optional[str] 
     sep = separator or sniff_separator(head_lines)
     if sep == "whitespace":
         sep = r"\s+"
+    # MovieLens-style lines that end with a separator would otherwise have one field too many
+    body, n_trailing = _strip_trailing_separators(body, sep)
+    if n_trailing:
+        notes.append(f"{n_trailing:,} line(s) end with an extra {separator_name(sep)}; it was ignored.")
+        head_lines = body[:200_000].splitlines()[:21]
     split = (lambda ln: ln.split()) if sep == r"\s+" else (lambda ln: ln.split(sep))
     if header is None:
         header = _has_header([split(ln) for ln in head_lines if ln.strip()][:2])
@@ -196,17 +246,32 @@ def read_delimited(data: bytes, name: str = "ratings", separator: Optional[str] 
                             engine="python" if len(sep) > 1 and sep != r"\s+" else "c",
                             quotechar='"', encoding_errors="strict")
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"'{file.name}' could not be read as a table ({exc}). Check the separator: "
-                         "the file should have one rating per line, fields separated by a comma, tab, "
-                         "pipe, semicolon or spaces.") from exc
+        raise InputError(_parse_problem(exc, body, sep, file.name, bool(header))) from exc
     if frame.shape[1] < 2:
-        raise InputError(f"'{file.name}' has only one column (separator {sep!r}). A rating table needs at least "
-                         "a user and an item column; choose the separator by hand.")
+        raise InputError(f"'{file.name}' has only one column when its fields are separated by "
+                         f"{separator_name(sep)}. A rating table needs at least a user and an item column: "
+                         "choose the separator the file uses (comma, tab, pipe, semicolon or spaces).")
     if not header:
         frame.columns = [f"column {i + 1}" for i in range(frame.shape[1])]
     else:
         frame.columns = [str(c).strip() for c in frame.columns]
     return RawTable(frame, file.name, sep, bool(header), text.encoding, 2 if header else 1, notes)
+
+
+def _parse_problem(exc: Exception, body: str, sep: str, name: str, header: bool) -> str:
+    """What pandas's tokenizer error means, in plain words, with what to do."""
+    problem = _field_count_problem(body, sep, name, header)
+    if problem:
+        return problem
+    text = str(exc)
+    m = re.search(r"EOF inside string starting (?:at|with) (?:row|line) (\d+)", text)
+    if m or "EOF inside string" in text:
+        where = f" on line {int(m.group(1)) + 1:,}" if m else ""
+        return (f"A double quote{where} of '{name}' is never closed, so the rest of the file reads as one field. "
+                "Close the quote, or remove it.")
+    return (f"'{name}' could not be read as a table with fields separated by {separator_name(sep)}. Choose the "
+            "separator the file uses: one rating per line, fields separated by a comma, tab, pipe, semicolon or "
+            "spaces.")
 
 
 @dataclass
@@ -314,12 +379,50 @@ class RatingTable:
         return frame
 
 
-def _line_of(raw_rows: np.ndarray, first_line: int) -> int:
+def _line_of(raw_rows: np.ndarray, first_line) -> int:
+    """File line of the first of ``raw_rows`` (``first_line``: the first row's line, or every row's line)."""
+    if isinstance(first_line, np.ndarray):
+        return int(first_line[int(raw_rows[0])])
     return int(raw_rows[0]) + first_line
 
 
+def stray_rows(ids: pd.Series, min_others: int = 10) -> np.ndarray:
+    """Rows whose id occurs only there and does not look like the column's other ids.
+
+    The other ids must all be whole numbers, at least ``min_others`` of them;
+    an id seen once is then stray when it is not a whole number, or when it is
+    0 and every other id is 1 or more.
+
+    Parameters
+    ----------
+    ids : pandas.Series of str, length n_rows
+    min_others : int
+
+    Returns
+    -------
+    ndarray of shape (n_rows,), bool
+    """
+    counts = ids.map(ids.value_counts())
+    once = (counts == 1).to_numpy()
+    if not once.any():
+        return np.zeros(len(ids), dtype=bool)
+    whole = ids.str.fullmatch(r"\d+").fillna(False).to_numpy()
+    others = ids[~once].drop_duplicates()
+    if len(others) < min_others or not others.str.fullmatch(r"\d+").all():
+        return np.zeros(len(ids), dtype=bool)
+    others_min = int(pd.to_numeric(others).min())
+    stray = once & ~whole
+    if others_min >= 1:
+        zero = whole & (ids.str.lstrip("0") == "").to_numpy()
+        stray |= once & zero
+    # ids seen once that are all alike (e.g. many new users) are data, not strays
+    if stray.sum() > max(3, 0.001 * len(ids)):
+        return np.zeros(len(ids), dtype=bool)
+    return stray
+
+
 def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = None,
-                timestamp: Optional[str] = None) -> RatingTable:
+                timestamp: Optional[str] = None, stray: str = "drop") -> RatingTable:
     """Validate mapped columns and build a :class:`RatingTable`.
 
     Parameters
@@ -331,6 +434,9 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
         Column of the rating; None means implicit feedback (every row counts 1).
     timestamp : str, optional
         Column of a timestamp (seconds since 1970, or a date that pandas can parse).
+    stray : {"drop", "keep"}
+        What to do with stray rows (:func:`stray_rows` of the user and the
+        item column): leave them out with a note naming their lines, or keep them.
 
     Returns
     -------
@@ -345,7 +451,7 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
         fewer than 2 users or 2 items.
     """
     frame = raw.frame
-    chosen = [c for c in (user, item, rating, timestamp) if c]
+    chosen = [c for c in (user, item, rating, timestamp) if c is not None]
     for c in chosen:
         if c not in frame.columns:
             raise InputError(f"There is no column '{c}' in '{raw.name}'. Columns: {', '.join(map(str, frame.columns))}.")
@@ -353,11 +459,13 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
         raise InputError("The same column is mapped twice; give user, item, rating and timestamp different columns.")
     if len(frame) == 0:
         raise InputError(f"'{raw.name}' has no rows below its header. Upload a table with ratings in it.")
+    if stray not in ("drop", "keep"):
+        raise InputError(f"stray must be 'drop' or 'keep', not {stray!r}.")
     notes = list(raw.notes)
     cols = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
     values = {}
     for role, col in cols.items():
-        if not col:
+        if col is None:
             continue
         s = frame[col].astype(str).str.strip()
         empty = np.flatnonzero((s == "").to_numpy() | s.str.lower().isin(["nan", "na", "null", "none"]).to_numpy())
@@ -365,11 +473,32 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
             raise InputError(f"Line {_line_of(empty, raw.first_line)} of '{raw.name}' has no {role} (column '{col}'); "
                              f"{len(empty):,} row(s) have this missing value. Fill them in or delete those rows.")
         values[role] = s
-    if rating:
+    lines = np.arange(len(frame)) + raw.first_line
+    if stray == "drop":
+        odd = {role: stray_rows(values[role]) for role in ("user", "item") if role in values}
+        odd = {role: odd.get(role, np.zeros(len(frame), dtype=bool)) for role in ("user", "item")}
+        drop = odd["user"] | odd["item"]
+        if drop.any():
+            if drop.all():
+                raise InputError(f"Every row of '{raw.name}' looks stray; check the user and item columns.")
+            described = []
+            for row in np.flatnonzero(drop)[:5]:
+                what = " and ".join(f"{role} '{values[role].iloc[row]}'" for role in ("user", "item")
+                                    if odd[role][row])
+                described.append(f"line {lines[row]:,} ({what})")
+            more = f" and {int(drop.sum()) - 5:,} more" if drop.sum() > 5 else ""
+            notes.append(f"Left out {int(drop.sum()):,} stray row(s): {'; '.join(described)}{more}. Each has an id "
+                         "that appears in no other row and does not look like the other ids (all whole numbers; "
+                         "0 where they start at 1). Untick 'Leave out stray rows' to keep them.")
+            keep = ~drop
+            frame = frame.loc[keep].reset_index(drop=True)
+            values = {role: v.loc[keep].reset_index(drop=True) for role, v in values.items()}
+            lines = lines[keep]
+    if rating is not None:
         r = pd.to_numeric(values["rating"], errors="coerce").to_numpy(dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(r))
         if len(bad):
-            raise InputError(f"Line {_line_of(bad, raw.first_line)} of '{raw.name}' has the rating "
+            raise InputError(f"Line {_line_of(bad, lines)} of '{raw.name}' has the rating "
                              f"{values['rating'].iloc[bad[0]]!r}, which is not a number ({len(bad):,} such row(s)). "
                              "Ratings must be numbers such as 4 or 3.5; map another column as the rating, or "
                              "choose 'no rating column' for implicit feedback.")
@@ -377,14 +506,14 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
         r = np.ones(len(frame), dtype=np.float64)
         notes.append("No rating column: implicit feedback, every row counts as a rating of 1.")
     t = None
-    if timestamp:
+    if timestamp is not None:
         ts = values["timestamp"]
         tn = pd.to_numeric(ts, errors="coerce")
         if tn.isna().any():
             dt = pd.to_datetime(ts, errors="coerce", utc=True, format="mixed")
             bad = np.flatnonzero((tn.isna() & dt.isna()).to_numpy())
             if len(bad):
-                raise InputError(f"Line {_line_of(bad, raw.first_line)} of '{raw.name}' has the timestamp "
+                raise InputError(f"Line {_line_of(bad, lines)} of '{raw.name}' has the timestamp "
                                  f"{ts.iloc[bad[0]]!r}, which is neither a number nor a date. Fix it or map no "
                                  "timestamp column.")
             # whole seconds since 1970, whatever resolution pandas chose for the datetimes
@@ -406,7 +535,7 @@ def build_table(raw: RawTable, user: str, item: str, rating: Optional[str] = Non
     users = np.asarray(users, dtype=object).astype(str)
     items = np.asarray(items, dtype=object).astype(str)
     table = RatingTable(users, items, u_codes[keep].astype(np.int32), i_codes[keep].astype(np.int32), r[keep],
-                        None if t is None else t[keep], implicit=not rating, name=raw.name, notes=notes)
+                        None if t is None else t[keep], implicit=rating is None, name=raw.name, notes=notes)
     check_table(table)
     return table
 
@@ -422,7 +551,7 @@ def check_table(table: RatingTable) -> None:
 
 
 def read_ratings(data: bytes, name: str = "ratings", columns: Optional[dict] = None, separator: Optional[str] = None,
-                 header: Optional[bool] = None, encoding: Optional[str] = None) -> RatingTable:
+                 header: Optional[bool] = None, encoding: Optional[str] = None, stray: str = "drop") -> RatingTable:
     """Read a rating table from bytes in one call (columns guessed unless given).
 
     Parameters
@@ -432,6 +561,8 @@ def read_ratings(data: bytes, name: str = "ratings", columns: Optional[dict] = N
     columns : dict, optional
         ``{"user": col, "item": col, "rating": col or None, "timestamp": col or None}``.
     separator, header, encoding : see :func:`read_delimited`
+    stray : {"drop", "keep"}
+        See :func:`build_table`.
 
     Raises
     ------
@@ -443,7 +574,7 @@ def read_ratings(data: bytes, name: str = "ratings", columns: Optional[dict] = N
     mapping.update(columns or {})
     if mapping.get("item") is None:
         raise InputError(f"'{raw.name}' needs an item column.")
-    return build_table(raw, mapping["user"], mapping["item"], mapping.get("rating"), mapping.get("timestamp"))
+    return build_table(raw, mapping["user"], mapping["item"], mapping.get("rating"), mapping.get("timestamp"), stray)
 
 
 def read_item_metadata(data: bytes, name: str = "items", encoding: Optional[str] = None) -> tuple:

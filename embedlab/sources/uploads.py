@@ -28,6 +28,7 @@ from typing import Optional
 
 from embedlab import config
 from embedlab.errors import InputError
+from embedlab.sources.encoding import guess_encoding
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -375,14 +376,8 @@ def decode(data: bytes, name: str = "the file", encoding: Optional[str] = None) 
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    guess = None
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[: 1 << 20]).best()
-        guess = best.encoding if best is not None else None
-    except ImportError:  # pragma: no cover - charset_normalizer is a requirement
-        pass
+    # Western European unless the bytes say otherwise (charset-normalizer alone reads latin-1 as cp1250)
+    guess, _ = guess_encoding(data)
     for codec in [c for c in (guess, "cp1252", "latin-1") if c]:
         try:
             text = data.decode(codec)

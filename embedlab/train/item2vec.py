@@ -179,10 +179,12 @@ def train_item2vec(table: RatingTable, cfg: Optional[Item2VecConfig] = None, pro
     # most-rated first, only items that made it into the vocabulary
     order = np.array([o for o in np.argsort(-table.item_counts(), kind="stable") if known[o]], dtype=np.int64)
     items = Space.from_vectors(table.items[order], vec[order], item_meta(table, order),
-                               {**common, "kind": "item2vec", "name": name, "role": "items"})
+                               {**common, "kind": "item2vec", "name": name, "role": "items",
+                                "item_kind": "item"})
     u_order = np.argsort(-table.user_counts(), kind="stable")
     users = Space.from_vectors(table.users[u_order], P[u_order], user_meta(table, u_order),
-                               {**common, "kind": "item2vec-users", "name": f"{name} (users)", "role": "users"})
+                               {**common, "kind": "item2vec-users", "name": f"{name} (users)", "role": "users",
+                                "item_kind": "user"})
     progress(1.0, f"Done: {len(items):,} items in {seconds:.1f} s")
     return items, users
 

@@ -525,10 +525,11 @@ def model_spaces(table: RatingTable, model: RatingModel, kind: str, params: dict
               "model": MODEL_TEXT if kind == "svd" else None}
     items = Space.from_vectors(table.items[item_order], model.Q[item_order],
                                item_meta(table, item_order, model.bi), {**common, "kind": kind, "name": name,
-                                                                         "role": "items"})
+                                                                         "role": "items", "item_kind": "item"})
     users = Space.from_vectors(table.users[user_order], model.P[user_order],
                                user_meta(table, user_order, model.bu), {**common, "kind": f"{kind}-users",
-                                                                         "name": f"{name} (users)", "role": "users"})
+                                                                         "name": f"{name} (users)", "role": "users",
+                                                                         "item_kind": "user"})
     return items, users
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from embedlab.ui import session
 from embedlab.ui.widgets import job_panel
-from embedlab.views.training import loss_curve
+from embedlab.views.training import NO_LOSS_YET, loss_curve
 
 LOSS_NOTE = ("The loss is gensim's counter read after each epoch. It is a **trend**, not an exact value: gensim "
              "keeps it in float32 and, with several workers, threads overwrite each other's sums "
@@ -41,11 +41,13 @@ def training_job_view(job_id: str, key: str) -> None:
         losses = info.get("epoch_losses") or []
         if status.get("kind") == "fasttext":
             st.caption("FastText does not report a training loss in gensim (#3228), so there is no curve.")
-        elif losses:
-            fig = loss_curve(losses, workers)
+        else:
+            fig = loss_curve(losses, workers, info.get("epochs") or cfg.get("epochs"))
             if fig is not None:
                 st.plotly_chart(fig, key=f"{key}-loss")
                 st.caption(LOSS_NOTE)
+            elif status["state"] in ("queued", "running"):
+                st.caption(NO_LOSS_YET)
         model_id = (status.get("result") or {}).get("model_id")
         if status["state"] == "done" and model_id:
             ws = session.workspace()

@@ -26,7 +26,7 @@ def analogy_picture(space: Space, a: str, b: str, c: str, d: str, expected: Opti
     ----------
     space : Space
     a, b, c : str
-        The question.
+        The question (keys, or labels of a labelled space; points are named by their labels).
     d : str
         The predicted answer.
     expected : str, optional
@@ -41,12 +41,15 @@ def analogy_picture(space: Space, a: str, b: str, c: str, d: str, expected: Opti
     UnknownWordError
         A word is not in the vocabulary.
     """
-    labels = [a, b, c, d]
+    keys = [space.resolve(w, oov_ok=True) for w in (a, b, c, d)]
     roles = ["a", "b", "c", "answer"]
-    if expected and expected not in labels:
-        labels.append(expected)
-        roles.append("expected")
-    vecs = word_vectors(space, labels).astype(np.float64)
+    if expected:
+        expected = space.resolve(expected, oov_ok=True)
+        if expected not in keys:
+            keys.append(expected)
+            roles.append("expected")
+    vecs = word_vectors(space, keys).astype(np.float64)
+    labels = space.labels_of(keys)
     target = vecs[2] + vecs[1] - vecs[0]
     points = np.vstack([vecs, target])
     centred = points - points.mean(axis=0)
@@ -76,7 +79,8 @@ def analogy_picture(space: Space, a: str, b: str, c: str, d: str, expected: Opti
     offset_ab, offset_cd = vecs[1] - vecs[0], vecs[3] - vecs[2]
     cos = float(offset_ab @ offset_cd / ((np.linalg.norm(offset_ab) * np.linalg.norm(offset_cd)) or 1.0))
     fig.update_layout(
-        title=f"{a} : {b} :: {c} : {d} — cosine between the offsets b − a and d − c: {cos:.2f}",
+        title=f"{labels[0]} : {labels[1]} :: {labels[2]} : {labels[3]} — cosine between the offsets b − a and "
+              f"d − c: {cos:.2f}",
         xaxis_title="PC 1 (of these words only)", yaxis_title="PC 2", height=480,
         margin=dict(l=20, r=20, t=60, b=20))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from embedlab.sources.corpus import Corpus
+from embedlab.views.axes import log_axis
 
 
 def top_words_table(corpus: Corpus, n: int = 30) -> pd.DataFrame:
@@ -45,6 +46,7 @@ def zipf_plot(corpus: Corpus, max_points: int = 2000) -> go.Figure:
                                marker=dict(size=4), hovertemplate="%{text}: rank %{x}, %{y:,} times<extra></extra>"))
     fig.add_trace(go.Scatter(x=[1, len(counts)], y=[counts[0], counts[0] / len(counts)], mode="lines",
                              name="Zipf: f ∝ 1/rank", line=dict(dash="dash")))
-    fig.update_layout(title="Zipf plot (log-log)", xaxis=dict(type="log", title="rank"),
-                      yaxis=dict(type="log", title="frequency"), margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(title="Zipf plot (log-log)", xaxis=log_axis([1, len(counts)], "rank"),
+                      yaxis=log_axis([counts[0], counts[0] / len(counts), counts[-1]], "frequency"),
+                      margin=dict(l=10, r=10, t=40, b=10))
     return fig

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from embedlab.views.axes import log_axis
+
 
 def rating_histogram(hist: pd.DataFrame) -> go.Figure:
     """Bar chart of how often each rating occurs.
@@ -40,7 +42,7 @@ def long_tail(counts: np.ndarray, what: str = "item") -> go.Figure:
     half = int(np.searchsorted(share, 0.5)) + 1
     fig.add_vline(x=half, line_dash="dot", annotation_text=f"{half:,} {what}s hold half the ratings")
     fig.update_layout(title=f"Ratings per {what} (long tail)", xaxis_title=f"{what}s, most rated first",
-                      yaxis_title="ratings", yaxis_type="log", height=320, margin=dict(l=40, r=10, t=40, b=40))
+                      yaxis=log_axis(c, "ratings"), height=320, margin=dict(l=40, r=10, t=40, b=40))
     return fig
 
 
@@ -75,6 +77,7 @@ def validation_path(path: list) -> go.Figure:
     if not frame.empty:
         fig.add_scatter(x=frame["lambda"], y=frame["val_rmse"], mode="lines+markers", text=frame["rank"],
                         hovertemplate="λ=%{x:.2f}, rank %{text}: RMSE %{y:.4f}<extra></extra>")
-    fig.update_layout(title="Choosing λ on the validation split", xaxis_title="λ (shrinkage)", xaxis_type="log",
+    fig.update_layout(title="Choosing λ on the validation split",
+                      xaxis=log_axis(frame["lambda"] if not frame.empty else [], "λ (shrinkage)"),
                       yaxis_title="validation RMSE", height=300, margin=dict(l=40, r=10, t=40, b=40))
     return fig

@@ -11,13 +11,44 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.express as px
 
+from embedlab.views.labels import thin_labels
+
 MAX_TEXT_LABELS = 300
+#: Labels in 3-D (the camera turns, so overlaps cannot be measured in advance): only the most frequent few.
+MAX_TEXT_LABELS_3D = 60
+#: Figure height, and an estimate of the plotting area's size in Streamlit's main column beside a legend,
+#: in pixels (on the small side: a wider plot only leaves more room between the labels).
+HEIGHT = 650
+PLOT_WIDTH_ESTIMATE = 700
+PLOT_HEIGHT_ESTIMATE = 540
+LABEL_FONT = 10
 _PALETTE = px.colors.qualitative.Plotly + px.colors.qualitative.Dark24
+_LAST = ("other", "—", "none", "nan", "")
+
+
+def _natural_key(text: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)
+
+
+def category_order(categories) -> list:
+    """Legend order of category names: numbered names in number order ("cluster 2" before "cluster 10"),
+    otherwise the most common first; catch-alls ("other", "—") last."""
+    counts = pd.Series(categories, dtype=object).astype(str).value_counts(sort=True)
+    names = counts.index.tolist()
+    numbered = [n for n in names if n not in _LAST and re.search(r"\d", n)]
+    if numbered and len(numbered) == len([n for n in names if n not in _LAST]):
+        names = sorted(numbered, key=_natural_key) + [n for n in names if n in _LAST]
+    else:
+        names = [n for n in names if n not in _LAST] + [n for n in names if n in _LAST]
+    return names
 
 
 def _axis_title(method: str, j: int, evr: Optional[np.ndarray]) -> str:
@@ -46,8 +77,10 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
         Category names (one trace per category, with a legend) or numbers
         (``continuous=True``: one trace with a colour bar).
     labels : bool
-        Write the label next to the points; only the ``max_labels`` most
-        frequent get text, so labels stay legible.
+        Write labels next to the points. In 2-D only labels that fit without
+        overlapping are drawn (:func:`embedlab.views.labels.thin_labels`, most
+        frequent first, at most ``max_labels``); in 3-D the
+        :data:`MAX_TEXT_LABELS_3D` most frequent.
     highlight : ndarray of shape (n_points,) of bool, optional
         Search matches, drawn on top with a ring.
     marked : sequence of str
@@ -66,12 +99,12 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
     size = 3 if n > 20_000 else 4 if n > 5000 else 6
     Trace = go.Scatter3d if three else go.Scattergl
 
-    def trace(sel, name, marker, mode="markers", text=None, showlegend=True, **kw):
+    def trace(sel, name, marker, mode="markers", text=None, showlegend=True, textposition="top center", **kw):
         args = {c: xyz[c][sel] for c in cols}
         t = Trace(mode=mode, name=name, marker=marker, hovertext=hover[sel], customdata=rows[sel],
                   hovertemplate="%{hovertext}<extra></extra>", showlegend=showlegend, **args, **kw)
         if text is not None:
-            t.update(text=text, textposition="top center")
+            t.update(text=text, textposition=textposition)
         return t
 
     fig = go.Figure()
@@ -83,36 +116,88 @@ def scatter_figure(frame: pd.DataFrame, n_components: int = 2, colour: Optional[
                             dict(size=size, color=c, colorscale="Viridis", opacity=0.8, showscale=True,
                                  colorbar=dict(title=colour_title)), showlegend=False))
     else:
-        cats = pd.Series(np.asarray(colour, dtype=object).astype(str))
-        order = cats.value_counts().index.tolist()
-        for j, cat in enumerate(order):
-            sel = np.flatnonzero(cats.to_numpy() == cat)
+        cats = np.asarray(colour, dtype=object).astype(str)
+        for j, cat in enumerate(category_order(cats)):
+            sel = np.flatnonzero(cats == cat)
             fig.add_trace(trace(sel, cat, dict(size=size, color=_PALETTE[j % len(_PALETTE)], opacity=0.8)))
+    words = frame["word"].astype(str).to_numpy()
+    marked_rows = np.flatnonzero(np.isin(words, list(marked))) if len(marked) else np.empty(0, dtype=np.int64)
+    named, where = label_points(frame, n_components, max_labels, labels=labels, highlight=highlight,
+                                marked=marked_rows, positions=True)
+    place = dict(zip(named.tolist(), where))
+
+    def positions_of(sel):
+        return [place.get(int(r), "top center") for r in sel]
+
     if labels:
-        ranks = frame["frequency rank"].to_numpy() if "frequency rank" in frame else np.arange(n)
-        sel = np.sort(np.argsort(ranks, kind="stable")[:max_labels])
+        sel = np.setdiff1d(named, marked_rows)
+        if highlight is not None:
+            sel = sel[~np.asarray(highlight)[sel]]
         fig.add_trace(trace(sel, "labels", dict(size=1, opacity=0), mode="text", text=hover[sel],
-                            showlegend=False, textfont=dict(size=10)))
+                            showlegend=False, textfont=dict(size=LABEL_FONT), textposition=positions_of(sel)))
     if highlight is not None and np.any(highlight):
-        sel = np.flatnonzero(highlight)
+        sel = np.setdiff1d(np.flatnonzero(highlight), marked_rows)
+        text = np.where(np.isin(sel, named), hover[sel], "")
         fig.add_trace(trace(sel, "search matches",
                             dict(size=size + 6, color="rgba(0,0,0,0)", line=dict(width=2, color="crimson")),
-                            mode="markers+text" if len(sel) <= 50 else "markers",
-                            text=hover[sel] if len(sel) <= 50 else None))
-    if len(marked):
-        words = frame["word"].astype(str).to_numpy()
-        sel = np.flatnonzero(np.isin(words, list(marked)))
-        if len(sel):
-            fig.add_trace(trace(sel, "query words", dict(size=size + 8, symbol="diamond", color="black"),
-                                mode="markers+text", text=hover[sel]))
+                            mode="markers+text" if np.any(text != "") else "markers",
+                            text=text if np.any(text != "") else None, textfont=dict(size=LABEL_FONT),
+                            textposition=positions_of(sel)))
+    if len(marked_rows):
+        fig.add_trace(trace(marked_rows, "query words", dict(size=size + 8, symbol="diamond", color="black"),
+                            mode="markers+text", text=hover[marked_rows], textposition=positions_of(marked_rows)))
     axes = {c: _axis_title(method, j, explained_variance_ratio) for j, c in enumerate(cols)}
     if three:
         fig.update_layout(scene=dict(xaxis_title=axes["x"], yaxis_title=axes["y"], zaxis_title=axes["z"]))
     else:
         fig.update_layout(xaxis_title=axes["x"], yaxis_title=axes["y"], dragmode="lasso")
-    fig.update_layout(title=title, height=650, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+    # the top margin leaves room for plotly's toolbar, which would otherwise cover the first legend entry
+    fig.update_layout(title=title, height=HEIGHT, margin=dict(l=10, r=10, t=60 if title else 40, b=10),
                       legend=dict(itemsizing="constant"), uirevision="keep")
     return fig
+
+
+def label_points(frame: pd.DataFrame, n_components: int = 2, max_labels: int = MAX_TEXT_LABELS, labels: bool = True,
+                 highlight: Optional[np.ndarray] = None, marked: Sequence[int] = (), positions: bool = False):
+    """Rows of a projection frame whose label is written (see :func:`scatter_figure`).
+
+    Query points (``marked``) come first and are always written; then search
+    matches (``highlight``), then, with ``labels``, every point, each group
+    most frequent first. In 2-D a label is written only where it overlaps no
+    label written before it (:func:`embedlab.views.labels.thin_labels`); in
+    3-D the first :data:`MAX_TEXT_LABELS_3D` are.
+
+    Returns
+    -------
+    ndarray of shape (n_labelled,), int64
+        Row positions, ascending; with ``positions``, also their plotly
+        ``textposition`` strings (a label near the plot's side sits beside its point).
+    """
+    n = len(frame)
+    ranks = frame["frequency rank"].to_numpy() if "frequency rank" in frame else np.arange(n)
+    group = np.full(n, 2 if labels else 3, dtype=np.int64)  # 3: never labelled
+    if highlight is not None:
+        group[np.asarray(highlight, dtype=bool)] = 1
+    marked = np.asarray(marked, dtype=np.int64)
+    group[marked] = 0
+    rows = np.flatnonzero(group < 3)
+    place = {}
+    if not len(rows):
+        chosen = np.empty(0, dtype=np.int64)
+    elif n_components == 3:
+        first = np.argsort(group[rows] * (n + 1) + ranks[rows], kind="stable")
+        chosen = rows[first[:min(max_labels, MAX_TEXT_LABELS_3D)]]
+    else:
+        kept, where = thin_labels(frame["x"].to_numpy()[rows], frame["y"].to_numpy()[rows],
+                                  frame["label"].astype(str).to_numpy()[rows].tolist(),
+                                  group[rows] * (n + 1) + ranks[rows], PLOT_WIDTH_ESTIMATE, PLOT_HEIGHT_ESTIMATE,
+                                  LABEL_FONT, max_labels, positions=True)
+        chosen = rows[kept]
+        place = dict(zip(chosen.tolist(), where))
+    out = np.union1d(chosen, marked).astype(np.int64)
+    if positions:
+        return out, [place.get(int(r), "top center") for r in out]
+    return out
 
 
 def trace_rows(fig: go.Figure) -> list:

@@ -2,10 +2,14 @@
 
 The expression is tokenised and parsed by hand (no ``eval``): words, ``+``,
 ``-`` (also the unicode minus ``−`` and en dash ``–``), and an optional scalar
-weight before a word (``2 king``, ``2*king``, ``0.5 * paris``). Each word
-contributes its weight times its unit vector; the result's nearest neighbours
-are found by cosine similarity (as gensim's ``most_similar`` does with
-weighted positive/negative keys).
+weight before a word (``2 king``, ``2*king``, ``0.5 * paris``). A term in double
+quotes is taken whole, so labels with spaces, signs or brackets work:
+``"Star Wars (1977)" - "Return of the Jedi (1983)" + "Toy Story (1995)"``.
+Brackets outside quotes are refused with a message saying so (grouping is not
+supported), rather than read as part of a word. Each word contributes its
+weight times its unit vector; the result's nearest neighbours are found by
+cosine similarity (as gensim's ``most_similar`` does with weighted
+positive/negative keys).
 """
 
 from __future__ import annotations
@@ -29,17 +33,21 @@ MAX_TERMS = 50
 MAX_WEIGHT = 1e6
 _MINUS = "-−–"
 _OPS = r"+*\-−–"  # escaped for a character class
+_BRACKETS = r"()\[\]{}"
 _TOKEN = re.compile(
     r"(?P<space>\s+)"
+    r'|(?P<quoted>"[^"]*"|“[^”]*”)'
     r"|(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(?![^\s" + _OPS + r"])"
     r"|(?P<op>[" + _OPS + r"])"
-    r"|(?P<word>[^\s" + _OPS + r"]+)"
+    r"|(?P<bracket>[" + _BRACKETS + r"])"
+    r'|(?P<unclosed>["“])'
+    r"|(?P<word>[^\s" + _OPS + _BRACKETS + r'"“]+)'
 )
 
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # "number", "op", "word"
+    kind: str  # "number", "op", "word" (a quoted term is a word without its quotes)
     text: str
     position: int  # 0-based character offset in the expression
 
@@ -55,7 +63,7 @@ def tokenize(expression: str) -> list:
     Raises
     ------
     InputError
-        Empty or over-long input.
+        Empty or over-long input; a bracket outside double quotes; an unclosed quote.
     """
     if expression is None or not str(expression).strip():
         raise InputError("Type an expression such as `king - man + woman`.")
@@ -68,6 +76,17 @@ def tokenize(expression: str) -> list:
         if kind == "space":
             continue
         text = m.group()
+        if kind == "bracket":
+            raise _error(expression, m.start(), f"Brackets such as '{text}' are not supported: write the terms "
+                                                "one after another, like king - man + woman; to use a word or "
+                                                "title that contains brackets, put it in double quotes")
+        if kind == "unclosed":
+            raise _error(expression, m.start(), "This double quote is never closed; close it after the word "
+                                                "or title")
+        if kind == "quoted":
+            kind, text = "word", text[1:-1].strip()
+            if not text:
+                raise _error(expression, m.start(), "Empty quotes: put a word or title between them")
         if kind == "op" and text in _MINUS:
             text = "-"
         tokens.append(Token(kind, text, m.start()))
@@ -146,11 +165,11 @@ class ArithmeticResult:
     Attributes
     ----------
     terms : pandas.DataFrame
-        ``weight``, ``word``, ``from subwords`` per term.
+        ``weight``, ``word`` (the key), ``label`` (a labelled space only), ``from subwords`` per term.
     vector : ndarray of shape (dim,)
         Σ weight · unit(word).
     neighbours : pandas.DataFrame
-        ``word``, ``cosine``, ``frequency rank``, ``input word``; best first.
+        ``word``, ``label`` (a labelled space only), ``cosine``, ``frequency rank``, ``input word``; best first.
     notes : list of str
         Which words were built from subwords (FastText).
     """
@@ -169,7 +188,8 @@ def evaluate_expression(space: Space, expression: str, k: int = 10, exclude_inpu
     ----------
     space : Space
     expression : str
-        See :func:`parse_expression`.
+        See :func:`parse_expression`. Terms are keys or, in a labelled space,
+        labels (quote a title that has spaces: ``"Toy Story (1995)"``).
     k : int
         Neighbours, 1 to 1000.
     exclude_inputs : bool
@@ -188,7 +208,7 @@ def evaluate_expression(space: Space, expression: str, k: int = 10, exclude_inpu
     if not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
         raise InputError(f"Ask for between 1 and {MAX_K} neighbours; got {k!r}.")
     terms = parse_expression(expression)
-    words = [w for _, w in terms]
+    words = [space.resolve(w, oov_ok=True) for _, w in terms]
     weights = np.array([wt for wt, _ in terms], dtype=np.float32)
     vector = (weights[:, None] * word_vectors(space, words)).sum(axis=0)
     if not np.all(np.isfinite(vector)):  # weights are bounded, but a space may hold huge vectors
@@ -198,6 +218,8 @@ def evaluate_expression(space: Space, expression: str, k: int = 10, exclude_inpu
         raise InputError("The words cancel out: the expression is the zero vector, which has no neighbours.")
     table_terms = pd.DataFrame({"weight": weights.astype(np.float64), "word": words,
                                 "from subwords": [space.is_from_subwords(w) for w in words]})
+    if space.has_labels:
+        table_terms.insert(2, "label", space.labels_of(words))
     scores = similarities(space, vector)
     inputs = {space.kv.key_to_index[w] for w in words if w in space}
     best = top_k(scores, k, sorted(inputs) if exclude_inputs else [])

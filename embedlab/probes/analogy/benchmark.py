@@ -252,8 +252,9 @@ def evaluate_analogies(space: Space, questions: Optional[pd.DataFrame] = None, r
     Raises
     ------
     InputError
-        Unknown method or ``restrict_vocab`` below 1.
+        Unknown method or ``restrict_vocab`` below 1; a space whose items are not words.
     """
+    space.require_words("The analogy benchmark")
     if method not in ("3CosAdd", "3CosMul"):
         raise InputError("method must be '3CosAdd' or '3CosMul'.")
     if not isinstance(restrict_vocab, (int, np.integer)) or restrict_vocab < 1:
@@ -476,6 +477,7 @@ def evaluate_word_pairs(space: Space, pairs: pd.DataFrame, restrict_vocab: int =
     """
     from scipy import stats
 
+    space.require_words("The word-similarity benchmark")
     restrict = int(min(restrict_vocab, len(space)))
     ok = _ok_vocab(space, restrict, case_insensitive)
     i1 = np.array([ok.get(_fold(w, case_insensitive), -1) for w in pairs["word 1"]], dtype=np.int64)

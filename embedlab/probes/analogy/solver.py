@@ -20,6 +20,7 @@ inputs are excluded the result says where each input word would have ranked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -37,11 +38,12 @@ METHODS = ("3CosAdd", "3CosMul")
 MAX_K = 1000
 
 
-def _clean(word, role: str) -> str:
+def _clean(word, role: str, space: Optional[Space] = None) -> str:
+    """The key meant by what was typed for ``role`` (a label is resolved to its key when ``space`` is given)."""
     word = "" if word is None else str(word).strip()
     if not word:
         raise InputError(f"Type a word for {role}.")
-    return word
+    return word if space is None else space.resolve(word, oov_ok=True)
 
 
 def _check_k(k: int) -> int:
@@ -120,8 +122,9 @@ class AnalogyResult:
     exclude_inputs : bool
         Whether the input words were removed from the answers.
     answers : dict of str -> pandas.DataFrame
-        Per method: columns ``rank``, ``word``, ``score``, ``input word`` (the word
-        is a, b or c), ``from subwords``, ``frequency rank``; best first.
+        Per method: columns ``rank``, ``word`` (the key), ``label`` (a labelled
+        space only), ``score``, ``frequency rank``, ``input word`` (the word is
+        a, b or c), ``from subwords``; best first.
     inputs : pandas.DataFrame
         One row per input word: ``role``, ``word``, ``from subwords``, and per
         method the rank and score it would take if the inputs were included
@@ -162,7 +165,8 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
     ----------
     space : Space
     a, b, c : str
-        "a is to b as c is to ?" (``man : king :: woman : ?`` → queen).
+        "a is to b as c is to ?" (``man : king :: woman : ?`` → queen). Keys
+        or, in a labelled space, labels (movie titles; see :meth:`Space.resolve`).
     k : int
         Answers per method, 1 to 1000.
     exclude_inputs : bool
@@ -186,8 +190,10 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
         A word (input or expected) is not in the vocabulary and cannot be
         built from subwords; the message lists close spellings.
     """
-    a, b, c = _clean(a, "a"), _clean(b, "b"), _clean(c, "c")
+    a, b, c = _clean(a, "a", space), _clean(b, "b", space), _clean(c, "c", space)
     k = _check_k(k)
+    labelled = space.has_labels
+    labels = space.labels
     scores = analogy_scores(space, a, b, c, epsilon)
     roles = [("a", a), ("b", b), ("c", c)]
     input_idx = sorted({space.kv.key_to_index[w] for _, w in roles if w in space})
@@ -197,6 +203,9 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
     answers = {}
     notes = [n for n in (subword_note(space, w) for w in dict.fromkeys([a, b, c])) if n]
     input_rows = [{"role": r, "word": w, "from subwords": space.is_from_subwords(w)} for r, w in roles]
+    if labelled:
+        for row in input_rows:
+            row["label"] = space.labels_of([row["word"]])[0]
     for method in METHODS:
         s = scores[method]
         best = top_k(s, k, exclude)
@@ -204,10 +213,12 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
             "rank": np.arange(1, len(best) + 1),
             "word": [space.words[i] for i in best],
             "score": s[best].astype(np.float64),
+            "frequency rank": best + 1,
             "input word": [space.words[i] in input_words for i in best],
             "from subwords": np.zeros(len(best), dtype=bool),
-            "frequency rank": best + 1,
         })
+        if labelled:
+            answers[method].insert(2, "label", [labels[i] for i in best])
         for row in input_rows:
             w = row["word"]
             if w in space:
@@ -220,15 +231,17 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
         if exclude_inputs and input_idx:
             overall = int(np.argmax(s))
             if overall in input_idx:
-                notes.append(f"{method}: the input word '{space.words[overall]}' would have been the first answer "
+                notes.append(f"{method}: the input word '{labels[overall]}' would have been the first answer "
                              f"(score {float(s[overall]):.3f}) had the input words not been excluded.")
     inputs = pd.DataFrame(input_rows)
+    if labelled:
+        inputs = inputs[["role", "word", "label"] + [c for c in inputs.columns if c not in ("role", "word", "label")]]
     for method in METHODS:
         inputs[f"{method} rank"] = inputs[f"{method} rank"].astype("Int64")
 
     expected_table = None
     if expected is not None and str(expected).strip():
-        d = str(expected).strip()
+        d = _clean(expected, "the expected answer", space)
         vec = _unit(space.vector(d))  # raises UnknownWordError for an unknown expected answer
         q = word_vectors(space, [a, b, c])
         cos = q @ vec
@@ -246,30 +259,47 @@ def solve_analogy(space: Space, a: str, b: str, c: str, k: int = 10, exclude_inp
             else:
                 value = own[method]
                 rank = rank_of(s, value, exclude)
-            rows.append({"method": method, "word": d, "rank": rank, "score": value,
-                         "from subwords": space.is_from_subwords(d)})
+            rows.append({"method": method, "word": d, **({"label": space.labels_of([d])[0]} if labelled else {}),
+                         "rank": rank, "score": value, "from subwords": space.is_from_subwords(d)})
         expected_table = pd.DataFrame(rows)
         expected_table["rank"] = expected_table["rank"].astype("Int64")
         if space.is_from_subwords(d):
             notes.append(subword_note(space, d) + " It is not a candidate answer; its rank is where it would stand.")
         if d in input_words and exclude_inputs:
-            notes.append(f"The expected answer '{d}' is one of the input words, which are excluded; "
-                         "switch on 'include input words' to rank it.")
+            notes.append(f"The expected answer '{space.labels_of([d])[0]}' is one of the input words, which are "
+                         "excluded; switch on 'include input words' to rank it.")
     return AnalogyResult(a, b, c, bool(exclude_inputs), answers, inputs, expected_table, notes)
 
 
 # -- odd one out and similarity ---------------------------------------------------------------
 
-def _words(words, what: str, at_least: int) -> list:
+_QUOTED_OR_WORD = re.compile(r'"([^"]*)"|“([^”]*)”|([^\s,]+)')
+
+
+def split_terms(text: str) -> list:
+    """Split typed text into terms: by spaces and commas, except inside double quotes.
+
+    ``good bad, ugly`` → ``["good", "bad", "ugly"]``;
+    ``"Star Wars (1977)" "Return of the Jedi (1983)"`` → the two titles.
+    """
+    return [next(g for g in m.groups() if g is not None).strip() for m in _QUOTED_OR_WORD.finditer(text or "")]
+
+
+def _words(words, what: str, at_least: int, space: Optional[Space] = None) -> list:
     if isinstance(words, str):
-        words = words.replace(",", " ").split()
+        words = split_terms(words)
     out = []
     for w in words:
         w = str(w).strip()
+        if w and space is not None:
+            w = space.resolve(w, oov_ok=True)
         if w and w not in out:
             out.append(w)
     if len(out) < at_least:
-        raise InputError(f"{what} needs at least {at_least} different words; got {len(out)}.")
+        noun = "words" if space is None or space.is_words else space.nouns[1]
+        raise InputError(f"{what} needs at least {at_least} different {noun}; got {len(out)}."
+                         + ("" if space is None or space.is_words else
+                            " Put a title that has spaces or commas in double quotes."))
     return out
 
 
@@ -284,12 +314,12 @@ def doesnt_match(space: Space, words) -> pd.DataFrame:
     ----------
     space : Space
     words : sequence of str, or a string of words separated by spaces/commas
-        At least three distinct words.
+        At least three distinct words (labels in double quotes, see :func:`split_terms`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``word``, ``cosine to mean``, ``odd one out`` (True for the
+        Columns ``word``, ``label`` (a labelled space only), ``cosine to mean``, ``odd one out`` (True for the
         last row only), ``from subwords``; most central first.
 
     Raises
@@ -297,7 +327,7 @@ def doesnt_match(space: Space, words) -> pd.DataFrame:
     InputError
         Fewer than three words. UnknownWordError for an unknown word.
     """
-    words = _words(words, "Odd one out", 3)
+    words = _words(words, "Odd one out", 3, space)
     vecs = word_vectors(space, words)
     mean = vecs.mean(axis=0)
     mean = mean / (np.linalg.norm(mean) or 1.0)
@@ -309,6 +339,8 @@ def doesnt_match(space: Space, words) -> pd.DataFrame:
         "odd one out": [False] * (len(words) - 1) + [True],
         "from subwords": [space.is_from_subwords(words[i]) for i in order],
     })
+    if space.has_labels:
+        table.insert(1, "label", space.labels_of(table["word"]))
     return table
 
 
@@ -320,7 +352,7 @@ def similarity(space: Space, w1: str, w2: str) -> float:
     InputError
         An empty word. UnknownWordError for an unknown word.
     """
-    v = word_vectors(space, [_clean(w1, "the first word"), _clean(w2, "the second word")])
+    v = word_vectors(space, [_clean(w1, "the first word", space), _clean(w2, "the second word", space)])
     return float(v[0] @ v[1])
 
 
@@ -354,10 +386,11 @@ def set_similarity(space: Space, words1, words2) -> SetSimilarity:
     InputError
         An empty set. UnknownWordError for an unknown word.
     """
-    s1, s2 = _words(words1, "The first set", 1), _words(words2, "The second set", 1)
+    s1, s2 = _words(words1, "The first set", 1, space), _words(words2, "The second set", 1, space)
     v1, v2 = word_vectors(space, s1), word_vectors(space, s2)
     m1, m2 = v1.mean(axis=0), v2.mean(axis=0)
     n1, n2 = float(np.linalg.norm(m1)), float(np.linalg.norm(m2))
     cosm = float(m1 @ m2 / (n1 * n2)) if n1 > 0 and n2 > 0 else 0.0
     pairs = v1 @ v2.T
-    return SetSimilarity(cosm, float(pairs.mean()), pd.DataFrame(pairs.astype(np.float64), index=s1, columns=s2))
+    return SetSimilarity(cosm, float(pairs.mean()), pd.DataFrame(pairs.astype(np.float64), index=space.labels_of(s1),
+                                                                 columns=space.labels_of(s2)))

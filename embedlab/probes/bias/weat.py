@@ -312,9 +312,12 @@ def weat(space: Space, query: WeatQuery, n_permutations: int = N_PERMUTATIONS, s
     ------
     InputError
         A set is empty, holds more than :data:`MAX_SET_WORDS` words, or lost
-        more than ``max_missing`` of its words (the message lists them), fewer than 3 target words are left, every target
-        word has the same association, or ``n_permutations`` < 1,000.
+        more than ``max_missing`` of its words (the message lists them), fewer
+        than 3 target words are left, every target word has the same
+        association, or ``n_permutations`` < 1,000; the space's items are not
+        words (movies, users, ...), which WEAT's word lists cannot name.
     """
+    space.require_words("WEAT")
     if n_permutations < 1000:
         raise InputError("Use at least 1,000 permutations for a sampled WEAT p-value.")
     if not 0 <= max_missing < 1:

@@ -28,8 +28,8 @@ class Projection:
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per point: ``word``, ``label`` (display name: the space's
-        ``label`` metadata when present, else the word), ``x``, ``y`` (``z``
+        One row per point: ``word`` (the key), ``label`` (display name:
+        :attr:`Space.labels`, the key when there is none), ``x``, ``y`` (``z``
         in 3-D), ``frequency rank`` (1 = most frequent), ``count``,
         ``knn overlap`` (share in [0, 1]).
     indices : ndarray of shape (n_points,)
@@ -140,11 +140,8 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
     overlap = knn_overlap(X, Y, k=k, metric=metric, knn_original=knn)
     words = [space.words[i] for i in idx]
     frame = pd.DataFrame({"word": words})
-    meta = space.meta
-    if "label" in meta.columns:
-        frame["label"] = meta["label"].iloc[idx].astype(str).to_numpy()
-    else:
-        frame["label"] = words
+    labels = space.labels
+    frame["label"] = [labels[i] for i in idx]
     Yr = np.round(Y.astype(np.float64), 4)
     for j, c in enumerate(["x", "y", "z"][:n_components]):
         frame[c] = Yr[:, j].astype(np.float32)

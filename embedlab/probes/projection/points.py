@@ -54,20 +54,40 @@ def choose_top(space: Space, n: int) -> PointSet:
         ``n`` below 1.
     """
     if n < 1:
-        raise InputError("Choose at least one word.")
+        raise InputError(f"Choose at least one {space.nouns[0]}.")
     n = min(int(n), len(space))
-    return PointSet(frequency_order(space)[:n].astype(np.int64), f"{n:,} most frequent words")
+    return PointSet(frequency_order(space)[:n].astype(np.int64), f"{n:,} most frequent {space.nouns[1]}")
 
 
-def parse_words(text: str) -> list:
-    """Split pasted text into words: by commas, semicolons, whitespace or new lines; repeats dropped."""
+def parse_words(text: str, labels: bool = False) -> list:
+    """Split pasted text into words: by commas, semicolons, whitespace or new lines; repeats dropped.
+
+    With ``labels`` (a space whose items have titles with spaces and commas
+    in them) only new lines and semicolons separate.
+    """
     seen, words = set(), []
-    for w in re.split(r"[,;\s]+", text or ""):
+    for w in re.split(r"[;\n]+" if labels else r"[,;\s]+", text or ""):
         w = w.strip()
         if w and w not in seen:
             seen.add(w)
             words.append(w)
     return words
+
+
+def choose_keys(space: Space, keys: Iterable[str], description: str = "") -> PointSet:
+    """Exactly these keys (no label lookup), e.g. a selection to isolate; unknown keys go to ``unknown``.
+
+    Raises
+    ------
+    InputError
+        None of the keys is in the space.
+    """
+    keys = list(dict.fromkeys(keys))
+    known = [k for k in keys if k in space]
+    if not known:
+        raise InputError(f"None of these {space.nouns[1]} is in this model.")
+    return PointSet(space.indices(known), description or f"{space.count_text(len(known))} chosen",
+                    unknown=[k for k in keys if k not in space])
 
 
 def choose_words(space: Space, words: Iterable[str] | str) -> PointSet:
@@ -79,13 +99,25 @@ def choose_words(space: Space, words: Iterable[str] | str) -> PointSet:
         No word of the list is in the vocabulary.
     """
     if isinstance(words, str):
-        words = parse_words(words)
+        words = parse_words(words, labels=space.has_labels)
     known, unknown = space.split_known(list(words))
+    if space.has_labels and unknown:
+        # ids pasted on one line ("1 50 260"): a line that is no title but whose parts are all known
+        still = []
+        for entry in unknown:
+            parts = parse_words(entry)
+            more, missing = space.split_known(parts) if len(parts) > 1 else ([], [entry])
+            if missing:
+                still.append(entry)
+            else:
+                known += [k for k in more if k not in known]
+        unknown = still
     if not known:
         hint = f" Not in the vocabulary: {', '.join(unknown[:20])}." if unknown else ""
-        raise InputError("None of the pasted words is in this model's vocabulary." + hint +
-                         " Paste words separated by spaces, commas or new lines.")
-    return PointSet(space.indices(known), f"{len(known):,} pasted words", unknown=unknown)
+        how = (f"Paste {space.label_nouns[1]} or ids, one per line (or separated by semicolons)."
+               if space.has_labels else "Paste words separated by spaces, commas or new lines.")
+        raise InputError(f"None of the pasted {space.nouns[1]} is in this model's vocabulary." + hint + " " + how)
+    return PointSet(space.indices(known), f"{len(known):,} pasted {space.nouns[1]}", unknown=unknown)
 
 
 def choose_neighbourhood(space: Space, queries: Iterable[str] | str, k: int = 20) -> PointSet:
@@ -97,13 +129,15 @@ def choose_neighbourhood(space: Space, queries: Iterable[str] | str, k: int = 20
         No query word is in the vocabulary, or ``k`` below 1.
     """
     if isinstance(queries, str):
-        queries = parse_words(queries)
+        queries = parse_words(queries, labels=space.has_labels)
     if k < 1:
         raise InputError("Ask for at least one neighbour per query word.")
     known, unknown = space.split_known(list(queries))
     if not known:
-        raise InputError("None of the query words is in this model's vocabulary"
-                         + (f" ({', '.join(unknown[:20])})" if unknown else "") + ". Try other words.")
+        raise InputError(f"None of the query {space.nouns[1]} is in this model's vocabulary"
+                         + (f" ({', '.join(unknown[:20])})" if unknown else "") + ". Try other "
+                         + (f"{space.label_nouns[1]} (separate them with semicolons)." if space.has_labels
+                            else "words."))
     q_idx = space.indices(known)
     chosen, seen = [], set()
     for i in q_idx:
@@ -112,5 +146,5 @@ def choose_neighbourhood(space: Space, queries: Iterable[str] | str, k: int = 20
             if j not in seen:
                 seen.add(j)
                 chosen.append(j)
-    return PointSet(np.array(chosen, dtype=np.int64), f"{len(known)} query words + {k} neighbours each",
+    return PointSet(np.array(chosen, dtype=np.int64), f"{len(known)} query {space.nouns[1]} + {k} neighbours each",
                     unknown=unknown, queries=known)
