@@ -22,8 +22,16 @@ umap_first_10k_empty_cache_s
 umap_restart_10k_s
     The same, second run with the on-disk numba cache left by the first.
 umap_plain_first_10k_s
-    ``umap.UMAP().fit_transform(X)`` of the same 10,000 vectors in a fresh
-    process with an empty numba cache, from process start.
+    ``umap.UMAP(metric="cosine").fit_transform(X)`` of the same 10,000 vectors
+    in a fresh process with an empty numba cache, from process start.
+ratio_empty_cache_ours_vs_umap_learn
+    ``umap_first_10k_empty_cache_s / umap_plain_first_10k_s``: both fresh
+    processes, both with an EMPTY numba cache, both cosine. Still not the same
+    work: ours builds an exact k-NN graph (one chunked matrix product) and
+    measures the distortion too; umap-learn builds its graph with NN-descent.
+    The figure with the installed cache (``umap_first_10k_s``) is compared with
+    the 15 s target only: against umap-learn on an empty cache it would credit
+    the install step to the ratio.
 umap_warm_20k_s, umap_warm_50k_s
     After compilation: k-NN graph + UMAP fit of 20,000 / 50,000 random-normal
     300-d vectors (what a user waits for, without the distortion measures).
@@ -101,7 +109,7 @@ warnings.simplefilter("ignore")
 import numpy as np
 import umap
 X = np.load({path!r}, allow_pickle=False)
-Y = umap.UMAP().fit_transform(X)
+Y = umap.UMAP(metric="cosine").fit_transform(X)
 import resource
 r = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"total_s": time.perf_counter() - t0, "cpu_s": r.ru_utime + r.ru_stime}}))
@@ -248,8 +256,11 @@ def main() -> None:
                        umap_first_10k_empty_cache_s=cold["total_s"], umap_restart_10k_s=restart["total_s"],
                        umap_plain_first_10k_s=plain["total_s"], umap_first_10k_cpu_s=first["cpu_s"],
                        umap_plain_first_10k_cpu_s=plain["cpu_s"])
-        print(f"  ratio first/plain = {first['total_s'] / plain['total_s']:.2f}; first vs 15 s target = "
-              f"{first['total_s'] / 15:.2f}; with an empty cache vs 15 s target = {cold['total_s'] / 15:.2f}")
+        figures["ratio_empty_cache_ours_vs_umap_learn"] = cold["total_s"] / plain["total_s"]
+        print(f"  like for like on cache state (both EMPTY numba caches, both cosine; graphs differ: ours exact, "
+              f"umap-learn NN-descent): ours/umap-learn = {figures['ratio_empty_cache_ours_vs_umap_learn']:.2f}")
+        print(f"  first UMAP after the install step vs the 15 s target = {first['total_s'] / 15:.2f}; with an empty "
+              f"cache vs the 15 s target = {cold['total_s'] / 15:.2f}")
 
     # warm: compile in this process first
     t = time.perf_counter()

@@ -13,6 +13,10 @@ EMBEDLAB_INSTRUCTOR_TOKEN  secret that lets a visitor publish models to everyone
                         (open the app with ``?instructor=<secret>``); unset: nobody can
 EMBEDLAB_FAMILY_MODULES  comma-separated modules outside ``embedlab.train`` that declare
                         model families (``FAMILY = Family(...)``), e.g. a course's own model
+EMBEDLAB_SESSION_MB     memory one browser session may keep for its own spaces and results (default 400)
+EMBEDLAB_SHARED_CACHE_MB  memory for published models and shipped samples, shared by all sessions (default 1024)
+EMBEDLAB_INLINE_SCALE   scales the sizes above which heavy page work runs as a background job
+                        (default 1; ``0`` sends all of it to jobs)
 """
 
 import os
@@ -66,3 +70,19 @@ def instructor_token() -> Optional[str]:
 def family_modules() -> list:
     """Dotted names of extra modules that declare model families (``EMBEDLAB_FAMILY_MODULES``)."""
     return [m.strip() for m in os.environ.get("EMBEDLAB_FAMILY_MODULES", "").split(",") if m.strip()]
+
+
+#: Sizes above which a page hands heavy work to a background job (times EMBEDLAB_INLINE_SCALE).
+INLINE_LIMITS = {
+    "corpus_bytes": 1_000_000,         # text to preprocess (lee_background: 0.7 MB, inline)
+    "analogy_cells": 3_000_000,        # candidate words x dimensions scanned per analogy question
+    "projection_points": 5_000,        # points of a UMAP or t-SNE (PCA always runs inline)
+    "debias_words": 20_000,            # words of a space to hard-debias and save
+    "import_bytes": 5_000_000,         # bytes of uploaded vectors
+}
+
+
+def inline_limit(what: str) -> float:
+    """Largest size of ``what`` (a key of :data:`INLINE_LIMITS`) computed in the page itself."""
+    scale = float(os.environ.get("EMBEDLAB_INLINE_SCALE", "1") or 1)
+    return INLINE_LIMITS[what] * max(scale, 0.0)

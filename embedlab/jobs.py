@@ -8,8 +8,16 @@ cannot take the server down.
 
 Each job lives in ``<workspace>/jobs/<id>/``: ``job.json`` (what to do) and
 ``status.json`` (state, progress, details, result), written atomically.
+Every change of ``status.json`` is a compare-and-swap under an exclusive lock
+(:func:`update_status`): a final state (done, failed, cancelled, interrupted)
+is never overwritten, so a worker's late progress report cannot undo a Cancel.
+
 At most :func:`embedlab.config.max_jobs` jobs run at once per server; the rest
-wait in a first-come queue and see their position.
+wait in a first-come queue and see their position. A worker that outlived a
+server restart (it runs in its own session) still counts: every worker
+registers itself in ``<home>/running-jobs/`` while it runs, and the scheduler
+counts the live ones it did not start. Cancel stops such a worker by its pid
+and start time (both in ``status.json``).
 
 States: ``queued`` → ``running`` → ``done`` | ``failed`` | ``cancelled``;
 ``interrupted`` when the server restarted under a job.
@@ -29,22 +37,29 @@ import time
 from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from embedlab import config
 from embedlab.errors import InputError
 from embedlab.ids import new_id, valid_id
-from embedlab.store import Workspace, same_process_alive
+from embedlab.store import Workspace, proc_start, same_process_alive
 from embedlab.train import registry
 
 #: Job tasks that are not model families: name -> "module:function", called as
-#: ``fn(workspace, args, progress)`` returning a JSON-able dict. Model families
-#: are not listed here: each declares itself (see :mod:`embedlab.train.registry`).
+#: ``fn(workspace, args, progress)`` returning a JSON-able dict;
+#: ``args["job_folder"]`` is the job's folder (for results too large for status.json).
+#: Model families are not listed here: each declares itself (see :mod:`embedlab.train.registry`).
 TASKS = {
     "seeds": "embedlab.train.seeds:run_job",
     "bias_analogy": "embedlab.probes.bias.checks:run_analogy_job",
     "ratings_eval": "embedlab.probes.recommend:run_eval_job",
     "sweep": "embedlab.probes.analogy.sweep:run_job",
+    # heavy page work above a size threshold (embedlab.config.inline_limit)
+    "prepare_corpus": "embedlab.sources.corpus:run_prepare_job",
+    "analogy_eval": "embedlab.probes.analogy.benchmark:run_eval_job",
+    "projection": "embedlab.probes.projection.core:run_projection_job",
+    "debias": "embedlab.probes.bias.debias:run_debias_job",
+    "import_vectors": "embedlab.sources.vectors:run_import_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
@@ -61,6 +76,119 @@ def _read_json(path: Path) -> Optional[dict]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+@contextmanager
+def _locked(folder: Path):
+    # flock on a side file: status.json itself is replaced on every write, so it cannot carry the lock
+    fd = os.open(folder / ".status.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def update_status(folder, change: Callable[[dict], Optional[dict]]) -> tuple[dict, bool]:
+    """Compare-and-swap a job's ``status.json``: read, ``change(current)``, write, under one exclusive lock.
+
+    Parameters
+    ----------
+    folder : path-like
+        The job's folder.
+    change : callable
+        Gets a copy of the current status; returns the new status, or None to
+        leave it as it is (the "compare" part: e.g. when it is already final).
+
+    Returns
+    -------
+    (dict, bool)
+        The status now on disk, and whether ``change`` wrote it.
+    """
+    folder = Path(folder)
+    with _locked(folder):
+        current = _read_json(folder / "status.json") or {}
+        new = change(dict(current))
+        if new is None:
+            return current, False
+        _write_json(folder / "status.json", new)
+        return new, True
+
+
+def unless_final(fields: dict) -> Callable[[dict], Optional[dict]]:
+    """A :func:`update_status` change that merges ``fields`` unless the job has already ended."""
+
+    def change(current: dict) -> Optional[dict]:
+        if current.get("state") in FINAL:
+            return None
+        return {**current, **fields}
+
+    return change
+
+
+# -- workers alive on this machine, whoever started them ---------------------------------
+
+def _running_dir() -> Path:
+    return config.home() / "running-jobs"
+
+
+def register_worker(root, job_id: str) -> Path:
+    """Record this process as the worker of a job (the worker calls it; :func:`live_workers` reads it)."""
+    folder = _running_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    pid = os.getpid()
+    path = folder / f"{pid}-{proc_start(pid)}.json"
+    _write_json(path, {"root": str(root), "job_id": job_id, "pid": pid, "pid_start": proc_start(pid)})
+    return path
+
+
+def live_workers() -> list:
+    """(root, job id) of every worker process alive on this machine, started by this server or an earlier one.
+
+    Entries of dead workers (a SIGKILL leaves its file behind) are removed.
+    """
+    folder = _running_dir()
+    out = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return out
+    for path in entries:
+        if path.suffix != ".json":
+            continue
+        info = _read_json(path)
+        if info and same_process_alive(int(info.get("pid", -1)), info.get("pid_start")):
+            out.append((info["root"], info["job_id"]))
+        else:
+            path.unlink(missing_ok=True)
+    return out
+
+
+def _stop_process(pid: int, start: Optional[int], timeout: float = 5.0) -> None:
+    """SIGTERM the process group of worker ``pid`` (if it is still that process), SIGKILL after ``timeout``."""
+    if not same_process_alive(pid, start):
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)  # a worker leads its own session: its group id is its pid
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not same_process_alive(pid, start) or _is_zombie(pid):
+                return
+            time.sleep(0.05)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def resolve(kind: str):
@@ -119,13 +247,20 @@ class Scheduler:
                     return
 
     def tick(self) -> None:
-        """Reap finished workers and start queued jobs while there is room."""
+        """Reap finished workers and start queued jobs while there is room.
+
+        Room counts the workers this scheduler started and the live workers it
+        did not (orphans of a previous server, still running).
+        """
         with self._lock:
             for key, proc in list(self._running.items()):
                 if proc.poll() is not None:
                     del self._running[key]
                     _finish_if_silent(Path(key[0]), key[1], proc.returncode)
-            while self._queue and len(self._running) < config.max_jobs():
+            if not self._queue:
+                return
+            orphans = sum(1 for key in live_workers() if key not in self._running)
+            while self._queue and len(self._running) + orphans < config.max_jobs():
                 root, job_id = self._queue.popleft()
                 self._running[(root, job_id)] = _launch(Path(root), job_id)
 
@@ -189,12 +324,11 @@ def _launch(root: Path, job_id: str) -> subprocess.Popen:
 
 
 def _finish_if_silent(root: Path, job_id: str, returncode: int) -> None:
-    status_path = root / "jobs" / job_id / "status.json"
-    status = _read_json(status_path) or {}
-    if status.get("state") not in FINAL:
-        status.update(state="failed", finished_at=time.time(),
-                      error=f"The worker stopped unexpectedly (exit code {returncode}); see the job log.")
-        _write_json(status_path, status)
+    folder = root / "jobs" / job_id
+    if folder.is_dir():
+        update_status(folder, unless_final({
+            "state": "failed", "finished_at": time.time(),
+            "error": f"The worker stopped unexpectedly (exit code {returncode}); see the job log."}))
 
 
 SCHEDULER = Scheduler()
@@ -313,11 +447,16 @@ def job_status(workspace: Workspace, job_id: str) -> dict:
         raise InputError(f"There is no job '{job_id}' in this workspace.")
     state = status.get("state")
     if state in ("queued", "running") and not SCHEDULER.is_known(workspace.root, job_id):
-        pid = status.get("pid")
-        if state == "queued" or not (pid and same_process_alive(int(pid), status.get("pid_start"))):
-            status.update(state="interrupted", finished_at=time.time(),
-                          error="The server stopped while this job was waiting or running. Start it again.")
-            _write_json(folder / "status.json", status)
+        def interrupted(current):
+            pid = current.get("pid")
+            if current.get("state") == "running" and pid and same_process_alive(int(pid), current.get("pid_start")):
+                return None  # a worker that outlived a server restart: still running
+            if current.get("state") not in ("queued", "running"):
+                return None
+            return {**current, "state": "interrupted", "finished_at": time.time(),
+                    "error": "The server stopped while this job was waiting or running. Start it again."}
+
+        status, _ = update_status(folder, interrupted)
     status.update(id=job_id, title=job.get("title", job_id), kind=job.get("kind"), args=job.get("args", {}),
                   queue_position=SCHEDULER.position(workspace.root, job_id) if status["state"] == "queued" else None)
     return status
@@ -336,15 +475,24 @@ def list_jobs(workspace: Workspace) -> list:
 
 
 def cancel(workspace: Workspace, job_id: str) -> None:
-    """Cancel a queued or running job; nothing it was writing is registered."""
+    """Cancel a queued or running job; nothing it was writing is registered.
+
+    The state becomes ``cancelled`` first (compare-and-swap: a job that has
+    just ended keeps its state), so a worker that reports progress meanwhile
+    stops itself; then the worker is stopped: by the scheduler that started
+    it, or, for a worker that outlived a server restart, by its pid and start
+    time (SIGTERM to its process group, SIGKILL after 5 s).
+    """
     status = job_status(workspace, job_id)
     if status["state"] in FINAL:
         return
-    SCHEDULER.cancel(workspace.root, job_id)
-    path = workspace.jobs_dir / job_id / "status.json"
-    current = _read_json(path) or {}
-    current.update(state="cancelled", finished_at=time.time(), message="Cancelled")
-    _write_json(path, current)
+    folder = workspace.jobs_dir / job_id
+    current, changed = update_status(folder, unless_final({"state": "cancelled", "finished_at": time.time(),
+                                                            "message": "Cancelled"}))
+    if not changed:
+        return  # it ended on its own just now
+    if not SCHEDULER.cancel(workspace.root, job_id) and current.get("pid"):
+        _stop_process(int(current["pid"]), current.get("pid_start"))
     workspace.recover()
 
 

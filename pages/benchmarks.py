@@ -4,10 +4,10 @@ import hashlib
 
 import streamlit as st
 
-from embedlab import jobs
+from embedlab import config, jobs
 from embedlab.probes.analogy import benchmark
 from embedlab.probes.analogy.sweep import SWEEP_PARAMS, sweep_table
-from embedlab.ui import session, widgets
+from embedlab.ui import background, session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.analogy import pairs_scatter, section_accuracy_figure, sweep_figure
 
@@ -38,20 +38,37 @@ with tab_google:
     method = cols[2].radio("Method", ["3CosAdd", "3CosMul"], horizontal=True, key="bm-method")
     params = (int(restrict), case_insensitive, method, _digest(upload))
     done = st.session_state.setdefault("bm-evaluated", set())
-    if st.button("Evaluate", type="primary", key="bm-run"):
+    pressed = st.button("Evaluate", type="primary", key="bm-run")
+    if pressed:
         done.add((model_id, params))
+    result = None
     if (model_id, params) in done:
         with widgets.user_errors():
-            bar = st.progress(0.0)
+            bar = st.empty()
 
             def compute():
                 questions = (benchmark.parse_analogies(upload.getvalue(), upload.name) if upload is not None
                              else benchmark.google_analogies())
                 return benchmark.evaluate_analogies(space, questions, int(restrict), case_insensitive, method,
-                                                   progress=widgets.streamlit_progress(bar))
+                                                   progress=widgets.streamlit_progress(bar.progress(0.0)))
 
-            result = session.cached(model_id, "analogy-eval", params, compute)
+            def job_args():
+                args = {"model_id": model_id, "restrict_vocab": int(restrict), "case_insensitive": case_insensitive,
+                        "method": method}
+                if upload is not None:
+                    args.update(questions=session.workspace().stage_upload(upload.name, upload.getvalue()),
+                                questions_name=upload.name)
+                return args
+
+            # a large model scans many candidate words per question: a background job, not the server's thread
+            small = min(int(restrict), len(space)) * space.dim <= config.inline_limit("analogy_cells")
+            result = background.cached_or_background(
+                model_id, "analogy-eval", params, small, compute, "analogy_eval", job_args,
+                f"Analogy benchmark ({method}) of {space.name}",
+                lambda status: benchmark.load_evaluation(status["result"]["folder"]), start=pressed)
             bar.empty()
+    if result is not None:
+        with widgets.user_errors():
             for note in result.notes:
                 st.info(note)
             totals = result.totals.set_index("section")

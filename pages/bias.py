@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedlab import jobs
+from embedlab import config, jobs
 from embedlab.data import bias_words
 from embedlab.errors import InputError
 from embedlab.probes import bias
@@ -68,8 +68,9 @@ with tab_dir:
             if not name.strip():
                 st.error("Give the direction a name before saving it.")
             else:
-                saved[name.strip()] = direction.to_setting()
-                ws.set_setting("bias_directions", saved)
+                # one transaction: a direction another session saved meanwhile is kept
+                saved = ws.update_setting("bias_directions",
+                                          lambda stored: {**(stored or {}), name.strip(): direction.to_setting()})
                 st.success(f"Saved the direction '{name.strip()}'; it is listed under 'Start from' and usable as an axis.")
 
 if direction is None:
@@ -186,17 +187,36 @@ with tab_debias:
         st.caption("The definitional pairs and method of the Direction tab define what is removed. Every word "
                    f"except {len(bias_words.GENDER_SPECIFIC)} gender-specific ones (and the pairs' words) is "
                    "neutralised. The original model is kept.")
+        def debiased(summary):
+            st.session_state["bias-compare"] = summary["model_id"]
+            st.session_state["bias-debias-done"] = {**summary, "source": model_id}
+
         if st.button("Create debiased model", type="primary", key="bias-debias"):
-            with widgets.user_errors(), st.spinner("Debiasing..."):
-                made = bias.hard_debias(space, direction.pairs, bias.parse_pairs(eq_text), method=direction.method,
-                                        name=new_name)
-                new_id = ws.save_space(made.space, new_name)
-                st.session_state["bias-compare"] = new_id
-                st.success(f"Created '{new_name}': {made.n_neutralised:,} words neutralised, "
-                           f"{len(made.equalised)} pairs equalised. It is in the Models list.")
-                if made.missing_equalise:
-                    st.caption("Equalise pairs skipped (word missing or repeated): "
-                               + ", ".join(f"{a} – {b}" for a, b in made.missing_equalise))
+            with widgets.user_errors():
+                if len(space) > config.inline_limit("debias_words"):
+                    # every vector rewritten and a copy saved: a background job for a large space
+                    st.session_state["bias-debias-job"] = jobs.submit(ws, "debias", {
+                        "model_id": model_id, "definitional_pairs": [list(p) for p in direction.pairs],
+                        "equalise_pairs": [list(p) for p in bias.parse_pairs(eq_text)],
+                        "method": direction.method, "name": new_name}, f"Hard-debias {space.name}")
+                else:
+                    with st.spinner("Debiasing..."):
+                        made = bias.hard_debias(space, direction.pairs, bias.parse_pairs(eq_text),
+                                                method=direction.method, name=new_name)
+                        debiased({"model_id": ws.save_space(made.space, new_name), "name": new_name,
+                                  "n_neutralised": made.n_neutralised, "equalised": len(made.equalised),
+                                  "missing_equalise": made.missing_equalise})
+        if st.session_state.get("bias-debias-job"):
+            widgets.job_panel(st.session_state["bias-debias-job"], key="bias-debias-panel",
+                              on_done=lambda status: (debiased(status["result"]),
+                                                      st.session_state.pop("bias-debias-job", None)))
+        summary = st.session_state.get("bias-debias-done")
+        if summary and summary.get("source") == model_id:
+            st.success(f"Created '{summary['name']}': {summary['n_neutralised']:,} words neutralised, "
+                       f"{summary['equalised']} pairs equalised. It is in the Models list.")
+            if summary["missing_equalise"]:
+                st.caption("Equalise pairs skipped (word missing or repeated): "
+                           + ", ".join(f"{a} – {b}" for a, b in summary["missing_equalise"]))
 
     models = ws.models()
     if space.kind == "debiased":
@@ -265,9 +285,7 @@ with tab_debias:
                                    "most frequent words")
 
         def remember_accuracy(status):
-            stored = ws.get_setting("bias_analogy", {}) or {}
-            stored.update(status["result"]["accuracy"])
-            ws.set_setting("bias_analogy", stored)
+            ws.update_setting("bias_analogy", lambda stored: {**(stored or {}), **status["result"]["accuracy"]})
 
         job_key = f"bias-analogy-job-{debiased_id}"
         if st.session_state.get(job_key):

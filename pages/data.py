@@ -2,14 +2,16 @@
 
 import streamlit as st
 
+from embedlab import config, jobs
 from embedlab.errors import InputError
 from embedlab.sources.documents import guess_text_column, read_documents, table_columns
 from embedlab.sources.preprocess import PreprocessConfig
-from embedlab.sources.samples import SAMPLES, sample_documents
+from embedlab.sources.samples import SAMPLES
 from embedlab.sources.uploads import check_size
+from embedlab.store import shared_cache
 from embedlab.ui import session
 from embedlab.ui.entry import through_app
-from embedlab.ui.widgets import confirm_delete, show_flash, streamlit_progress, user_errors
+from embedlab.ui.widgets import confirm_delete, job_panel, show_flash, streamlit_progress, user_errors
 from embedlab.views.corpus import top_words_bar, top_words_table, zipf_plot
 
 through_app()
@@ -56,18 +58,41 @@ if submitted:
                                drop_numbers=numbers, min_token_len=int(min_len), remove_stopwords=stop,
                                phrases=phrases)
         if source == "Shipped corpus":
-            raw = sample_documents(key)
+            size = SAMPLES[key].locate().stat().st_size
         else:
             if upload is None:
                 raise InputError("Choose a file to upload first.")
             check_size(upload.size, f"'{upload.name}'")
-            data = upload.getvalue()
-            raw = read_documents(data, upload.name, text_column=column, encoding=enc)
-        bar = st.progress(0.0, text="Preparing")
-        corpus = ws.add_corpus(raw.documents, raw.name, cfg, notes=raw.notes, progress=streamlit_progress(bar))
-        bar.empty()
-        ws.set_setting("active_corpus", corpus.id)
-        st.success(f"Corpus '{corpus.name}' is ready: {corpus.stats['tokens']:,} tokens. Train on it on the Train page.")
+            size = upload.size
+        if size > config.inline_limit("corpus_bytes"):
+            # preprocessing a large corpus takes long enough to hold up the server: a background job
+            args = {"preprocess": cfg.to_dict()}
+            if source == "Shipped corpus":
+                args["sample"] = key
+            else:
+                args.update(upload=ws.stage_upload(upload.name, upload.getvalue()), name=upload.name,
+                            text_column=column, encoding=enc)
+            title = f"Prepare the corpus {key if source == 'Shipped corpus' else upload.name}"
+            st.session_state["data-prepare-job"] = jobs.submit(ws, "prepare_corpus", args, title)
+        else:
+            raw = (shared_cache.sample_documents(key) if source == "Shipped corpus"
+                   else read_documents(upload.getvalue(), upload.name, text_column=column, encoding=enc))
+            bar = st.progress(0.0, text="Preparing")
+            corpus = ws.add_corpus(raw.documents, raw.name, cfg, notes=raw.notes, progress=streamlit_progress(bar))
+            bar.empty()
+            ws.set_setting("active_corpus", corpus.id)
+            st.success(f"Corpus '{corpus.name}' is ready: {corpus.stats['tokens']:,} tokens. Train on it on the "
+                       "Train page.")
+
+
+def _prepared(status):
+    ws.set_setting("active_corpus", status["result"]["corpus_id"])
+    st.session_state.pop("data-prepare-job", None)
+    st.toast(f"Corpus '{status['result']['name']}' is ready: {status['result']['tokens']:,} tokens.")
+
+
+if st.session_state.get("data-prepare-job"):
+    job_panel(st.session_state["data-prepare-job"], key="data-prepare", on_done=_prepared)
 
 corpora = ws.corpora()
 if corpora.empty:

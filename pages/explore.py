@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from embedlab import config
 from embedlab.probes import projection as P
 from embedlab.probes.neighbours import nearest_neighbours, neighbours_of_words
 from embedlab.probes.projection.umap.warmup import warm_up_status
-from embedlab.ui import session, widgets
+from embedlab.ui import background, session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.ui.tables import table_columns
 from embedlab.views import scatter
@@ -113,6 +114,8 @@ with tab_map:
         knn_key = (points.key, params["sph"], params["metric"], knn_k)
 
         seed = 0 if params["seed"] else None
+        # the most frequent words of a published model are the same for a whole class: one projection for all
+        untyped = not isolate and params["source"] == "most frequent"
 
         slot = st.empty()  # a progress bar while a projection is computed, not when it comes from the cache
 
@@ -126,7 +129,7 @@ with tab_map:
         def compute():
             report = widgets.streamlit_progress(
                 slot.progress(0.0, text=f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points"))
-            knn = session.cached(model_id, "explore-knn", knn_key, lambda: knn_graph(report))
+            knn = session.cached(model_id, "explore-knn", knn_key, lambda: knn_graph(report), shared=untyped)
             return P.project(space, points, params["method"], params["dims"], spherize_first=params["sph"],
                              n_neighbors=params["nn"], min_dist=params["md"], metric=params["metric"],
                              perplexity=params["perp"], distortion_k=params["dk"], knn=knn, random_state=seed,
@@ -137,8 +140,22 @@ with tab_map:
         warm = warm_up_status()
         if params["method"] == "umap" and warm["started"] and not warm["done"] and warm["umap_seconds"] is None:
             st.caption("UMAP's compiled code is still warming up in the background; the first UMAP may take a little longer.")
+        # a large UMAP / t-SNE is tens of seconds of compiled work: a background job, not the server's thread
+        small = params["method"] == "pca" or len(points.indices) <= config.inline_limit("projection_points")
+
+        def job_args():
+            return dict(model_id=model_id, indices=[int(i) for i in points.indices], description=points.description,
+                        queries=list(points.queries), method=params["method"], dims=params["dims"],
+                        spherize=params["sph"], metric=params["metric"], n_neighbors=params["nn"],
+                        min_dist=params["md"], perplexity=params["perp"], distortion_k=params["dk"],
+                        random_state=seed, n_epochs=params.get("ep"))
+
         try:
-            result = session.cached(model_id, "explore-projection", proj_key, compute)
+            result = background.cached_or_background(
+                model_id, "explore-projection", proj_key, small, compute, "projection", job_args,
+                f"{METHOD_NAMES[params['method']]} of {len(points.indices):,} points of {space.name}",
+                lambda status: P.load_projection(status["result"]["folder"]),
+                start=bool(submitted) or st.session_state.pop("explore-start-job", False), shared=untyped)
         finally:
             slot.empty()
 
@@ -245,6 +262,7 @@ with tab_map:
                              height=300, column_config=table_columns(space, wide=True))
             if len(chosen) >= 5 and st.button("Isolate selection (re-project only these)", key="explore-isolate-btn"):
                 st.session_state["explore-isolate"] = chosen
+                st.session_state["explore-start-job"] = True  # a large selection is projected by a job
                 st.rerun()
         if isolate and st.button("Back to the full point set", key="explore-unisolate"):
             st.session_state["explore-isolate"] = None

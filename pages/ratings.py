@@ -7,6 +7,7 @@ from embedlab import jobs
 from embedlab.errors import InputError
 from embedlab.probes import recommend as rec
 from embedlab.sources import ratings as src
+from embedlab.store import shared_cache
 from embedlab.train import registry
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
@@ -42,7 +43,7 @@ if source.startswith("Shipped"):
     st.markdown(f"**{spec['title']}** — {spec['citation']}")
     if st.button("Use ml-latest-small", key="ratings-use-sample"):
         with widgets.user_errors():
-            use_table(src.sample_table("ml-latest-small"))
+            use_table(shared_cache.sample_table("ml-latest-small"))  # parsed once per server, not per click
 else:
     st.caption("CSV, TSV, pipe-, semicolon- or space-separated, with or without a header (e.g. MovieLens 100k "
                "`u.data`), optionally .gz. One rating per line. Duplicate (user, item) rows: the last one is kept.")
@@ -103,6 +104,24 @@ else:
                         meta, notes = src.read_item_metadata(items_up.getvalue(), items_up.name, items_enc)
                         src.attach_items(table, meta, notes)
                     use_table(table)
+
+# -- stored tables: each content is stored once; delete what you no longer need (disk quota) ----------
+stored = src.stored_tables(ws)
+widgets.show_flash("ratings-delete")
+if not stored.empty:
+    with st.expander(f"Stored rating tables ({len(stored)})"):
+        names = dict(zip(stored["id"], stored["name"] + " · " + stored["ratings"].map("{:,} ratings".format)))
+        doomed = st.selectbox("Table", list(names), format_func=names.get, key="ratings-stored-pick")
+        st.caption("Models trained on a table stay when it is deleted; their recommendations need the table and "
+                   "stop working.")
+
+        def delete_table(table_id: str) -> None:
+            src.delete_table(ws, table_id)
+            if st.session_state.get("ratings_table") == table_id:
+                st.session_state["ratings_table"] = None
+
+        widgets.confirm_delete("ratings-delete", doomed, "rating table", str(stored.set_index("id").loc[doomed, "name"]),
+                               delete_table)
 
 table_id = st.session_state.get("ratings_table") or ws.get_setting("ratings_table")
 table = None

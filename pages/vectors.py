@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedlab import config
+from embedlab import config, jobs
 from embedlab.errors import InputError
 from embedlab.sources import export as ex
 from embedlab.sources.vectors import FORMATS, read_uploads
@@ -26,17 +26,37 @@ with tab_in:
                                                      "keeps the most frequent ones.")
         name = st.text_input("Model name", key="import-name", placeholder="the file name")
         submitted = st.form_submit_button("Import", type="primary")
+    def imported(summary):
+        session.set_active_model(summary["model_id"])
+        st.session_state["import-done"] = summary
+
     if submitted:
-        with widgets.user_errors(), st.spinner("Reading the vectors"):
-            imported = read_uploads([(f.name, f.getvalue()) for f in files or []],
-                                    fmt=None if fmt == "auto" else fmt, max_words=cap or None)
+        with widgets.user_errors():
             ws = session.workspace()
-            model_id = ws.save_space(imported, name.strip() or None)
-            session.set_active_model(model_id)
-            st.success(f"Imported **{ws.model_record(model_id)['name']}**: {len(imported):,} words × {imported.dim} dimensions "
-                       f"({FORMATS[imported.info['source_format']]}). It is now the active model.")
-            for note in imported.info.get("notes", []):
-                st.info(note)
+            uploads = files or []
+            if sum(f.size for f in uploads) > config.inline_limit("import_bytes"):
+                # parsing millions of numbers would hold up the server: a background job reads them
+                st.session_state["import-job"] = jobs.submit(ws, "import_vectors", {
+                    "files": [[f.name, ws.stage_upload(f.name, f.getvalue())] for f in uploads],
+                    "format": None if fmt == "auto" else fmt, "max_words": cap or None,
+                    "name": name.strip() or None}, f"Import {', '.join(f.name for f in uploads)}")
+            else:
+                with st.spinner("Reading the vectors"):
+                    space = read_uploads([(f.name, f.getvalue()) for f in uploads],
+                                         fmt=None if fmt == "auto" else fmt, max_words=cap or None)
+                    model_id = ws.save_space(space, name.strip() or None)
+                    imported({"model_id": model_id, "name": ws.model_record(model_id)["name"], "words": len(space),
+                              "dim": space.dim, "format": space.info["source_format"],
+                              "notes": list(space.info.get("notes", []))})
+    if st.session_state.get("import-job"):
+        widgets.job_panel(st.session_state["import-job"], key="import-panel",
+                          on_done=lambda status: (imported(status["result"]), st.session_state.pop("import-job")))
+    summary = st.session_state.get("import-done")
+    if summary:
+        st.success(f"Imported **{summary['name']}**: {summary['words']:,} words × {summary['dim']} dimensions "
+                   f"({FORMATS[summary['format']]}). It is now the active model.")
+        for note in summary["notes"]:
+            st.info(note)
 
 with tab_out:
     models = session.workspace().models()

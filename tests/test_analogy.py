@@ -159,6 +159,9 @@ def test_parse_expression(text, terms):
     ("2 * * x", "Expected a word, found '*'", 5),
     ("king + - man", "Expected a word, found '-'", 8),
     ("1e999 x", "too large a weight", 1),
+    ("5e300 king", "too large a weight", 1),       # finite as float64, inf as float32
+    ("king + 3e38 man", "too large a weight", 8),
+    ("1e-300 king", "too small a weight", 1),      # 0 as float32: the term would vanish unseen
 ])
 def test_parse_expression_rejects_malformed(text, message, position):
     with pytest.raises(InputError, match="at character") as err:
@@ -189,6 +192,10 @@ def test_evaluate_expression(royal):
     assert res.neighbours["word"].iloc[0] == "pear"
     with pytest.raises(InputError, match="cancel out"):
         arithmetic.evaluate_expression(royal, "king - king")
+    with pytest.raises(InputError, match="too large a weight"):
+        arithmetic.evaluate_expression(royal, "5e300 king")
+    biggest = arithmetic.evaluate_expression(royal, "1e6 king + 1e6 queen", k=1)
+    assert np.isfinite(biggest.vector).all() and np.isfinite(biggest.neighbours["cosine"]).all()
     with pytest.raises(UnknownWordError):
         arithmetic.evaluate_expression(royal, "king - duke")
 

@@ -371,3 +371,30 @@ def test_sampled_partitions_always_have_n_x_words_even_with_key_ties():
     # drawn partition must still put exactly n_x words in X_i (with all scores 1 the statistic is 2 n_x - n).
     null = B.sampled_partition_statistics(np.ones(2000), 700, 2_000, seed=1)
     np.testing.assert_array_equal(null, 2 * 700 - 2000)
+
+
+# -- memory: the exact null never holds a partitions x words matrix ------------------------------------
+
+def test_exact_null_streams_partitions_in_bounded_memory():
+    import tracemalloc
+
+    scores = np.random.default_rng(3).normal(size=4_000)
+    # |X| = 1, |Y| = 3,999: 4,000 partitions of 4,000 words; a dense 0/1 matrix would be 128 MB
+    tracemalloc.start()
+    null = B.exact_partition_statistics(scores, 1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 16 * 2**20, f"peak {peak / 2**20:.1f} MB"  # one 8 MB batch at most
+    np.testing.assert_allclose(null, 2 * scores - scores.sum())  # X_i = {word i}
+    # batches split anywhere give the same answer as one batch
+    small = np.random.default_rng(4).normal(size=12)
+    np.testing.assert_allclose(B.exact_partition_statistics(small, 5, chunk_bytes=8 * 5 * 7),
+                               B.exact_partition_statistics(small, 5), rtol=0, atol=1e-12)
+
+
+def test_weat_refuses_oversized_word_sets_before_any_work():
+    space = _random_space(["x", "a", "b"] + [f"y{i}" for i in range(5)], seed=0)
+    q = B.WeatQuery(targets=(["x"], [f"y{i}" for i in range(20_000)]), attributes=(["a"], ["b"]),
+                    target_names=("X", "Y"), attribute_names=("A", "B"))
+    with pytest.raises(InputError, match=r"'Y' has 20,000 words.*at most 1,000"):
+        B.weat(space, q)

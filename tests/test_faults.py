@@ -270,3 +270,88 @@ def test_app_keeps_running_with_a_damaged_active_model(how):
     assert not at.exception, at.exception
     assert any("Deleted the model 'broken one'" in s.value for s in at.success)
     assert Workspace(config.home()).models()["id"].tolist() == [good]
+
+
+# -- cancel against a worker: compare-and-swap on status.json, orphans of a restarted server ---------------
+
+def test_status_compare_and_swap_never_loses_a_cancel(tmp_path):
+    import threading
+
+    folder = tmp_path / "job"
+    folder.mkdir()
+    (folder / "status.json").write_text(json.dumps({"state": "running", "fraction": 0.0}))
+    refused, stop = [], threading.Event()
+
+    def worker():  # reports progress as fast as it can, as a worker's progress callback does
+        i = 0
+        while not stop.is_set():
+            i += 1
+            _, written = jobs.update_status(folder, jobs.unless_final({"state": "running", "fraction": i / 1e6}))
+            if not written:
+                refused.append(i)
+                return
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    status, changed = jobs.update_status(folder, jobs.unless_final({"state": "cancelled"}))
+    at_cancel = status["fraction"]
+    time.sleep(0.2)
+    stop.set()
+    for t in threads:
+        t.join()
+    final = json.loads((folder / "status.json").read_text())
+    assert changed and final["state"] == "cancelled" and final["fraction"] == at_cancel
+    assert len(refused) == 3  # every writer saw the cancel on its next report and stopped
+
+
+def _orphan_job(ws, monkeypatch, name):
+    """A running job whose worker the scheduler of this 'server' does not know (as after a restart)."""
+    corpus = embedlab.prepare_sample(ws, "lee_background")
+    cfg = embedlab.Word2VecConfig(architecture="cbow", vector_size=50, min_count=2, epochs=200, workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(jobs.SCHEDULER, "submit", lambda root, job_id: None)  # the old server queued it ...
+        job_id = jobs.submit(ws, "word2vec", {"corpus_id": corpus.id, "config": cfg.to_dict(), "name": name}, name)
+    proc = jobs._launch(ws.root, job_id)  # ... and started its worker, then died
+    _worker_pid(ws, job_id, 0.02)
+    return job_id, proc
+
+
+@pytest.mark.slow
+def test_cancel_stops_a_worker_that_outlived_the_server_and_orphans_hold_a_slot(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_MAX_JOBS", "1")
+    ws = Workspace(tmp_path / "ws")
+    orphan, proc = _orphan_job(ws, monkeypatch, "orphan")
+    try:
+        _cancel_orphan_and_check(ws, orphan, proc)
+    finally:  # never leave a training process behind when the test fails
+        if proc.poll() is None:
+            proc.kill()
+        for job_id in [p.name for p in ws.jobs_dir.iterdir() if p.is_dir()]:
+            jobs.cancel(ws, job_id)
+
+
+def _cancel_orphan_and_check(ws, orphan, proc):
+    assert not jobs.SCHEDULER.is_known(ws.root, orphan)
+    assert jobs.job_status(ws, orphan)["state"] == "running"
+
+    # the orphan holds the only slot: a new job waits
+    corpus_id = ws.corpora()["id"].iloc[0]
+    waiting = jobs.submit(ws, "word2vec", {"corpus_id": corpus_id, "config": {"epochs": 1}, "name": "next"}, "next")
+    for _ in range(4):
+        jobs.SCHEDULER.tick()
+        time.sleep(0.3)
+    status = jobs.job_status(ws, waiting)
+    assert status["state"] == "queued" and status["queue_position"] == 1
+
+    # Cancel reaches the orphan by pid + start time; it stays cancelled and registers nothing
+    jobs.cancel(ws, orphan)
+    proc.wait(timeout=15)
+    time.sleep(1.0)  # a surviving worker would have reported progress (every 0.25 s) by now
+    assert json.loads((ws.jobs_dir / orphan / "status.json").read_text())["state"] == "cancelled"
+    assert jobs.job_status(ws, orphan)["state"] == "cancelled"
+    # the slot is free again: the waiting job starts
+    status = jobs.SCHEDULER.wait(ws.root, waiting, timeout=180)
+    assert status["state"] == "done"
+    assert ws.models()["name"].tolist() == ["next"]

@@ -178,6 +178,28 @@ def test_publish_button_needs_the_instructor_secret(monkeypatch):
     assert not [b for b in at.button if b.label == "Publish to everyone"]
 
 
+def test_instructor_rights_stay_with_the_session_and_follow_the_secret(monkeypatch):
+    teacher, tt = open_session(instructor=SECRET)
+    Workspace(config.home() / "workspaces" / tt).save_space(make_space({"a": [1, 0], "b": [0, 1]}), name="m")
+
+    def can_publish(at):
+        at.switch_page("pages/models.py").run()
+        assert not at.exception, at.exception
+        return bool([b for b in at.button if b.label == "Publish to everyone"])
+
+    assert can_publish(teacher)
+    # the instructor's workspace link, copied to a student: the workspace opens, the rights do not come with it
+    copied = app(ws=tt).run()
+    assert not copied.exception and copied.query_params["ws"] == tt
+    assert not can_publish(copied)
+    assert SECRET not in str(Workspace(config.home() / "workspaces" / tt).get_setting("instructor"))
+    # a new secret revokes the rights proved with the old one, in the open session too
+    monkeypatch.setenv("EMBEDLAB_INSTRUCTOR_TOKEN", "teach-" + "y" * 20)
+    assert not can_publish(teacher)
+    monkeypatch.setenv("EMBEDLAB_INSTRUCTOR_TOKEN", SECRET)
+    assert can_publish(teacher)
+
+
 def test_workspace_quota_gives_a_clear_message(monkeypatch):
     monkeypatch.setenv("EMBEDLAB_MAX_WORKSPACE_MB", "0.05")  # 50 KB
     at, token = open_session()
@@ -240,6 +262,34 @@ def _cached_functions():
     return found
 
 
+#: Module-level caches allowed because they hold read-only data the same for everyone (the class refuses
+#: anything outside the published area and the shipped samples).
+SHARED_CACHE_CLASSES = {"ReadOnlyCache"}
+#: Byte-bounded caches that belong in one session's state, never at module level.
+SESSION_CACHE_CLASSES = {"BytesLRU"}
+
+
+def _module_level_caches():
+    """(file, name, class) of caches assigned at module level, and functools caches on functions."""
+    found = []
+    files = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "embedlab").rglob("*.py"))]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                cls = ast.unparse(node.value.func).rsplit(".", 1)[-1]
+                if cls in SHARED_CACHE_CLASSES | SESSION_CACHE_CLASSES:
+                    found += [(path, ast.unparse(t), cls) for t in node.targets]
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for dec in node.decorator_list:
+                    target = dec.func if isinstance(dec, ast.Call) else dec
+                    if ast.unparse(target).rsplit(".", 1)[-1] in ("lru_cache", "cache"):
+                        args = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+                        found.append((path, f"{node.name}({', '.join(args)})", "functools"))
+    return found
+
+
 def test_no_per_user_data_in_global_caches():
     offenders = []
     for path, name, args, annotations in _cached_functions():
@@ -247,8 +297,32 @@ def test_no_per_user_data_in_global_caches():
         bad += [t for t in annotations if any(u in t for u in PER_USER_TYPES)]
         if bad:
             offenders.append(f"{path.relative_to(ROOT)}:{name}({', '.join(bad)})")
-    assert not offenders, ("st.cache_data/st.cache_resource are shared by every session of the server; keep "
-                           "per-user data in embedlab.ui.session.cached instead: " + "; ".join(offenders))
+    for path, name, cls in _module_level_caches():
+        if cls in SESSION_CACHE_CLASSES:
+            offenders.append(f"{path.relative_to(ROOT)}:{name} = {cls}(...) at module level")
+        elif cls == "functools" and any(a.lstrip("_") in PER_USER_NAMES
+                                        for a in name[name.index("(") + 1:-1].split(", ")):
+            offenders.append(f"{path.relative_to(ROOT)}:{name} under functools caching")
+    assert not offenders, ("st.cache_data/st.cache_resource and module-level caches are shared by every session of "
+                           "the server; keep per-user data in embedlab.ui.session.cached instead: "
+                           + "; ".join(offenders))
+
+
+def test_the_shared_read_only_cache_is_recognised_and_refuses_user_files():
+    from embedlab.store import shared_cache
+
+    allowed = [(p.relative_to(ROOT).as_posix(), name) for p, name, cls in _module_level_caches()
+               if cls in SHARED_CACHE_CLASSES]
+    assert allowed == [("embedlab/store/shared_cache.py", "SHARED")]
+    # a visitor's own model is never shared, whatever a caller asks
+    at, token = open_session()
+    ws = Workspace(config.home() / "workspaces" / token)
+    own = ws.save_space(make_space({"a": [1, 0], "b": [0, 1]}), name="mine")
+    assert not shared_cache.SHARED.shareable(ws.models_dir / own)
+    before = len(shared_cache.SHARED)
+    shared_cache.SHARED.get_or_load("space", ws.models_dir / own, lambda: ws.load_space(own))
+    ws.load_space(own)
+    assert len(shared_cache.SHARED) == before
 
 
 def test_the_cache_check_can_fail(tmp_path, monkeypatch):
@@ -261,3 +335,111 @@ def test_the_cache_check_can_fail(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     with pytest.raises(AssertionError, match="bad.py:f\\(workspace\\)"):
         test_no_per_user_data_in_global_caches()
+
+
+# -- memory: a session's own data bounded in bytes; published models held once for everyone ----------------
+
+def test_session_memory_is_bounded_in_bytes(monkeypatch):
+    from embedlab.memory import space_nbytes
+
+    monkeypatch.setenv("EMBEDLAB_SESSION_MB", "12")
+    at, token = open_session()
+    ws = Workspace(config.home() / "workspaces" / token)
+    rng = np.random.default_rng(0)
+    ids = [ws.save_space(make_space({f"w{i}": rng.standard_normal(100) for i in range(10_000)}), name=f"m{j}")
+           for j in range(4)]  # 4 MB of vectors each, 8 MB once Explore has made the unit-length copy
+    for model_id in ids:
+        ws.set_setting("active_model", model_id)
+        at = app(ws=token).run()  # a fresh session per model: the active model is read from the workspace
+        at.switch_page("pages/analogies.py").run()
+        assert not at.exception, at.exception
+        memory = at.session_state["_memory"]
+        held = [k for k in memory.keys() if k[0] == "space"]
+        assert held == [("space", model_id)]
+        assert space_nbytes(memory.get(("space", model_id))) > 4 * 2**20
+        assert memory.total() <= max(12 * 2**20, space_nbytes(memory.get(("space", model_id))))
+    # one session switching between models keeps only what fits
+    for model_id in ids:
+        at.session_state["active_model"] = model_id  # as the sidebar's picker does
+        at.switch_page("pages/analogies.py").run()
+        assert not at.exception, at.exception
+    memory = at.session_state["_memory"]
+    assert memory.total() <= 12 * 2**20 + 9 * 2**20  # the budget, plus the newest space kept whatever its size
+    assert len([k for k in memory.keys() if k[0] == "space"]) <= 2
+
+
+PUBLISH_CHILD = """
+import sys
+import numpy as np
+from embedlab import Space
+from embedlab.store import Workspace
+home = sys.argv[1]
+teacher = Workspace(f"{home}/workspaces/teacher-" + "t" * 30)
+rng = np.random.default_rng(0)
+space = Space.from_vectors([f"w{i}" for i in range(20_000)], rng.standard_normal((20_000, 300)).astype(np.float32))
+print(teacher.publish_model(teacher.save_space(space, name="class model")))
+"""
+
+STUDENTS_CHILD = """
+import resource, sys
+from embedlab.store import Workspace
+home, pub_id = sys.argv[1], sys.argv[2]
+students = [Workspace(f"{home}/workspaces/student{i:02d}-" + "s" * 30) for i in range(10)]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+held = []
+for ws in students:  # ten sessions open the published model and use cosines (its unit-length copy)
+    space = ws.load_space(pub_id)
+    space.unit
+    held.append(space)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_published_model_is_held_once_for_every_session(tmp_path):
+    import subprocess
+
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT), "EMBEDLAB_HOME": str(tmp_path),
+           "EMBEDLAB_SHARED": "1"}
+
+    def child(code, *args):
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path), *args], capture_output=True, text=True,
+                             env=env, timeout=300, cwd=str(ROOT))
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip().splitlines()[-1]
+
+    pub_id = child(PUBLISH_CHILD)
+    grew_mb = int(child(STUDENTS_CHILD, pub_id))
+    # one copy: 23 MB of vectors + 23 MB unit-length; ten private copies would be 460 MB
+    assert grew_mb < 120, f"peak RSS grew by {grew_mb} MB for ten sessions"
+
+
+def test_a_published_models_default_projection_is_computed_once_for_the_class():
+    from embedlab.store import shared_cache
+
+    teacher, tt = open_session(instructor=SECRET)
+    wst = Workspace(config.home() / "workspaces" / tt)
+    rng = np.random.default_rng(3)
+    own = wst.save_space(make_space({f"w{i}": rng.standard_normal(8) for i in range(300)}), name="class model")
+    pub_id = wst.publish_model(own)
+    shown = []
+    for _ in range(2):
+        at, token = open_session()
+        Workspace(config.home() / "workspaces" / token).set_setting("active_model", pub_id)
+        at = app(ws=token).run()
+        at.switch_page("pages/explore.py").run()
+        assert not at.exception, at.exception
+        assert not [k for k in at.session_state["_memory"].keys() if k[0] == "result"]  # nothing private kept
+        shown.append(at)
+    projections = [v for k, v in shared_cache.SHARED._lru._items.items() if "explore-projection" in k[0]
+                   and pub_id in k[1]]
+    assert len(projections) == 1  # both students got the one projection
+    # words a student types are not shared
+    at = shown[0]
+    at.radio(key="explore-source").set_value("pasted words")
+    at.text_area(key="explore-pasted").set_value("w1 w2 w3 w4 w5 w6 w7")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    private = [k for k in at.session_state["_memory"].keys() if k[0] == "result" and k[2] == "explore-projection"]
+    assert len(private) == 1
+    assert len([k for k in shared_cache.SHARED._lru._items if "explore-projection" in k[0] and pub_id in k[1]]) == 1

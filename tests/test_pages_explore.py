@@ -97,17 +97,17 @@ def test_pasted_words_report_oov(explore):
 
 
 def _result_keys(at, name):
-    return [k for k in at.session_state["_results"] if k[1] == name]
+    return [k for k in at.session_state["_memory"].keys() if k[0] == "result" and k[2] == name]
 
 
 def test_projection_survives_page_switch_without_recompute(explore):
     at = explore
-    before = {k: at.session_state["_results"][k] for k in _result_keys(at, "explore-projection")}
+    before = {k: at.session_state["_memory"].get(k) for k in _result_keys(at, "explore-projection")}
     assert len(before) == 1
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/explore.py").run()
     assert not at.exception
-    after = {k: at.session_state["_results"][k] for k in _result_keys(at, "explore-projection")}
+    after = {k: at.session_state["_memory"].get(k) for k in _result_keys(at, "explore-projection")}
     assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
 
 
@@ -141,5 +141,5 @@ def test_umap_reuses_knn_graph_when_min_dist_changes(explore):
     at.button[0].click().run()
     assert not at.exception, at.exception
     projections = _result_keys(at, "explore-projection")
-    assert len(projections) == 4 and any(k[2][-1] == 50 for k in projections)  # (..., n_neighbors, min_dist, epochs)
+    assert len(projections) == 4 and any(k[3][-1] == 50 for k in projections)  # ("result", model, name, (..., epochs))
     assert len(_result_keys(at, "explore-knn")) == 2

@@ -93,3 +93,20 @@ def test_evaluate_job_shows_metrics_and_curve():
     svd_rmse, bias_rmse = metrics["RMSE"].iloc[2], metrics["RMSE"].iloc[1]
     assert svd_rmse < bias_rmse
     assert len(at.get("plotly_chart")) >= 4
+
+
+def test_use_this_table_twice_stores_it_once_and_delete_names_it():
+    at = _page()
+    at.button(key="ratings-use-sample").click().run()
+    at.button(key="ratings-use-sample").click().run()
+    assert not at.exception, at.exception
+    ws = Workspace(config.home())
+    (table_id,) = [p.name for p in (ws.root / "tables").iterdir()]
+    at.button(key="ratings-delete-ask").click().run()
+    yes = at.button(key="ratings-delete-yes")
+    assert "ml-latest-small" in yes.label  # the question names the table
+    yes.click().run()
+    assert not at.exception, at.exception
+    assert not (ws.root / "tables" / table_id).exists() and ws.get_setting("ratings_table") is None
+    assert any("Choose a rating table" in i.value for i in at.info)
+    assert any("Deleted the rating table 'ml-latest-small'" in s.value for s in at.success)

@@ -1,5 +1,8 @@
 """Projections (PCA, UMAP, t-SNE), k-NN graphs, distortion, point sets, colouring, search and selection."""
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -227,6 +230,32 @@ def test_search_substring_regex_and_invalid():
     assert P.search_mask(words, "^.tat", regex=True).tolist() == [False, True, False, False]
     with pytest.raises(InputError, match="not valid"):
         P.search_mask(words, "(oops", regex=True)
+    with pytest.raises(InputError, match="keep it under 200"):
+        P.search_mask(words, "a" * 201, regex=True)
+
+
+def test_catastrophic_regex_ends_with_a_message():
+    import subprocess
+    import sys
+    import textwrap
+
+    from conftest import ROOT
+
+    # (a|aa)+$ against 40 a's and a '!' backtracks through ~10^8 paths: minutes in Python's re, with the GIL held
+    child = textwrap.dedent("""
+        from embedlab.errors import InputError
+        from embedlab.probes.projection.colour import search_mask
+        words = ["a" * 40 + "!"] * 3 + ["plain"] * 1000
+        try:
+            search_mask(words, "(a|aa)+$", regex=True, seconds=0.5)
+            print("matched")
+        except InputError as exc:
+            print(exc)
+    """)
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60, cwd=str(ROOT),
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert "took longer than 0.5 s" in out.stdout and "backtracks" in out.stdout, out.stdout
 
 
 def test_project_pca_frame_colour_and_labels():
@@ -327,3 +356,46 @@ def test_neighbours_of_words(hand_space):
     space = hand_space({"a": [1, 0], "b": [1, 0.1], "c": [0, 1], "d": [0.1, 1]})
     t = neighbours_of_words(space, ["a", "c"], k=1)
     assert t[["word", "neighbour"]].values.tolist() == [["a", "b"], ["c", "d"]]
+
+
+# -- numba internals behind the UMAP disk cache: pinned, and failures recorded, not swallowed -----------
+
+def _uncached_module(tmp_path, monkeypatch, name="embedlab_numba_pin"):
+    import importlib
+
+    (tmp_path / f"{name}.py").write_text("import numba\n\n@numba.njit\ndef twice(x):\n    return 2 * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return importlib.import_module(name)
+
+
+def test_numba_disk_cache_switch_still_works(tmp_path, monkeypatch):
+    from numba.core.caching import NullCache
+
+    from embedlab.probes.projection.umap.numba_cache import enable_caching_in
+
+    module = _uncached_module(tmp_path, monkeypatch)
+    assert isinstance(module.twice._cache, NullCache)  # numba's default without cache=True
+    assert enable_caching_in(module) == 1
+    assert not isinstance(module.twice._cache, NullCache)
+    assert module.twice(21) == 42
+    # the index lands in __pycache__ beside the module (or under NUMBA_CACHE_DIR when the test run sets one)
+    from numba.core.config import CACHE_DIR
+
+    written = list(tmp_path.rglob("*twice*.nbi")) + (list(Path(CACHE_DIR).rglob("*twice*.nbi")) if CACHE_DIR else [])
+    assert written, "numba wrote no cache index: the switch did nothing"
+
+
+def test_numba_disk_cache_failures_are_recorded_and_logged(tmp_path, monkeypatch, caplog):
+    from embedlab.probes.projection.umap import numba_cache
+
+    module = _uncached_module(tmp_path, monkeypatch, "embedlab_numba_pin_fail")
+
+    def refuse():
+        raise RuntimeError("numba changed")
+
+    monkeypatch.setattr(module.twice, "enable_caching", refuse)
+    monkeypatch.setitem(numba_cache._DISK_CACHE, "errors", [])
+    with caplog.at_level("WARNING", logger=numba_cache.__name__):
+        assert numba_cache.enable_caching_in(module) == 0
+    (error,) = numba_cache.disk_cache_status()["errors"]
+    assert "twice" in error and "numba changed" in error and "numba changed" in caplog.text

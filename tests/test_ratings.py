@@ -341,3 +341,60 @@ def test_zipped_rating_table_is_read():
         zf.writestr("ml/ratings.csv", ratings)
     raw = read_delimited(buf.getvalue(), "ml.zip")
     assert len(raw.frame) == 100_004 and list(raw.frame.columns)[:3] == ["userId", "movieId", "rating"]
+
+
+# -- stored tables: once per content, within the quota, deletable -----------------------------------------
+
+def test_same_table_is_stored_once_and_can_be_deleted(ml):
+    from embedlab.sources.ratings import delete_table, stored_tables
+
+    ws = Workspace(config.home())
+    first = save_table(ws, ml)
+    again = save_table(ws, sample_table())  # "Use this table" once more: same content
+    assert again == first and len(list((ws.root / "tables").iterdir())) == 1
+    other = save_table(ws, read_ratings(b"u,i,r\n1,a,5\n2,a,3\n2,b,4\n", "small.csv"))
+    assert other != first
+    assert stored_tables(ws)["id"].tolist() == [other, first]
+    ws.set_setting("ratings_table", first)
+    delete_table(ws, first)
+    assert not (ws.root / "tables" / first).exists() and ws.get_setting("ratings_table") is None
+    with pytest.raises(InputError, match="no rating table"):
+        load_table(ws, first)
+    with pytest.raises(InputError, match="no rating table"):
+        delete_table(ws, first)
+
+
+def test_saving_a_table_checks_the_quota(ml):
+    ws = Workspace(config.home(), quota=200_000)  # 100,004 ratings need more than 200 KB
+    with pytest.raises(InputError, match="disk limit"):
+        save_table(ws, ml)
+    assert not (ws.root / "tables").exists() or not list((ws.root / "tables").iterdir())
+
+
+def test_cold_svd_step_equals_scikit_learns_randomized_svd():
+    from sklearn.utils.extmath import randomized_svd
+
+    from embedlab.train.svd import _svd_step
+
+    rng = np.random.default_rng(0)
+    # rank 6 with a clear gap, plus noise: the top 6 singular triplets are well defined
+    M = (rng.normal(size=(300, 6)) * [40, 30, 20, 15, 10, 8]) @ rng.normal(size=(6, 200)) + rng.normal(size=(300, 200))
+    U, s, Vt = _svd_step(M, 6, np.zeros((200, 0)), np.random.default_rng(1))
+    U2, s2, Vt2 = randomized_svd(M, 6, n_oversamples=10, n_iter=2, random_state=1)
+    np.testing.assert_allclose(s, s2, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(np.sum(U * U2, axis=0)), 1, atol=1e-6)  # same vectors up to sign
+    np.testing.assert_allclose(np.abs(np.sum(Vt * Vt2, axis=1)), 1, atol=1e-6)
+
+
+def test_no_private_library_api_is_imported():
+    import ast
+
+    from conftest import ROOT
+
+    private = []
+    for path in sorted((ROOT / "embedlab").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in (
+                    "sklearn", "scipy", "gensim", "numpy", "pandas", "umap", "plotly"):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert not private, private

@@ -112,3 +112,58 @@ def test_settings(tmp_path):
     assert ws.get_setting("x", 5) == 5
     ws.set_setting("x", {"a": [1, 2]})
     assert Workspace(tmp_path).get_setting("x") == {"a": [1, 2]}
+
+
+# -- read-modify-write of a shared setting: concurrent writers lose nothing ------------------------------
+
+def _hammer(ws_root, update, writers=4, each=10):
+    import threading
+
+    errors = []
+
+    def run(w):
+        try:
+            ws = Workspace(ws_root)  # one per writer, as each session/process has its own
+            for i in range(each):
+                update(ws, f"writer{w}-{i}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return Workspace(ws_root).get_setting("bias_directions", {})
+
+
+def test_concurrent_updates_of_a_setting_are_not_lost(tmp_path):
+    def slow_add(stored, key):
+        time.sleep(0.003)  # a page's read-modify-write takes a moment: widen the window for a race
+        return {**(stored or {}), key: {"pairs": [["he", "she"]], "method": "pca"}}
+
+    # what pages/bias.py did (get_setting, change, set_setting) loses an update when two pages interleave;
+    # shown deterministically, not by hoping threads collide
+    racy = Workspace(tmp_path / "racy")
+    first, second = racy.get_setting("bias_directions", {}), racy.get_setting("bias_directions", {})
+    racy.set_setting("bias_directions", {**first, "a": 1})
+    racy.set_setting("bias_directions", {**second, "b": 2})
+    assert racy.get_setting("bias_directions") == {"b": 2}
+
+    kept = _hammer(tmp_path / "safe", lambda ws, key: ws.update_setting("bias_directions",
+                                                                        lambda stored: slow_add(stored, key)))
+    assert len(kept) == 40 and {f"writer{w}-{i}" for w in range(4) for i in range(10)} == set(kept)
+
+
+def test_update_setting_rolls_back_when_the_change_fails(tmp_path):
+    ws = Workspace(tmp_path)
+    ws.set_setting("k", {"a": 1})
+
+    def boom(value):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        ws.update_setting("k", boom)
+    assert ws.get_setting("k") == {"a": 1}
+    assert ws.update_setting("new", lambda v: (v or []) + [1], default=[]) == [1]

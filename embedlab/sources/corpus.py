@@ -190,3 +190,49 @@ def _apply_phrases(lines_path: Path, cfg: PreprocessConfig) -> None:
             dst.write(" ".join(phrases[line.split()]))
             dst.write("\n")
     tmp.replace(lines_path)
+
+
+def run_prepare_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background job ``prepare_corpus``: read documents and preprocess them into a stored corpus.
+
+    The Data page runs this for corpora above
+    :func:`embedlab.config.inline_limit` ``("corpus_bytes")``: preprocessing a
+    shipped 1.3-million-token corpus takes long enough to stall the server's
+    script thread.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``sample`` (a key of :data:`embedlab.sources.samples.SAMPLES`) or
+        ``upload`` (a path from :meth:`Workspace.stage_upload`, removed when the
+        job ends) with ``name``, ``text_column`` and ``encoding``;
+        ``preprocess``: a :class:`PreprocessConfig` as a dict.
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``corpus_id``, ``name``, ``tokens``.
+
+    Raises
+    ------
+    InputError
+        Unreadable upload, unknown sample, nothing left after preprocessing.
+    """
+    from embedlab.sources.documents import read_documents
+    from embedlab.sources.samples import sample_documents
+
+    cfg = PreprocessConfig(**args.get("preprocess", {}))
+    progress(0.0, "Reading the documents")
+    try:
+        if args.get("sample"):
+            raw = sample_documents(args["sample"])
+        else:
+            raw = read_documents(Path(args["upload"]).read_bytes(), args["name"], text_column=args.get("text_column"),
+                                 encoding=args.get("encoding"))
+    finally:
+        if args.get("upload"):
+            workspace.unstage(args["upload"])
+    corpus = workspace.add_corpus(raw.documents, raw.name, cfg, notes=raw.notes, progress=progress)
+    return {"corpus_id": corpus.id, "name": corpus.name, "tokens": int(corpus.stats["tokens"])}

@@ -25,6 +25,8 @@ _WORD = re.compile(r"(?<![^\W_])[^\W\d_]{2,}(?![^\W_])")
 #: A column holds text when at least this share of its (sampled, non-empty) cells contain a word.
 TEXT_SHARE = 0.3
 SAMPLE_ROWS = 2000
+#: Bytes of a table read to list its columns (its header and first rows).
+_HEAD_BYTES = 1 << 20
 
 
 @dataclass
@@ -111,12 +113,21 @@ def table_columns(data: bytes, name: str, encoding: Optional[str] = None) -> lis
         The file is not a readable table, or none of its columns holds text
         (only numbers and ids): the message names its columns.
     """
-    files = unpack(data, name)
-    decoded = decode(files[0].data, files[0].name, encoding)
-    frame = _read_table(decoded.text, files[0].name)
+    file = unpack(data, name, suffixes=TABLE_SUFFIXES, first_only=True)[0]  # the table read is the first one
+    # the header and the first rows are enough to find the text columns: no need to parse the whole table
+    frame = None
+    if len(file.data) > _HEAD_BYTES:
+        head = file.data[:_HEAD_BYTES]
+        head = head[:head.rfind(b"\n") + 1] or head
+        try:
+            frame = _read_table(decode(head, file.name, encoding).text, file.name)
+        except InputError:  # cut inside a quoted cell, or a character: read it all
+            frame = None
+    if frame is None:
+        frame = _read_table(decode(file.data, file.name, encoding).text, file.name)
     columns = text_columns(frame)
     if not columns:
-        raise _no_text_column(files[0].name, frame)
+        raise _no_text_column(file.name, frame)
     return columns
 
 

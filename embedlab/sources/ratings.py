@@ -223,8 +223,8 @@ def read_delimited(data: bytes, name: str = "ratings", separator: Optional[str] 
     InputError
         Empty, binary or too large upload; a file with a single column.
     """
-    files = unpack(data, name, suffixes=(".csv", ".tsv", ".dat", ".data", ".txt"))
-    file = files[0]
+    # only the member read is decompressed: the first table in name order
+    file = unpack(data, name, suffixes=(".csv", ".tsv", ".dat", ".data", ".txt"), first_only=True)[0]
     text = decode(file.data, file.name, encoding)
     notes = list(file.notes) + ([text.note] if text.note else [])
     body = text.text
@@ -649,17 +649,87 @@ def sample_table(key: str = "ml-latest-small") -> RatingTable:
 
 # -- storing a table in a workspace (the worker reads it back) --------------------------
 
+def table_fingerprint(table: RatingTable) -> str:
+    """SHA-256 of a table's content: ratings (ids, values, timestamps), implicit flag, item metadata.
+
+    Two uploads of the same file (or two clicks on "Use this table") give the
+    same fingerprint, so :func:`save_table` stores the table once.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    for ids in (table.users, table.items):
+        h.update("\0".join(map(str, ids)).encode("utf-8", "surrogatepass"))
+        h.update(b"\1")
+    for arr in (table.u, table.i, table.r, table.t):
+        h.update(b"-" if arr is None else np.ascontiguousarray(arr).tobytes())
+        h.update(b"\1")
+    h.update(b"implicit" if table.implicit else b"explicit")
+    if table.item_meta is not None:
+        meta = table.item_meta.reset_index().astype(str)
+        h.update("\0".join(map(str, meta.columns)).encode())
+        h.update(pd.util.hash_pandas_object(meta, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _tables_dir(workspace) -> Path:
+    return Path(workspace.root) / "tables"
+
+
+def stored_tables(workspace) -> pd.DataFrame:
+    """The rating tables stored in a workspace, newest first: ``id``, ``name``, ``ratings``, ``fingerprint``, ``created_at``."""
+    import json
+
+    from embedlab.ids import valid_id
+
+    rows = []
+    folder = _tables_dir(workspace)
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        if not valid_id(entry.name):
+            continue
+        try:
+            facts = json.loads((entry / "table.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        rows.append({"id": entry.name, "name": facts.get("name", "ratings"), "ratings": facts.get("ratings"),
+                     "fingerprint": facts.get("fingerprint"), "created_at": facts.get("created_at", 0.0)})
+    frame = pd.DataFrame(rows, columns=["id", "name", "ratings", "fingerprint", "created_at"])
+    return frame.sort_values("created_at", ascending=False, ignore_index=True)
+
+
 def save_table(workspace, table: RatingTable) -> str:
-    """Store a table under ``<workspace>/tables/<id>/`` (parquet; temp name, then rename).
+    """Store a table under ``<workspace>/tables/<id>/`` (parquet; temp name, then rename), once per content.
+
+    A table with the same content (:func:`table_fingerprint`) already stored is
+    reused: its id is returned and nothing is written.
 
     Returns
     -------
     str
         The table id.
+
+    Raises
+    ------
+    InputError
+        The workspace would go over its disk quota.
     """
     import json
+    import time
 
     from embedlab.ids import new_id
+
+    fingerprint = table_fingerprint(table)
+    known = stored_tables(workspace)
+    same = known[known["fingerprint"] == fingerprint]
+    if not same.empty:
+        return str(same["id"].iloc[0])
+    # parquet of the ratings is about their in-memory size; strings dominate the item metadata
+    size = sum(a.nbytes for a in (table.u, table.i, table.r) if a is not None) + (
+        table.t.nbytes if table.t is not None else 0) + sum(len(str(x)) for x in table.users[:100_000]) + sum(
+        len(str(x)) for x in table.items[:100_000])
+    if table.item_meta is not None:
+        size += int(table.item_meta.memory_usage(deep=True).sum())
+    workspace.check_quota(size, "Saving this rating table")
 
     def write(folder):
         table.to_frame().to_parquet(folder / "ratings.parquet", index=False)
@@ -668,11 +738,35 @@ def save_table(workspace, table: RatingTable) -> str:
             meta.columns = ["item", *meta.columns[1:]]
             meta.astype(str).to_parquet(folder / "items.parquet", index=False)
         (folder / "table.json").write_text(json.dumps({"name": table.name, "implicit": table.implicit,
-                                                        "notes": table.notes}), encoding="utf-8")
+                                                        "notes": table.notes, "fingerprint": fingerprint,
+                                                        "ratings": len(table), "created_at": time.time()}),
+                                           encoding="utf-8")
 
     table_id = new_id()
-    workspace.write_atomically(Path(workspace.root) / "tables", table_id, write)
+    workspace.write_atomically(_tables_dir(workspace), table_id, write)
     return table_id
+
+
+def delete_table(workspace, table_id: str) -> None:
+    """Remove a stored table (and forget it as the workspace's current table).
+
+    Models trained on it keep working, except for recommendations, which need
+    the user's rated items from the table.
+
+    Raises
+    ------
+    InputError
+        Unknown table id.
+    """
+    import shutil
+
+    from embedlab.ids import valid_id
+
+    folder = _tables_dir(workspace) / str(table_id)
+    if not valid_id(table_id) or not folder.is_dir():
+        raise InputError(f"There is no rating table '{table_id}' in this workspace.")
+    shutil.rmtree(folder, ignore_errors=True)
+    workspace.update_setting("ratings_table", lambda current: None if current == table_id else current)
 
 
 def load_table(workspace, table_id: str) -> RatingTable:

@@ -4,13 +4,25 @@ Every reader of user files starts here, so the checks live in one place:
 empty files, binary files, gzip/zip bombs, files over the upload limit and
 text that is not UTF-8 all get an :class:`~embedlab.errors.InputError` (or a
 visible note) instead of a crash.
+
+Archives. One upload has one decompression budget (:class:`Budget`): every
+byte that comes out of gzip or zip, in every member, counts against the upload
+limit while it is streamed, so a zip of eight ``.gz`` members cannot expand to
+eight times the limit. An archive may hold at most :data:`MAX_MEMBERS` entries
+(counted from the zip's directory record before anything is parsed). Nesting
+goes one level deep at most: a ``.zip`` of ``.gz`` files or a ``.gz`` of a
+``.zip`` is read; a zip inside a zip, a gzip inside a gzip or anything deeper
+is refused. A member whose path climbs out of the archive (``../../x``, ``/etc/x``)
+is refused, although nothing is ever written to disk under a member's name.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -23,6 +35,15 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+
+#: Most entries (files and folders) one zip upload may hold.
+MAX_MEMBERS = 10_000
+#: Bytes decompressed per read while streaming.
+_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+NESTING_RULE = ("embedlab opens one level of archives: a .zip of text files (which may be .gz-compressed) or a "
+                ".gz of a .zip, not a zip inside a zip or anything deeper")
 
 
 @dataclass
@@ -66,24 +87,188 @@ def check_size(n_bytes: int, what: str = "The upload", limit: Optional[int] = No
         )
 
 
-def _gunzip(data: bytes, name: str, limit: int) -> bytes:
+class Budget:
+    """The decompression budget of one upload: bytes that may still come out of gzip/zip, all members together.
+
+    Parameters
+    ----------
+    name : str
+        The upload's name, for messages.
+    limit : int, optional
+        Bytes, default :func:`embedlab.config.max_upload_bytes`.
+
+    Notes
+    -----
+    Bytes are counted as they are streamed, before they are kept, so memory
+    never holds more than ``limit`` decompressed bytes plus one chunk.
+    """
+
+    def __init__(self, name: str, limit: Optional[int] = None):
+        self.name = name
+        self.limit = config.max_upload_bytes() if limit is None else int(limit)
+        self.used = 0
+
+    def take(self, n_bytes: int) -> None:
+        """Count ``n_bytes`` more decompressed bytes.
+
+        Raises
+        ------
+        InputError
+            The upload, all its members together, decompresses to more than the limit.
+        """
+        self.used += int(n_bytes)
+        check_size(self.used, f"'{self.name}' once decompressed (all its files together)", self.limit)
+
+    def give_back(self, n_bytes: int) -> None:
+        """Return bytes no longer held (a compressed member replaced by its decompressed text)."""
+        self.used = max(0, self.used - int(n_bytes))
+
+
+def _is_zip(data: bytes) -> bool:
+    return data[:4] in _ZIP_MAGICS
+
+
+def _is_gzip(data: bytes) -> bool:
+    return data[:2] == _GZIP_MAGIC
+
+
+def _nested(name: str, inner: str) -> InputError:
+    return InputError(f"'{name}' holds {inner}. {NESTING_RULE}. Unpack it and upload the inner files.")
+
+
+def gunzip(data: bytes, name: str, budget: Budget) -> bytes:
+    """Decompress gzip bytes, streaming, counting every byte into ``budget``.
+
+    Raises
+    ------
+    InputError
+        Damaged or truncated gzip data, or the budget runs out.
+    """
     out = io.BytesIO()
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
             while True:
-                chunk = fh.read(1 << 20)
+                chunk = fh.read(_CHUNK)
                 if not chunk:
                     break
+                budget.take(len(chunk))
                 out.write(chunk)
-                check_size(out.tell(), f"'{name}' once decompressed", limit)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"'{name}' is not a complete gzip file ({exc}). Upload it again, or uncompressed.") from exc
     return out.getvalue()
 
 
+def zip_entry_count(data: bytes) -> Optional[int]:
+    """Entries a zip says it holds, from its end-of-central-directory record (zip64 too), or None when not found.
+
+    Read before :class:`zipfile.ZipFile` parses the directory, which builds
+    one object per entry: an archive of a million empty files is refused
+    without that cost. Format: PKWARE's APPNOTE.TXT, sections 4.3.14-4.3.16.
+    """
+    tail = data[-(1 << 16) - 22:]
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    total = struct.unpack_from("<H", tail, at + 10)[0]
+    if total != 0xFFFF:
+        return total
+    locator = tail.rfind(b"PK\x06\x07", 0, at)  # zip64: the count is in the zip64 record the locator points at
+    if locator < 0 or len(tail) - locator < 20:
+        return None
+    offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+    if offset + 56 > len(data) or data[offset:offset + 4] != b"PK\x06\x06":
+        return None
+    return struct.unpack_from("<Q", data, offset + 32)[0]
+
+
+def _unsafe_path(member: str) -> bool:
+    path = member.replace("\\", "/")
+    return path.startswith("/") or (len(path) > 1 and path[1] == ":") or ".." in path.split("/")
+
+
+def unzip(data: bytes, name: str, budget: Budget, suffixes: tuple = (".txt",), first_only: bool = False,
+          gz_members: bool = True) -> list[UploadedFile]:
+    """The members of a zip ending in one of ``suffixes`` (optionally ``.gz``), in name order.
+
+    Parameters
+    ----------
+    data : bytes
+    name : str
+    budget : Budget
+        Counts every decompressed byte of every member.
+    suffixes : tuple of str
+    first_only : bool
+        Read only the first wanted member (in name order); the others are not decompressed.
+    gz_members : bool
+        Whether ``.gz`` members may be decompressed (False when the zip itself came out of a gzip).
+
+    Raises
+    ------
+    InputError
+        Damaged zip, more than :data:`MAX_MEMBERS` entries, a member path outside
+        the archive, a nested archive, no wanted member, or the budget runs out.
+    """
+    count = zip_entry_count(data)
+    if count is not None and count > MAX_MEMBERS:
+        raise InputError(f"'{name}' holds {count:,} files; embedlab opens archives of at most {MAX_MEMBERS:,}. "
+                         "Join the files into fewer, larger ones (one document per line works).")
+    wanted = tuple(suffixes) + tuple(s + ".gz" for s in suffixes)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+        raise InputError(f"'{name}' is not a readable zip file ({exc}). Upload it again.") from exc
+    if len(infos) > MAX_MEMBERS:
+        raise InputError(f"'{name}' holds {len(infos):,} files; embedlab opens archives of at most "
+                         f"{MAX_MEMBERS:,}. Join the files into fewer, larger ones.")
+    for info in infos:
+        if _unsafe_path(info.filename):
+            raise InputError(f"'{name}' holds a file whose path leaves the archive ({info.filename[:80]!r}). "
+                             "Refused: zip the files again from inside their folder.")
+    for info in infos:
+        if not info.is_dir() and info.filename.lower().endswith((".zip", ".zip.gz", ".tar", ".tar.gz", ".tgz")):
+            raise _nested(name, f"another archive ({info.filename[:80]!r})")
+    members = sorted((m for m in infos if not m.is_dir() and m.filename.lower().endswith(wanted)
+                      and not m.filename.startswith("__MACOSX/")
+                      and not m.filename.rsplit("/", 1)[-1].startswith(".")), key=lambda m: m.filename)
+    if not members:
+        kinds = "/".join(suffixes)
+        raise InputError(f"'{name}' holds no {kinds} files. Put the file(s) to read in the zip.")
+    files = []
+    for member in members[:1] if first_only else members:
+        content = _read_member(archive, member, name, budget)
+        if _is_gzip(content):
+            if not gz_members:
+                raise _nested(name, f"a gzip-compressed file ({member.filename[:80]!r}) inside a zip that was "
+                                    "itself gzip-compressed")
+            compressed = len(content)
+            content = gunzip(content, member.filename, budget)
+            budget.give_back(compressed)
+        if _is_zip(content) or _is_gzip(content):
+            raise _nested(name, f"an archive inside an archive ({member.filename[:80]!r})")
+        files.append(UploadedFile(member.filename, content))
+    return files
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, budget: Budget) -> bytes:
+    out = io.BytesIO()
+    try:
+        # streamed, whatever the header promises: the budget counts what really comes out
+        with archive.open(member) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                budget.take(len(chunk))
+                out.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as exc:
+        raise InputError(f"'{member.filename}' inside '{name}' cannot be read ({exc}).") from exc
+    return out.getvalue()
+
+
 def unpack(data: bytes, name: str, limit: Optional[int] = None,
-           suffixes: tuple = (".txt",)) -> list[UploadedFile]:
-    """Decompress an upload into the text files it holds.
+           suffixes: tuple = (".txt",), first_only: bool = False) -> list[UploadedFile]:
+    """Decompress an upload into the files it holds.
 
     Parameters
     ----------
@@ -93,9 +278,12 @@ def unpack(data: bytes, name: str, limit: Optional[int] = None,
         The uploaded file name; ``.gz`` is stripped, ``.zip`` is opened and its
         members ending in one of ``suffixes`` returned in name order.
     limit : int, optional
-        Largest total size in bytes after decompression (default: the upload limit).
+        Largest total size in bytes after decompression, all members together
+        (default: the upload limit).
     suffixes : tuple of str
         Which members of a zip to read (optionally ``.gz``-compressed).
+    first_only : bool
+        Read only the first wanted member of a zip (readers that use one file).
 
     Returns
     -------
@@ -104,55 +292,28 @@ def unpack(data: bytes, name: str, limit: Optional[int] = None,
     Raises
     ------
     InputError
-        Empty upload, corrupt archive, an archive without ``.txt`` files, or
-        more data than the limit once decompressed.
+        Empty upload, corrupt archive, an archive without wanted files, more
+        data than the limit once decompressed, too many members, nested
+        archives, member paths outside the archive.
     """
-    limit = config.max_upload_bytes() if limit is None else limit
+    budget = Budget(name, limit)
     if not data:
         raise InputError(f"'{name}' is empty. Choose a file that has some text in it.")
-    check_size(len(data), f"'{name}'", limit)
+    check_size(len(data), f"'{name}'", budget.limit)
     lower = name.lower()
-    if data[:2] == b"\x1f\x8b":
-        data = _gunzip(data, name, limit)
+    from_gzip = False
+    if _is_gzip(data):
+        data = gunzip(data, name, budget)
+        from_gzip = True
         if lower.endswith(".gz"):
             name, lower = name[:-3], lower[:-3]
         if not data:
             raise InputError(f"'{name}' decompresses to nothing. Choose a file that has some text in it.")
-    if data[:4] == b"PK\x03\x04" or lower.endswith(".zip"):
-        return _unzip(data, name, limit, suffixes)
+        if _is_gzip(data):
+            raise _nested(name, "a gzip file inside a gzip file")
+    if _is_zip(data) or lower.endswith(".zip"):
+        return unzip(data, name, budget, suffixes, first_only=first_only, gz_members=not from_gzip)
     return [UploadedFile(name, data)]
-
-
-def _unzip(data: bytes, name: str, limit: int, suffixes: tuple) -> list[UploadedFile]:
-    wanted = tuple(suffixes) + tuple(s + ".gz" for s in suffixes)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [
-            m for m in archive.infolist()
-            if not m.is_dir() and m.filename.lower().endswith(wanted)
-            and not m.filename.startswith("__MACOSX/") and not m.filename.rsplit("/", 1)[-1].startswith(".")
-        ]
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise InputError(f"'{name}' is not a readable zip file ({exc}). Upload it again.") from exc
-    if not members:
-        kinds = "/".join(suffixes)
-        raise InputError(f"'{name}' holds no {kinds} files. Put the file(s) to read in the zip.")
-    files, total = [], 0
-    for member in sorted(members, key=lambda m: m.filename):
-        total += member.file_size
-        check_size(total, f"'{name}' once unzipped", limit)
-        try:
-            # read at most what the header promised, plus one byte to catch liars
-            with archive.open(member) as fh:
-                content = fh.read(member.file_size + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise InputError(f"'{member.filename}' inside '{name}' cannot be read ({exc}).") from exc
-        if len(content) > member.file_size:
-            raise InputError(f"'{member.filename}' inside '{name}' is larger than its header says; the zip is damaged.")
-        if content[:2] == b"\x1f\x8b":
-            content = _gunzip(content, member.filename, limit - total + member.file_size)
-        files.append(UploadedFile(member.filename, content))
-    return files
 
 
 def looks_binary(data: bytes) -> bool:

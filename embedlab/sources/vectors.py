@@ -29,10 +29,8 @@ rows of the wrong length are reported with their line number.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
-import zipfile
 from pathlib import Path
 from typing import Optional
 
@@ -41,7 +39,7 @@ import pandas as pd
 
 from embedlab.errors import InputError
 from embedlab.space import Space
-from embedlab.sources.uploads import check_size, looks_binary, unpack
+from embedlab.sources.uploads import NESTING_RULE, Budget, check_size, gunzip, looks_binary, unzip
 
 #: Format key -> what the user sees.
 FORMATS = {
@@ -163,9 +161,14 @@ def read_vectors(data: bytes, name: str, fmt: Optional[str] = None, max_words: O
         raise InputError(f"'{name}' is empty. Choose a file with vectors in it.")
     check_size(len(data), f"'{name}'")
     notes = []
-    if data[:2] == b"\x1f\x8b":
-        unpacked = unpack(data, name)[0]
-        data, name = unpacked.data, unpacked.name
+    budget = Budget(name)  # one decompression budget for the whole upload, a projector zip's members included
+    from_gzip = data[:2] == b"\x1f\x8b"
+    if from_gzip:
+        data = gunzip(data, name, budget)
+        if name.lower().endswith(".gz"):
+            name = name[:-3]
+        if data[:2] == b"\x1f\x8b":
+            raise InputError(f"'{name}' is a gzip file inside a gzip file. {NESTING_RULE}.")
     fmt = fmt or detect_format(data, name)
     if fmt not in FORMATS:
         raise InputError(f"Unknown vector format '{fmt}'. Choose one of: {', '.join(FORMATS)}.")
@@ -182,7 +185,7 @@ def read_vectors(data: bytes, name: str, fmt: Optional[str] = None, max_words: O
     elif fmt == "fasttext-bin":
         space, in_file = _read_fasttext_bin(data, name, cap)
     else:
-        space, in_file, notes = _read_projector(data, name, cap, metadata)
+        space, in_file, notes = _read_projector(data, name, cap, metadata, budget, gz_members=not from_gzip)
     if in_file > len(space):
         notes.append(f"Kept the first {len(space):,} of {in_file:,} words.")
     space.info.update(kind="imported", name=Path(name).stem, source_format=fmt, file_name=name,
@@ -481,36 +484,21 @@ def _read_fasttext_bin(data: bytes, name: str, cap: int):
 
 # -- Embedding Projector ---------------------------------------------------------------------------
 
-def _projector_files(data: bytes, name: str, metadata: Optional[bytes]):
+def _projector_files(data: bytes, name: str, metadata: Optional[bytes], budget: Budget, gz_members: bool):
     if data[:4] != b"PK\x03\x04":
         return data, metadata
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = {Path(m.filename).name.lower(): m for m in archive.infolist() if not m.is_dir()}
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"'{name}' is not a readable zip file ({exc}).") from exc
-    vec = next((m for k, m in members.items() if k.endswith(".tsv") and "meta" not in k), None)
-    meta = next((m for k, m in members.items() if k.endswith(".tsv") and "meta" in k), None)
+    members = unzip(data, name, budget, suffixes=(".tsv",), gz_members=gz_members)
+    by_name = {Path(m.name).name.lower().removesuffix(".gz"): m for m in members}
+    vec = next((m for k, m in by_name.items() if "meta" not in k), None)
+    meta = next((m for k, m in by_name.items() if "meta" in k), None)
     if vec is None:
         raise InputError(f"'{name}' holds no vectors .tsv file. Put vectors.tsv (and metadata.tsv) in the zip.")
-    out = []
-    total = 0
-    for member in (vec, meta):
-        if member is None:
-            out.append(None)
-            continue
-        total += member.file_size
-        check_size(total, f"'{name}' once unzipped")
-        with archive.open(member) as fh:
-            content = fh.read(member.file_size + 1)
-        if len(content) > member.file_size:
-            raise InputError(f"'{member.filename}' inside '{name}' is larger than its header says.")
-        out.append(content)
-    return out[0], (out[1] if out[1] is not None else metadata)
+    return vec.data, (meta.data if meta is not None else metadata)
 
 
-def _read_projector(data: bytes, name: str, cap: int, metadata: Optional[bytes]):
-    data, metadata = _projector_files(data, name, metadata)
+def _read_projector(data: bytes, name: str, cap: int, metadata: Optional[bytes], budget: Budget,
+                    gz_members: bool = True):
+    data, metadata = _projector_files(data, name, metadata, budget, gz_members)
     if looks_binary(data[:8192]):
         raise InputError(f"'{name}' is not a vectors.tsv (tab-separated numbers, one vector per line).")
     n_lines = data.count(b"\n") + 1
@@ -576,3 +564,42 @@ def _read_metadata(data: bytes, n_vectors: int, keep: int):
         else:
             meta = meta.rename(columns={"count": "count (text)"})
     return words, meta
+
+
+def run_import_job(workspace, args: dict, progress) -> dict:
+    """Background job ``import_vectors``: :func:`read_uploads` of staged files, saved as a new model.
+
+    The Import page runs this for uploads above :func:`embedlab.config.inline_limit`
+    ``("import_bytes")`` bytes: parsing millions of numbers in the web server's
+    process would hold it up.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``files``: list of [name, staged path] (removed when the job ends);
+        ``format`` (or None to detect), ``max_words`` (or None), ``name`` (or None).
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``model_id``, ``name``, ``words``, ``dim``, ``format``, ``notes``.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_vectors`; or the workspace is over its disk quota.
+    """
+    progress(0.05, "Reading the vectors")
+    try:
+        files = [(name, Path(path).read_bytes()) for name, path in args["files"]]
+    finally:
+        for _, path in args["files"]:
+            workspace.unstage(path)
+    space = read_uploads(files, fmt=args.get("format"), max_words=args.get("max_words"))
+    del files
+    progress(0.7, f"Saving {len(space):,} words × {space.dim} dimensions")
+    model_id = workspace.save_space(space, args.get("name") or None)
+    return {"model_id": model_id, "name": workspace.model_record(model_id)["name"], "words": len(space),
+            "dim": space.dim, "format": space.info["source_format"], "notes": list(space.info.get("notes", []))}

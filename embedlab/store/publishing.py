@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Optional
 
+from embedlab import config
 from embedlab.errors import InputError
+
+
+def instructor_key(secret: str) -> str:
+    """The SHA-256 of an instructor secret: what a session keeps instead of the secret itself."""
+    return hashlib.sha256(("embedlab-instructor\0" + secret).encode()).hexdigest()
+
+
+def instructor_key_valid(key: Optional[str]) -> bool:
+    """True when ``key`` is the hash of the instructor secret in effect now (EMBEDLAB_INSTRUCTOR_TOKEN).
+
+    Compared on every use, so changing or unsetting the secret revokes every
+    session that proved the old one.
+    """
+    secret = config.instructor_token()
+    if not key or secret is None:
+        return False
+    return secrets.compare_digest(str(key), instructor_key(secret))
 
 
 class Publishing:

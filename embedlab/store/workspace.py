@@ -44,8 +44,10 @@ from embedlab.progress import Progress
 from embedlab.store.model_files import model_files_problem, read_space, write_space
 from embedlab.store.processes import proc_start, same_process_alive
 from embedlab.store.publishing import Publishing
+from embedlab.store.shared_cache import SHARED
 
 _ORPHAN_AGE_S = 60.0
+_STAGED_AGE_S = 24 * 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS models (
@@ -160,6 +162,12 @@ class Workspace(Publishing):
         register them.
         """
         removed = []
+        uploads = self.root / "uploads"
+        if uploads.is_dir():  # staged for a job that was killed before it could remove them
+            for entry in uploads.iterdir():
+                if time.time() - entry.stat().st_mtime > _STAGED_AGE_S:
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
         with self._db() as db:
             known = {"models": {r[0] for r in db.execute("SELECT id FROM models")},
                      "corpora": {r[0] for r in db.execute("SELECT id FROM corpora")}}
@@ -193,6 +201,32 @@ class Workspace(Publishing):
     def set_setting(self, key: str, value) -> None:
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    def update_setting(self, key: str, change, default=None):
+        """Read-modify-write one setting in a single SQLite transaction; return the new value.
+
+        ``change(current)`` gets the stored value (``default`` when absent) and
+        returns the value to store. The transaction starts with ``BEGIN
+        IMMEDIATE``, which takes the database's write lock before the read, so
+        two sessions (or processes) updating the same setting at once are
+        serialised and neither update is lost, as they would be with
+        :meth:`get_setting` then :meth:`set_setting`.
+        """
+        conn = sqlite3.connect(self.root / "registry.sqlite", timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+                value = change(json.loads(row[0]) if row else default)
+                conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return value
 
     # -- models --------------------------------------------------------------
     def save_space(self, space: Space, name: Optional[str] = None) -> str:
@@ -289,20 +323,33 @@ class Workspace(Publishing):
     def load_space(self, model_id: str) -> Space:
         """Read a model back.
 
+        A published model comes from the server's shared read-only cache
+        (:mod:`embedlab.store.shared_cache`): one copy for every session, to be
+        treated as read-only; a model of this workspace is read from disk.
+
         Raises
         ------
         InputError
             Unknown id, or the files are damaged (the message says to delete it).
         """
         record = self.model_record(model_id)
+        folder = self._owner(model_id).models_dir / model_id
+
+        def read():
+            space = read_space(folder)
+            space.info.update(id=model_id, name=record["name"])
+            if record["published"]:
+                space.unit  # made once here, shared, rather than once per session that needs cosines
+            return space
+
         try:
-            space = read_space(self._owner(model_id).models_dir / model_id)
+            if record["published"]:  # the same for every visitor: one copy in the server's shared cache
+                return SHARED.get_or_load("space", folder, read)
+            return read()
         except (OSError, ValueError, KeyError, InputError) as exc:
             raise InputError(
                 f"The model '{record['name']}' is damaged and cannot be loaded ({exc}). Delete it and train it again."
             ) from exc
-        space.info.update(id=model_id, name=record["name"])
-        return space
 
     def rename_model(self, model_id: str, name: str) -> None:
         """Give a model a new display name.
@@ -342,6 +389,31 @@ class Workspace(Publishing):
                                                  else "") + ". Delete models or corpora you no longer need (Models "
                 "and Data pages), then try again."
             )
+
+    # -- uploads handed to a background job ------------------------------------------
+    def stage_upload(self, name: str, data: bytes) -> str:
+        """Keep an upload on disk for a background job to read (``uploads/<id>/<name>``); return its path.
+
+        The job removes it (:meth:`unstage`) when it ends; leftovers of a killed
+        job are removed by :meth:`recover` after a day.
+
+        Raises
+        ------
+        InputError
+            The workspace would go over its disk quota.
+        """
+        self.check_quota(len(data), f"Keeping '{name}' for the background job")
+        folder = self.root / "uploads" / new_id()
+        folder.mkdir(parents=True)
+        path = folder / (Path(str(name)).name or "upload")
+        path.write_bytes(data)
+        return str(path)
+
+    def unstage(self, path) -> None:
+        """Remove a staged upload (see :meth:`stage_upload`); paths outside ``uploads/`` are ignored."""
+        folder = Path(path).resolve().parent
+        if folder.parent == (self.root / "uploads").resolve():
+            shutil.rmtree(folder, ignore_errors=True)
 
     # -- corpora -------------------------------------------------------------
     def add_corpus(self, documents: list, name: str, cfg: Optional[PreprocessConfig] = None,

@@ -15,6 +15,11 @@ def through_app() -> None:
     navigation sections, no sidebar, and so does everyone after them until
     somebody opens ``/``. Switching that convention off and rerunning hands
     the same URL to app.py, whose ``st.navigation`` runs the same page.
+
+    Streamlit offers no public switch for that mode (its documented way out is
+    to have no ``pages/`` folder beside the entry script), so this sets the
+    flag ``st.navigation`` itself sets; ``tests/test_pins.py`` fails loudly
+    when a Streamlit upgrade moves it.
     """
     from streamlit.runtime import Runtime
     from streamlit.runtime.pages_manager import PagesManager

@@ -5,25 +5,50 @@ Nothing per-user goes into Streamlit's global caches (``st.cache_data`` /
 spaces and probe results are kept in ``st.session_state``, which is private to
 one browser session, and the active model is also saved in the workspace so it
 survives a restart.
+
+Memory: a session's own spaces and results share one budget in bytes
+(``EMBEDLAB_SESSION_MB``, default 400; a space counts with its unit-length
+copy once made), least recently used first out. Published models and shipped
+samples are the same for everyone: they live once in the server's shared
+read-only cache (:mod:`embedlab.store.shared_cache`), not in each session.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
-from collections import OrderedDict
 from typing import Callable, Optional
 
 import streamlit as st
 
 from embedlab import config
 from embedlab.errors import InputError
+from embedlab.memory import BytesLRU
 from embedlab.space import Space
 from embedlab.store import Workspace
+from embedlab.store.publishing import instructor_key, instructor_key_valid
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-_MAX_SPACES = 3
-_MAX_RESULTS = 64
+
+
+def session_bytes() -> int:
+    """Bytes one session may keep in memory for its own spaces and results (``EMBEDLAB_SESSION_MB``, default 400)."""
+    return int(float(os.environ.get("EMBEDLAB_SESSION_MB", "400")) * 1024 * 1024)
+
+
+def _memory() -> BytesLRU:
+    """This session's spaces and results, bounded in bytes together."""
+    memory = st.session_state.get("_memory")
+    if memory is None:
+        memory = st.session_state["_memory"] = BytesLRU(session_bytes())
+    memory.limit = session_bytes()
+    return memory
+
+
+def memory_in_use() -> int:
+    """Bytes this session holds in its cache of spaces and results."""
+    return _memory().total()
 
 
 def workspace() -> Workspace:
@@ -66,22 +91,30 @@ def workspace() -> Workspace:
 
 
 def _check_instructor_link(ws: Workspace) -> None:
-    """``?instructor=<secret>`` marks this workspace as the instructor's (it may publish models)."""
+    """``?instructor=<secret>`` gives this browser session instructor rights (it may publish models).
+
+    The rights belong to the session, not to the workspace: a copy of the
+    workspace link (``?ws=``) opened elsewhere carries none. The session keeps
+    a hash of the secret, compared with the secret in effect on every use
+    (:func:`is_instructor`), so changing EMBEDLAB_INSTRUCTOR_TOKEN revokes them.
+    """
+    if ws.get_setting("instructor") is not None:
+        ws.set_setting("instructor", None)  # rights stored in a workspace by older versions travelled with its link
     given = st.query_params.get("instructor")
     if given is None or not config.shared_mode():
         return
     secret = config.instructor_token()
     if secret is not None and secrets.compare_digest(given.encode(), secret.encode()):
-        ws.set_setting("instructor", True)
+        st.session_state["_instructor_key"] = instructor_key(given)
     else:
         st.warning("The instructor key in this link is not valid; you can use the app, but not publish models.")
     del st.query_params["instructor"]  # keep the secret out of the address bar and of shared links
 
 
 def is_instructor() -> bool:
-    """True when this session may publish models to everyone (shared server with an instructor secret set)."""
-    return (config.shared_mode() and config.instructor_token() is not None
-            and bool(workspace().get_setting("instructor", False)))
+    """True when this session proved the instructor secret in effect now (shared server only)."""
+    workspace()
+    return config.shared_mode() and instructor_key_valid(st.session_state.get("_instructor_key"))
 
 
 def active_model_id() -> Optional[str]:
@@ -170,30 +203,33 @@ def flash(key: str, message=None):
 
 
 def load_space(model_id: str) -> Space:
-    """Load a model of this session's workspace, keeping the last few in session memory.
+    """Load a model of this session's workspace, keeping recent ones in session memory (bounded in bytes).
+
+    A published model comes from the server's shared cache and does not count
+    against the session.
 
     Raises
     ------
     InputError
         Unknown or damaged model.
     """
-    spaces: OrderedDict = st.session_state.setdefault("_spaces", OrderedDict())
-    if model_id in spaces:
-        spaces.move_to_end(model_id)
-        return spaces[model_id]
-    space = workspace().load_space(model_id)
-    spaces[model_id] = space
-    while len(spaces) > _MAX_SPACES:
-        spaces.popitem(last=False)
+    memory = _memory()
+    key = ("space", model_id)
+    if key in memory:
+        return memory.get(key)
+    ws = workspace()
+    space = ws.load_space(model_id)
+    if not ws.model_record(model_id)["published"]:
+        memory.put(key, space)
     return space
 
 
 def forget_space(model_id: str) -> None:
     """Drop a model (and its cached results) from session memory."""
-    st.session_state.get("_spaces", {}).pop(model_id, None)
-    results = st.session_state.get("_results", {})
-    for key in [k for k in results if k[0] == model_id]:
-        results.pop(key)
+    memory = _memory()
+    for key in memory.keys():
+        if key[1] == model_id:
+            memory.pop(key)
 
 
 def active_space() -> Optional[Space]:
@@ -207,18 +243,53 @@ def active_space() -> Optional[Space]:
         return None
 
 
-def cached(model_id: Optional[str], name: str, params: tuple, compute: Callable):
+def peek(model_id: Optional[str], name: str, params: tuple, shared: bool = False):
+    """What :func:`cached` holds for (model, name, params), or None (nothing is computed)."""
+    from embedlab.store.shared_cache import SHARED
+
+    folder = _published_folder(model_id) if shared else None
+    if folder is not None:
+        return SHARED.peek(repr(("result", name, params)), folder)
+    return _memory().get(("result", model_id, name, params))
+
+
+def _published_folder(model_id: Optional[str]):
+    """The folder of a published model (read-only, the same for everyone), or None for the session's own."""
+    if model_id is None:
+        return None
+    known = st.session_state.setdefault("_published_folders", {})
+    if model_id not in known:
+        ws = workspace()
+        try:
+            published = bool(ws.model_record(model_id)["published"])
+        except InputError:
+            return None
+        known[model_id] = str(ws.published_area().models_dir / model_id) if published else None
+    return known[model_id]
+
+
+def cached(model_id: Optional[str], name: str, params: tuple, compute: Callable, shared: bool = False):
     """Session-scoped memo: ``compute()`` once per (model, name, params), then reuse.
 
-    Results survive page switches (they live in this session only).
+    Results survive page switches (they live in this session only) and share
+    the session's byte budget with its spaces.
+
+    ``shared=True`` declares that the result depends on nothing but the model
+    and ``params``, none of them typed or uploaded by the user (the 5,000 most
+    frequent words' projection, say): for a published model such a result is
+    computed once for every session, in the server's shared read-only cache (a
+    class opening the instructor's model computes its default projection once).
+    Treat it as read-only. Anything derived from a user's input stays private.
     """
-    results: OrderedDict = st.session_state.setdefault("_results", OrderedDict())
-    key = (model_id, name, params)
-    if key in results:
-        results.move_to_end(key)
-        return results[key]
+    from embedlab.store.shared_cache import SHARED
+
+    folder = _published_folder(model_id) if shared else None
+    if folder is not None:
+        return SHARED.get_or_load(repr(("result", name, params)), folder, compute)
+    memory = _memory()
+    key = ("result", model_id, name, params)
+    if key in memory:
+        return memory.get(key)
     value = compute()
-    results[key] = value
-    while len(results) > _MAX_RESULTS:
-        results.popitem(last=False)
+    memory.put(key, value)
     return value

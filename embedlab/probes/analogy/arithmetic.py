@@ -28,6 +28,9 @@ from embedlab.space import Space
 
 MAX_LENGTH = 500
 MAX_TERMS = 50
+#: Largest weight of a term. Cosines ignore scale, so only ratios of weights matter; larger ones would
+#: overflow float32 (the vectors' type) once multiplied and summed, and give NaN cosines.
+MAX_WEIGHT = 1e6
 _MINUS = "-−–"
 _OPS = r"+*\-−–"  # escaped for a character class
 _BRACKETS = r"()\[\]{}"
@@ -107,7 +110,8 @@ def parse_expression(expression: str) -> list:
     Raises
     ------
     InputError
-        Malformed input; the message points at the offending character.
+        Malformed input, or a weight outside 1e-6 .. 1e6 in size (other than
+        0); the message points at the offending character.
     """
     tokens = tokenize(expression)
     expression = str(expression)
@@ -131,8 +135,12 @@ def parse_expression(expression: str) -> list:
                 weight = float(tok.text)
             except ValueError:  # pragma: no cover - the regex only admits floats
                 raise _error(expression, tok.position, f"'{tok.text}' is not a number") from None
-            if not np.isfinite(weight):
-                raise _error(expression, tok.position, f"'{tok.text}' is too large a weight")
+            if not np.isfinite(weight) or abs(weight) > MAX_WEIGHT:
+                raise _error(expression, tok.position, f"'{tok.text}' is too large a weight (at most "
+                                                       f"{MAX_WEIGHT:g}; only the ratios of weights matter)")
+            if weight != 0 and abs(weight) < 1 / MAX_WEIGHT:
+                raise _error(expression, tok.position, f"'{tok.text}' is too small a weight (at least "
+                                                       f"{1 / MAX_WEIGHT:g}, or 0)")
             i += 1
             if i < n and tokens[i].kind == "op" and tokens[i].text == "*":
                 i += 1
@@ -203,6 +211,9 @@ def evaluate_expression(space: Space, expression: str, k: int = 10, exclude_inpu
     words = [space.resolve(w, oov_ok=True) for _, w in terms]
     weights = np.array([wt for wt, _ in terms], dtype=np.float32)
     vector = (weights[:, None] * word_vectors(space, words)).sum(axis=0)
+    if not np.all(np.isfinite(vector)):  # weights are bounded, but a space may hold huge vectors
+        raise InputError("The expression overflows: its vector is too large to compare by cosine. Use smaller "
+                         "weights.")
     if not np.linalg.norm(vector) > 1e-6:
         raise InputError("The words cancel out: the expression is the zero vector, which has no neighbours.")
     table_terms = pd.DataFrame({"weight": weights.astype(np.float64), "word": words,

@@ -29,6 +29,7 @@ Spearman correlation (``scipy.stats.spearmanr``).
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
@@ -496,3 +497,70 @@ def evaluate_word_pairs(space: Space, pairs: pd.DataFrame, restrict_vocab: int =
         spearman = spearman_p = pearson = float("nan")
     return PairsEvaluation(name or pairs.attrs.get("name", "pairs"), spearman, spearman_p, pearson,
                            int(known.sum()), int((~known).sum()), table)
+
+
+# -- the full evaluation as a background job ------------------------------------------------------
+
+_EVAL_TABLES = ("sections", "totals", "questions")
+
+
+def run_eval_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background job ``analogy_eval``: :func:`evaluate_analogies` of a workspace model, tables saved beside the job.
+
+    The Benchmarks page runs this when a model is large (candidate words ×
+    dimensions above :func:`embedlab.config.inline_limit` ``("analogy_cells")``).
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``model_id``, ``restrict_vocab``, ``case_insensitive``, ``method``,
+        optional ``questions`` (a staged upload path, removed when the job
+        ends, with ``questions_name``) and ``job_folder`` (set by the worker):
+        where the tables go (Parquet, read back by :func:`load_evaluation`).
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (NaN as None) and ``folder``.
+    """
+    try:
+        questions = (parse_analogies(Path(args["questions"]).read_bytes(), args.get("questions_name"))
+                     if args.get("questions") else google_analogies())
+    finally:
+        if args.get("questions"):
+            workspace.unstage(args["questions"])
+    space = workspace.load_space(args["model_id"])
+    result = evaluate_analogies(space, questions, int(args.get("restrict_vocab", 300_000)),
+                                bool(args.get("case_insensitive", True)), args.get("method", "3CosAdd"),
+                                progress=progress)
+    folder = Path(args["job_folder"])
+    for name in _EVAL_TABLES:
+        getattr(result, name).to_parquet(folder / f"evaluation-{name}.parquet", index=False)
+    facts = {"method": result.method, "restrict_vocab": result.restrict_vocab,
+             "case_insensitive": result.case_insensitive, "rechecked": result.rechecked, "notes": list(result.notes)}
+    (folder / "evaluation.json").write_text(json.dumps(facts), encoding="utf-8")
+    accuracy = result.accuracy
+    return {"accuracy": None if accuracy != accuracy else float(accuracy), "folder": str(folder)}
+
+
+def load_evaluation(folder) -> AnalogyEvaluation:
+    """Read back what :func:`run_eval_job` saved in a job's folder.
+
+    Raises
+    ------
+    InputError
+        The files are missing (the job was removed).
+    """
+    import json
+
+    folder = Path(folder)
+    try:
+        facts = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
+        tables = {name: pd.read_parquet(folder / f"evaluation-{name}.parquet") for name in _EVAL_TABLES}
+    except (OSError, ValueError) as exc:
+        raise InputError(f"The saved evaluation is gone ({exc}); evaluate again.") from exc
+    return AnalogyEvaluation(facts["method"], tables["sections"], tables["totals"], tables["questions"],
+                             facts["restrict_vocab"], facts["case_insensitive"], facts.get("rechecked", 0),
+                             facts.get("notes", []))

@@ -13,7 +13,8 @@ from embedlab.probes.bias.direction import (  # noqa: F401
     axes_projection, axis_vector, bias_direction, Direction, project_words,
 )
 from embedlab.probes.bias.weat import (  # noqa: F401
-    association, coverage, EXACT_LIMIT, exact_partition_statistics, MAX_MISSING, n_partitions, N_PERMUTATIONS,
+    association, coverage, EXACT_LIMIT, exact_partition_statistics, MAX_MISSING, MAX_SET_WORDS, n_partitions,
+    N_PERMUTATIONS,
     sampled_partition_statistics, weat, WeatQuery, WeatResult,
 )
 from embedlab.probes.bias.direct import (  # noqa: F401

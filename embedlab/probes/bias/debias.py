@@ -141,3 +141,34 @@ def hard_debias(space: Space, definitional_pairs: Sequence = None, equalise_pair
     report(1.0, "done")
     return DebiasResult(space=new, direction=direction, n_neutralised=int(neutral.sum()),
                         equalised=equalised, missing_equalise=skipped)
+
+
+def run_debias_job(workspace, args: dict, progress) -> dict:
+    """Background job ``debias``: :func:`hard_debias` a workspace model and save the new model.
+
+    The Bias page runs this for spaces above :func:`embedlab.config.inline_limit`
+    ``("debias_words")`` words: every vector is rewritten and the copy saved.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``model_id``, ``definitional_pairs``, ``equalise_pairs`` (lists of
+        [a, b]), ``method``, ``name``.
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``model_id`` (the new model), ``name``, ``n_neutralised``, ``equalised`` (count),
+        ``missing_equalise`` (pairs skipped).
+    """
+    progress(0.0, "Loading the model")
+    space = workspace.load_space(args["model_id"])
+    made = hard_debias(space, [tuple(p) for p in args["definitional_pairs"]],
+                       [tuple(p) for p in args["equalise_pairs"]], method=args.get("method", "pca"),
+                       name=args.get("name"), progress=lambda f, m="", **d: progress(0.1 + 0.7 * f, m))
+    progress(0.8, "Saving the debiased model")
+    new_id = workspace.save_space(made.space, args.get("name"))
+    return {"model_id": new_id, "name": workspace.model_record(new_id)["name"], "n_neutralised": int(made.n_neutralised),
+            "equalised": len(made.equalised), "missing_equalise": [list(p) for p in made.missing_equalise]}

@@ -28,7 +28,11 @@ MAX_MISSING = 0.2
 EXACT_LIMIT = 200_000
 #: Default number of sampled permutations when the exact test would be too large.
 N_PERMUTATIONS = 100_000
+#: Most words one set of a WEAT may hold (Caliskan et al.'s sets have 8 to 32).
+MAX_SET_WORDS = 1_000
 _BATCH = 5_000
+#: Bytes of working memory one batch of partitions may take (exact or sampled).
+CHUNK_BYTES = 8 << 20
 
 
 @dataclass
@@ -160,18 +164,22 @@ def n_partitions(n_x: int, n_y: int) -> int:
     return math.comb(n_x + n_y, n_x)
 
 
-def exact_partition_statistics(scores: np.ndarray, n_x: int) -> np.ndarray:
+def exact_partition_statistics(scores: np.ndarray, n_x: int, chunk_bytes: int = CHUNK_BYTES) -> np.ndarray:
     """s(X_i, Y_i, A, B) for every partition of the target words into sizes n_x and n - n_x.
 
-    Partitions are enumerated with ``itertools.combinations`` into a 0/1
-    membership matrix P of shape (n_partitions, n); sums over X_i are then one
-    matrix product ``P @ scores``, and s(X_i, Y_i) = 2 * sum_{X_i} - sum_all.
+    Partitions are enumerated with ``itertools.combinations`` in batches: each
+    batch is an index array of shape (rows, n_x), at most ``chunk_bytes``
+    bytes, whose gathered scores sum to the sum over X_i; then
+    s(X_i, Y_i) = 2 * sum_{X_i} - sum_all. Memory is the output (8 bytes per
+    partition) plus one batch, whatever n is.
 
     Parameters
     ----------
     scores : ndarray of shape (n,)
         s(w, A, B) of the words of X ∪ Y (X first).
     n_x : int
+    chunk_bytes : int
+        Largest batch, in bytes.
 
     Returns
     -------
@@ -180,11 +188,16 @@ def exact_partition_statistics(scores: np.ndarray, n_x: int) -> np.ndarray:
     scores = np.asarray(scores, dtype=np.float64)
     n = len(scores)
     count = math.comb(n, n_x)
-    combos = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(n), n_x)),
-                         dtype=np.int64, count=count * n_x).reshape(count, n_x)
-    membership = np.zeros((count, n), dtype=np.float64)
-    np.put_along_axis(membership, combos, 1.0, axis=1)
-    return 2.0 * (membership @ scores) - scores.sum()
+    total = scores.sum()
+    out = np.empty(count, dtype=np.float64)
+    rows = max(1, int(chunk_bytes) // (8 * max(n_x, 1)))
+    combos = itertools.combinations(range(n), n_x)
+    for start in range(0, count, rows):
+        take = min(rows, count - start)
+        idx = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, take)), dtype=np.int64,
+                          count=take * n_x).reshape(take, n_x)
+        out[start:start + take] = 2.0 * scores[idx].sum(axis=1) - total
+    return out
 
 
 def sampled_partition_statistics(scores: np.ndarray, n_x: int, n_permutations: int = N_PERMUTATIONS,
@@ -193,7 +206,8 @@ def sampled_partition_statistics(scores: np.ndarray, n_x: int, n_permutations: i
 
     Each row draws random 16-bit keys and takes the words with the ``n_x``
     smallest keys as X_i; the sums over X_i are a product of the 0/1
-    membership matrix with ``scores``, in batches of 5,000 rows. A row whose
+    membership matrix with ``scores``, in batches of up to 5,000 rows and
+    :data:`CHUNK_BYTES` bytes. A row whose
     keys tie at the threshold (about 1 in 1,000 for 50 words) is drawn again
     with 64-bit keys; as the keys are exchangeable, every subset of size
     ``n_x`` stays equally likely.
@@ -222,8 +236,10 @@ def sampled_partition_statistics(scores: np.ndarray, n_x: int, n_permutations: i
     total = scores.sum()
     weights = np.column_stack([scores, np.ones(n)])
     out = np.empty(n_permutations, dtype=np.float64)
-    for start in range(0, n_permutations, _BATCH):
-        rows = min(_BATCH, n_permutations - start)
+    # a batch holds 16-bit keys and a float64 membership matrix: 10 bytes per word and row
+    batch = max(1, min(_BATCH, CHUNK_BYTES // (10 * n)))
+    for start in range(0, n_permutations, batch):
+        rows = min(batch, n_permutations - start)
         # Raw random bytes as 16-bit keys: half the cost of float keys, and a threshold per row
         # (np.partition) is cheaper than argpartition's indices.
         keys = np.frombuffer(rng.bytes(rows * n * 2), dtype=np.uint16).reshape(rows, n)
@@ -295,10 +311,11 @@ def weat(space: Space, query: WeatQuery, n_permutations: int = N_PERMUTATIONS, s
     Raises
     ------
     InputError
-        A set is empty or lost more than ``max_missing`` of its words (the
-        message lists them), fewer than 3 target words are left, every target
-        word has the same association, or ``n_permutations`` < 1,000; the space's
-        items are not words (movies, users, ...), which WEAT's word lists cannot name.
+        A set is empty, holds more than :data:`MAX_SET_WORDS` words, or lost
+        more than ``max_missing`` of its words (the message lists them), fewer
+        than 3 target words are left, every target word has the same
+        association, or ``n_permutations`` < 1,000; the space's items are not
+        words (movies, users, ...), which WEAT's word lists cannot name.
     """
     space.require_words("WEAT")
     if n_permutations < 1000:
@@ -306,6 +323,10 @@ def weat(space: Space, query: WeatQuery, n_permutations: int = N_PERMUTATIONS, s
     if not 0 <= max_missing < 1:
         raise InputError("The largest share of missing words must be between 0 and 1 (for example 0.2).")
     sets = query.sets()
+    too_big = [f"'{name}' has {len(words):,}" for name, words in sets.items() if len(words) > MAX_SET_WORDS]
+    if too_big:
+        raise InputError("The WEAT cannot run: " + "; ".join(too_big) + f" words. A set may hold at most "
+                         f"{MAX_SET_WORDS:,} words (Caliskan et al.'s sets have 8 to 32); use a smaller sample.")
     used, missing, problems = _check_sets(space, sets, max_missing)
     if problems:
         raise InputError("The WEAT cannot run: " + "; ".join(problems) +

@@ -32,7 +32,7 @@ from embedlab.probes.projection.distortion import (  # noqa: F401
     knn_overlap, trustworthiness,
 )
 from embedlab.probes.projection.core import (  # noqa: F401
-    METHODS, project, Projection, TSNE_LIMIT,
+    load_projection, METHODS, project, Projection, TSNE_LIMIT,
 )
 from embedlab.probes.projection.colour import (  # noqa: F401
     colour_values, group_labels, kmeans_labels, metadata_columns, parse_groups, search_mask,

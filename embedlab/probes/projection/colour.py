@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
 import numpy as np
@@ -83,8 +82,29 @@ def group_labels(words: Sequence[str], groups: dict, other: str = "other") -> np
     return np.array([lookup.get(w, other) for w in words], dtype=object)
 
 
-def search_mask(words: Sequence[str], pattern: str, regex: bool = False) -> np.ndarray:
+#: Longest regular expression accepted in a search.
+MAX_PATTERN = 200
+#: Seconds one regular-expression search may take over all the words together.
+REGEX_SECONDS = 1.0
+
+
+def search_mask(words: Sequence[str], pattern: str, regex: bool = False,
+                seconds: float = REGEX_SECONDS) -> np.ndarray:
     """Which words match a substring (case-insensitive) or a regular expression.
+
+    A regular expression runs under the ``regex`` package with a time budget
+    shared by all the words (``timeout=`` of each search is what is left) and
+    with the GIL released, so a pattern that backtracks catastrophically
+    (``(a|aa)+$``) ends with a message instead of holding the server.
+
+    Parameters
+    ----------
+    words : sequence of str
+    pattern : str
+        At most :data:`MAX_PATTERN` characters.
+    regex : bool
+    seconds : float
+        Time budget of a regular-expression search, in seconds.
 
     Returns
     -------
@@ -93,17 +113,36 @@ def search_mask(words: Sequence[str], pattern: str, regex: bool = False) -> np.n
     Raises
     ------
     InputError
-        An invalid regular expression (the message says where).
+        An invalid or too long regular expression (the message says where),
+        or one that ran out of time.
     """
+    import time
+
+    import regex as regex_module
+
     if not pattern:
         return np.zeros(len(words), dtype=bool)
+    if len(pattern) > MAX_PATTERN:
+        raise InputError(f"The search is {len(pattern):,} characters long; keep it under {MAX_PATTERN}.")
     if regex:
         try:
-            rx = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
+            rx = regex_module.compile(pattern, regex_module.IGNORECASE | regex_module.VERSION0)
+        except (regex_module.error, OverflowError, RecursionError) as exc:
             raise InputError(f"The regular expression {pattern!r} is not valid: {exc}. "
                              "Fix it, or untick 'regex' to search for the text as typed.") from None
-        return np.array([bool(rx.search(w)) for w in words], dtype=bool)
+        deadline = time.monotonic() + seconds
+        out = np.zeros(len(words), dtype=bool)
+        try:
+            for i, w in enumerate(words):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                out[i] = rx.search(w, timeout=left, concurrent=True) is not None
+        except TimeoutError:
+            raise InputError(f"The regular expression {pattern!r} took longer than {seconds:g} s over "
+                             f"{len(words):,} words and was stopped; it probably backtracks (nested repeats "
+                             "such as (a+)+ or (a|aa)+). Simplify it.") from None
+        return out
     p = pattern.lower()
     return np.array([p in w.lower() for w in words], dtype=bool)
 

@@ -158,3 +158,76 @@ def project(space: Space, points: PointSet, method: str = "pca", n_components: i
     elif method == "tsne":
         params.update(perplexity=float(perplexity))
     return Projection(frame, idx, method, params, n_components, evr, trust, k, trust_n, seconds)
+
+
+# -- a large UMAP / t-SNE as a background job ---------------------------------------------------------
+
+def run_projection_job(workspace, args: dict, progress: Callable) -> dict:
+    """Background job ``projection``: :func:`project` a point set of a workspace model; the result is saved beside the job.
+
+    The Explore page runs this for UMAP and t-SNE above
+    :func:`embedlab.config.inline_limit` ``("projection_points")`` points: tens
+    of seconds of numba and BLAS work that would otherwise run in the web
+    server's process.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``model_id``; ``indices`` (rows of the space), ``description``,
+        ``queries``; ``method``, ``dims``, ``spherize``, ``metric``,
+        ``n_neighbors``, ``min_dist``, ``perplexity``, ``distortion_k``,
+        ``random_state``, ``n_epochs``; ``job_folder`` (set by the worker).
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``points``, ``seconds`` and ``folder`` (read back by :func:`load_projection`).
+    """
+    import json
+    from pathlib import Path
+
+    space = workspace.load_space(args["model_id"])
+    idx = np.asarray(args["indices"], dtype=np.int64)
+    if len(idx) and (idx.min() < 0 or idx.max() >= len(space)):
+        raise InputError("The points do not belong to this model; choose them again.")
+    points = PointSet(idx, str(args.get("description", "")), queries=list(args.get("queries", [])))
+    result = project(space, points, args["method"], int(args["dims"]), spherize_first=bool(args["spherize"]),
+                     n_neighbors=int(args["n_neighbors"]), min_dist=float(args["min_dist"]), metric=args["metric"],
+                     perplexity=float(args["perplexity"]), distortion_k=int(args["distortion_k"]),
+                     random_state=args.get("random_state"), n_epochs=args.get("n_epochs"), progress=progress)
+    folder = Path(args["job_folder"])
+    result.frame.to_parquet(folder / "projection.parquet", index=False)
+    np.save(folder / "projection-indices.npy", result.indices, allow_pickle=False)
+    facts = {"method": result.method, "params": result.params, "n_components": result.n_components,
+             "explained_variance_ratio": None if result.explained_variance_ratio is None
+             else [float(v) for v in result.explained_variance_ratio],
+             "trustworthiness": result.trustworthiness, "trust_k": result.trust_k,
+             "trust_points": result.trust_points, "seconds": result.seconds}
+    (folder / "projection.json").write_text(json.dumps(facts, default=float), encoding="utf-8")
+    return {"points": int(len(idx)), "seconds": float(result.seconds), "folder": str(folder)}
+
+
+def load_projection(folder) -> Projection:
+    """Read back what :func:`run_projection_job` saved in a job's folder.
+
+    Raises
+    ------
+    InputError
+        The files are missing (the job was removed).
+    """
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    try:
+        facts = json.loads((folder / "projection.json").read_text(encoding="utf-8"))
+        frame = pd.read_parquet(folder / "projection.parquet")
+        indices = np.load(folder / "projection-indices.npy", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"The saved projection is gone ({exc}); project again.") from exc
+    evr = facts.get("explained_variance_ratio")
+    return Projection(frame, indices, facts["method"], facts["params"], int(facts["n_components"]),
+                      None if evr is None else np.asarray(evr), facts["trustworthiness"], int(facts["trust_k"]),
+                      int(facts["trust_points"]), float(facts["seconds"]))

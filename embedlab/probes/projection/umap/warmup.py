@@ -19,6 +19,7 @@ install finds the cache filled.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -30,6 +31,7 @@ import numpy as np
 
 from embedlab import config
 
+_LOG = logging.getLogger(__name__)
 _STATE = {"thread": None, "seconds": None, "compile_seconds": None, "umap_seconds": None, "error": None}
 _LOCK = threading.Lock()
 CHILD_TIMEOUT_S = 900
@@ -87,8 +89,9 @@ def _warm_up() -> None:
         _STATE["umap_seconds"] = time.perf_counter() - start
         compile_nndescent()
         _STATE["seconds"] = time.perf_counter() - start
-    except Exception as exc:  # warm-up is an optimisation; a failure must not break the app
+    except Exception as exc:  # warm-up is an optimisation; a failure must not break the app, but it is told
         _STATE["error"] = repr(exc)
+        _LOG.warning("UMAP warm-up failed; the first UMAP will compile instead", exc_info=True)
 
 
 def warm_up_umap(block: bool = False) -> Optional[threading.Thread]:
@@ -143,6 +146,8 @@ if __name__ == "__main__":
         pass
     import warnings
 
+    # numba's NumbaWarnings about caching and umap-learn's about n_jobs are expected here and would fill the
+    # server log; errors are not silenced: they end the child with a traceback the server records
     warnings.simplefilter("ignore")
     # the imported module, not __main__'s copy
     from embedlab.probes.projection.umap.numba_cache import enable_numba_disk_cache as cache_pynndescent
@@ -153,3 +158,8 @@ if __name__ == "__main__":
     print(f"UMAP's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
     cache_pynndescent()  # imports pynndescent, whose import compiles its distances: into the cache too
     print(f"pynndescent's numba code compiled into the disk cache in {time.perf_counter() - t0:.1f} s")
+    from embedlab.probes.projection.umap.numba_cache import disk_cache_status
+
+    problems = disk_cache_status()["errors"]
+    if problems:  # the server keeps stderr as the warm-up's error
+        sys.exit("numba disk cache: " + "; ".join(problems))
