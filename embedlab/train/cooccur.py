@@ -124,12 +124,14 @@ def check_fields(cfg) -> None:
 
 
 def window_field(default: int):
+    """The ``window`` field with its explanation, for configs that default to another window."""
     return field(default=default, metadata={
         "help": "Context words counted on each side of a word, within a line (GloVe's cooccur -window-size; "
                 "Levy, Goldberg & Dagan 2015 compare 2, 5 and 10).", "min": 1, "max": 50})
 
 
 def weighting_field(default: str):
+    """The ``weighting`` field (choices ``WEIGHTINGS``)."""
     return field(default=default, metadata={
         "help": "Weight of a pair d words apart: 1/d as GloVe's cooccur (Pennington et al. 2014), none (1), or "
                 "linear (window−d+1)/window, word2vec's dynamic window in expectation (Levy et al. 2015, §3.1).",
@@ -137,18 +139,21 @@ def weighting_field(default: str):
 
 
 def dynamic_window_field(default: bool):
+    """The ``dynamic_window`` field."""
     return field(default=default, metadata={
         "help": "Draw each word's window size uniformly from 1..window, as word2vec and hyperwords do "
                 "(Levy et al. 2015 'dyn'); seeded, so repeatable, but the matrix is no longer symmetric."})
 
 
 def min_count_field(default: int):
+    """The ``min_count`` field."""
     return field(default=default, metadata={
         "help": "Words that occur fewer times are dropped before windowing (GloVe's vocab_count -min-count, "
                 "word2vec's min_count).", "min": 1, "max": 1_000_000})
 
 
 def seed_field(default: int, what: str):
+    """A ``seed`` field; ``what`` says what it seeds."""
     return field(default=default, metadata={"help": what, "min": 0, "max": 2 ** 31 - 1})
 
 
@@ -687,32 +692,37 @@ def count_cooccurrences(corpus: Corpus, cfg: Optional[CooccurConfig] = None, pro
     history = []
     buf = np.empty(10_000, dtype=np.int32)
     progress(0.0, f"Counting co-occurrences of {n_words:,} words, window {cfg.window}")
-    for ids, starts, n_chars in _prefetched(_chunks(corpus.lines_file, _Ids(zip(words, range(n_words))))):
-        n_lines = starts.size - 1
-        longest = int(np.diff(starts).max()) if n_lines else 0
-        if longest > buf.size:
-            buf = np.empty(longest, dtype=np.int32)
-        line = 0
-        while line < n_lines:
-            line, table.used, n_added = _count_lines(ids, starts, line, table.table, table.shift, table.used,
-                                                     table.max_used, n_words, weights, cfg.dynamic_window, rng, buf)
-            added += n_added
-            if line < n_lines:  # the next line might not fit: make room for its worst case first
-                table.grow(int(np.count_nonzero(ids[starts[line]:starts[line + 1]] >= 0)) * cfg.window * 2)
-        done += n_chars
-        lines += n_lines
-        tokens += int(starts[-1])
-        tokens_in += int(np.count_nonzero(ids >= 0))
-        history.append((tokens_in, table.used))
-        if check_growth and tokens_in < in_vocab:
-            projected = _projected_pairs(history, in_vocab)
-            if projected is not None and table_bytes_for(int(projected)) > limit:
-                raise _refuse(table_bytes_for(int(projected)), limit,
-                              f"After {tokens_in / in_vocab:.0%} of the corpus, counting {what} is on course for "
-                              f"about {int(projected):,} distinct pairs, which")
-        progress(0.95 * min(done / size, 1.0), f"Counted {tokens:,} tokens: {table.used:,} distinct pairs so far")
-        if should_stop is not None and should_stop():
-            raise Cancelled("Counting was cancelled.")
+    chunks = _prefetched(_chunks(corpus.lines_file, _Ids(zip(words, range(n_words)))))
+    try:
+        for ids, starts, n_chars in chunks:
+            n_lines = starts.size - 1
+            longest = int(np.diff(starts).max()) if n_lines else 0
+            if longest > buf.size:
+                buf = np.empty(longest, dtype=np.int32)
+            line = 0
+            while line < n_lines:
+                line, table.used, n_added = _count_lines(ids, starts, line, table.table, table.shift, table.used,
+                                                         table.max_used, n_words, weights, cfg.dynamic_window, rng, buf)
+                added += n_added
+                if line < n_lines:  # the next line might not fit: make room for its worst case first
+                    table.grow(int(np.count_nonzero(ids[starts[line]:starts[line + 1]] >= 0)) * cfg.window * 2)
+            done += n_chars
+            lines += n_lines
+            tokens += int(starts[-1])
+            tokens_in += int(np.count_nonzero(ids >= 0))
+            history.append((tokens_in, table.used))
+            if check_growth and tokens_in < in_vocab:
+                projected = _projected_pairs(history, in_vocab)
+                if projected is not None and table_bytes_for(int(projected)) > limit:
+                    raise _refuse(table_bytes_for(int(projected)), limit,
+                                  f"After {tokens_in / in_vocab:.0%} of the corpus, counting {what} is on course for "
+                                  f"about {int(projected):,} distinct pairs, which")
+            progress(0.95 * min(done / size, 1.0), f"Counted {tokens:,} tokens: {table.used:,} distinct pairs so far")
+            if should_stop is not None and should_stop():
+                raise Cancelled("Counting was cancelled.")
+    finally:
+        chunks.close()  # stops the reader thread now, not when the traceback is freed
+
     if table.used == 0:
         raise InputError(
             f"No two words of the vocabulary ({n_words:,} words at min_count={cfg.min_count}) occur within "
