@@ -308,8 +308,8 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
     if nnz == 0:
         raise InputError("There are no co-occurrences to fit.")
     if nnz >= 2 ** 31:
-        raise InputError(f"{nnz:,} non-zero co-occurrences are more than GloVe here handles (2^31). Raise min_count "
-                         "or use a smaller window.")
+        raise InputError(f"{nnz:,} non-zero co-occurrences are more than this GloVe can index (2^31). Raise "
+                         "min_count or use a smaller window.")
     needed = 4 * 4 * n_words * (d + 1) + nnz * (4 + 4 + 4 + 4 + 8 + 8 + 8)  # parameters; shuffled cells
     if needed > limit:
         raise InputError(f"GloVe on {n_words:,} words × {d} dimensions with {nnz:,} non-zero co-occurrences would "
@@ -424,3 +424,25 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
 #: What the model-family registry needs to list GloVe (the data kind it trains on, its settings, its job).
 FAMILY = {"name": "glove", "title": "GloVe", "data_kind": "corpus", "config": GloVeConfig,
           "job": "embedlab.train.glove:run_job", "train": train_glove, "source": SOURCE}
+
+
+def warm_up() -> float:
+    """Compile the counting and GloVe kernels (or load them from numba's disk cache) on a tiny corpus.
+
+    For an install or server-start step: the first GloVe or PPMI-SVD job
+    then does not wait for numba's compiler (about 10-25 s on 2 cores).
+
+    Returns
+    -------
+    float
+        Seconds taken.
+    """
+    import tempfile
+
+    from embedlab.sources.corpus import build_corpus
+
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="embedlab-glove-warm-up-") as folder:
+        corpus = build_corpus(["a b c d e f a b c d"] * 20, folder, "warm-up")
+        train_glove(corpus, GloVeConfig(vector_size=2, iterations=1, min_count=1))
+    return time.perf_counter() - t0
