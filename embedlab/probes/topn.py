@@ -159,7 +159,7 @@ def rank_block(S: np.ndarray, exclude: sp.csr_matrix, relevant: sp.csr_matrix, k
     exclude : scipy.sparse CSR of shape (n_users, n_items)
         Items not to recommend (the user's training items).
     relevant : scipy.sparse CSR of shape (n_users, n_items)
-        Relevant held-out items; must not overlap ``exclude``.
+        Relevant held-out items (any that are also excluded are ignored).
     ks : sequence of int
         Cut-offs, each from 1 to n_items.
 
@@ -179,6 +179,10 @@ def rank_block(S: np.ndarray, exclude: sp.csr_matrix, relevant: sp.csr_matrix, k
     er, ec = _rows_cols(exclude)
     S[er, ec] = -np.inf
     n_cand = n_items - np.diff(exclude.indptr)
+    if exclude.nnz and relevant.nnz:
+        relevant = sp.csr_matrix(relevant - relevant.multiply(exclude), dtype=bool)
+        relevant.eliminate_zeros()
+        relevant.sort_indices()
     idx, vals, n_tied_K = top_k_rows(S, K)
     vK = vals[:, -1]
     # position p (0-based) belongs to the tie group of value vals[p]: `above` items score higher
@@ -209,8 +213,9 @@ def rank_block(S: np.ndarray, exclude: sp.csr_matrix, relevant: sp.csr_matrix, k
         # hit rate: sure when a relevant item scores above the k-th value; else the chance that the
         # m slots the boundary tie group gets in the top k miss all of its r relevant items (hypergeometric)
         g, r, m = size[:, k - 1], hits_in_group[:, k - 1], k - above[:, k - 1]
-        miss = np.where(g - r >= m, np.exp(gammaln(g - r + 1) - gammaln(g - r - m + 1)
-                                           - gammaln(g + 1) + gammaln(g - m + 1)), 0.0)
+        fits = g - r >= m
+        miss = np.where(fits, np.exp(gammaln(g - r + 1) - gammaln(np.where(fits, g - r - m, 0) + 1)
+                                     - gammaln(g + 1) + gammaln(g - m + 1)), 0.0)
         hit = np.where(hits_above[:, k - 1] > 0, 1.0, 1.0 - miss)
         values = {"precision": hits / np.maximum(length, 1), "recall": hits / np.maximum(n_rel, 1),
                   "NDCG": (expected[:, :k] * discount[:k]).sum(axis=1) / ideal,

@@ -157,25 +157,43 @@ class ItemItemScorer:
     ----------
     X : scipy.sparse.csr_matrix of shape (n_users, n_items)
         The training interactions the model reads a user's history from.
-    W : ndarray or scipy.sparse matrix of shape (n_items, n_items)
-        ``W[i, j]``: how much having item i speaks for item j.
+    W : ndarray or scipy.sparse matrix of shape (n_w, n_w)
+        ``W[a, b]``: how much having item ``items[a]`` speaks for item ``items[b]``.
+    items : ndarray of shape (n_w,), int, or None
+        The items W covers (None: all, n_w = n_items); the others score 0.
     info : dict
     """
 
     X: sp.csr_matrix
     W: object
     info: dict = field(default_factory=dict)
+    items: Optional[np.ndarray] = None
 
     @property
     def n_items(self) -> int:
-        return int(self.W.shape[1])
+        return int(self.X.shape[1])
 
     def scores(self, users: np.ndarray) -> np.ndarray:
         """ndarray of shape (len(users), n_items), float32."""
-        out = self.X[np.asarray(users)] @ self.W
-        if sp.issparse(out):
-            out = out.toarray()
-        return np.asarray(out, dtype=np.float32)
+        Xu = self.X[np.asarray(users)]
+        if self.items is not None:
+            Xu = Xu[:, self.items]
+        part = Xu @ self.W
+        part = np.asarray(part.toarray() if sp.issparse(part) else part, dtype=np.float32)
+        if self.items is None:
+            return part
+        out = np.zeros((part.shape[0], self.n_items), dtype=np.float32)
+        out[:, self.items] = part
+        return out
+
+    def item_vectors(self, dim: int, seed: int = 0) -> np.ndarray:
+        """Rows of W reduced by :func:`reduce_rows`, zero for items W does not cover: (n_items, dim')."""
+        reduced = reduce_rows(self.W, dim, seed)
+        if self.items is None:
+            return reduced
+        out = np.zeros((self.n_items, reduced.shape[1]), dtype=np.float32)
+        out[self.items] = reduced
+        return out
 
 
 @dataclass

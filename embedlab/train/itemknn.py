@@ -30,8 +30,8 @@ from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
 from embedlab.train.family_config import FamilyConfig, setting
 from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, ItemItemScorer, check_trainable,
-                                         common_info, interaction_matrix, item_space, load_for_job, reduce_rows,
-                                         save_items, top_k_rows)
+                                         common_info, interaction_matrix, item_space, load_for_job, save_items,
+                                         top_k_rows)
 
 NAME = "itemknn"
 TITLE = "Item k-NN"
@@ -156,7 +156,7 @@ def train_itemknn(table: RatingTable, cfg: Optional[ItemKNNConfig] = None, progr
     progress = progress or no_progress
     model = fit_itemknn(table, cfg, scaled(progress, 0.0, 0.85), should_stop)
     progress(0.9, f"Reducing the rows of the similarity matrix to {cfg.dim} dimensions for Explore")
-    vectors = reduce_rows(model.W, cfg.dim, cfg.seed)
+    vectors = model.item_vectors(cfg.dim, cfg.seed)
     info = common_info(table, NAME, cfg, name, table_id, model.info, MODEL_TEXT, VECTORS_TEXT, CITATION)
     info["scoring"] = "item-item"
     return item_space(table, vectors, info), None
