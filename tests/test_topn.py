@@ -242,6 +242,10 @@ def test_ease_over_the_item_limit_is_refused_with_the_memory(monkeypatch, tmp_pa
     with pytest.raises(InputError, match="allows EASE up to 10 items"):
         ease.run_job(ws, {"table_id": table_id, "config": {}}, lambda *a, **k: None)
     assert ease.ease_memory_bytes(20_000) > 1.6e9
+    # in a comparison the other models still run, and a note says why EASE is missing
+    result = evaluate_topn(table, ["ease", {"family": "puresvd", "config": {"n_factors": 2}}], ks=(2,))
+    assert [r["family"] for r in result["rows"]] == ["popularity", "puresvd"]
+    assert result["notes"][0].startswith("EASE was left out: EASE needs a dense 12 × 12")
 
 
 def test_puresvd_equals_the_truncated_svd():

@@ -441,8 +441,9 @@ def evaluate_topn(table: RatingTable, models=None, method: str = "random", test_
     Raises
     ------
     InputError
-        Bad split settings, k larger than the catalogue, an unknown family,
-        bad model settings, a model refusing the table (e.g. EASE over its item limit).
+        Bad split settings, k larger than the catalogue, an unknown family.
+        A model that refuses the table or its settings (e.g. EASE over its
+        item limit) is left out with a note instead.
     """
     progress = progress or no_progress
     specs = _specs(models)
@@ -475,8 +476,12 @@ def evaluate_topn(table: RatingTable, models=None, method: str = "random", test_
             continue
         progress(step / n_steps, f"Training {label}")
         t0 = time.perf_counter()
-        rating_model, scorer = fit(split.train, spec.get("config") or {},
-                                   scaled(progress, step / n_steps, (step + 0.8) / n_steps))
+        try:
+            rating_model, scorer = fit(split.train, spec.get("config") or {},
+                                       scaled(progress, step / n_steps, (step + 0.8) / n_steps))
+        except InputError as exc:  # one model refusing the table (e.g. EASE's item limit) leaves the others
+            notes.append(f"{label} was left out: {exc}")
+            continue
         add(label, spec["family"], rating_model, scorer, time.perf_counter() - t0, step)
     progress(1.0, "Evaluated")
     k0 = int(ks[0])

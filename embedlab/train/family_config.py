@@ -53,6 +53,12 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _show(limit) -> str:
+    if limit is None:
+        return "any"
+    return f"{int(limit):,}" if float(limit).is_integer() else f"{limit:g}"
+
+
 @dataclasses.dataclass
 class FamilyConfig:
     """Base of the family configs: validation from field metadata, ``to_dict``/``from_dict``.
@@ -84,7 +90,7 @@ class FamilyConfig:
             ok = _is_whole(value) if whole else _is_number(value)
             if not ok or (lo is not None and value < lo) or (hi is not None and value > hi):
                 kind = "a whole number" if whole else "a number"
-                raise InputError(f"{f.name} must be {kind} from {lo:g} to {hi:g}; got {value!r}.{hint}")
+                raise InputError(f"{f.name} must be {kind} from {_show(lo)} to {_show(hi)}; got {value!r}.{hint}")
             if not whole:
                 setattr(self, f.name, float(value))
 
