@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from embedlab import config
 from embedlab.errors import InputError
 from embedlab.sources.ratings import RawTable, _has_header, sniff_separator
 from embedlab.sources.uploads import decode, unpack
@@ -291,11 +290,12 @@ class Graph:
         deg = self.degrees()
         n_comp, comp = self.components()
         largest = int(np.bincount(comp).max()) if self.n_nodes else 0
+        some = len(deg) > 0
         out = {"nodes": self.n_nodes, "edges": self.n_edges, "directed": self.directed, "weighted": self.weighted,
                "density": self.density, "isolated_nodes": int((deg == 0).sum()), "components": n_comp,
                "largest_component": largest, "largest_component_share": largest / max(self.n_nodes, 1),
-               "degree_min": int(deg.min()) if len(deg) else 0, "degree_median": float(np.median(deg)) if len(deg) else 0.0,
-               "degree_mean": float(deg.mean()) if len(deg) else 0.0, "degree_max": int(deg.max()) if len(deg) else 0}
+               "degree_min": int(deg.min()) if some else 0, "degree_median": float(np.median(deg)) if some else 0.0,
+               "degree_mean": float(deg.mean()) if some else 0.0, "degree_max": int(deg.max()) if some else 0}
         if self.weighted and self.n_edges:
             out.update(weight_min=float(self.weight.min()), weight_max=float(self.weight.max()))
         return out
@@ -460,7 +460,8 @@ def build_graph(raw: RawTable, source: str, target: str, weight: Optional[str] =
     chosen = [c for c in (source, target, weight) if c]
     for c in chosen:
         if c not in frame.columns:
-            raise InputError(f"There is no column '{c}' in '{raw.name}'. Columns: {', '.join(map(str, frame.columns))}.")
+            raise InputError(f"There is no column '{c}' in '{raw.name}'. Columns: "
+                             f"{', '.join(map(str, frame.columns))}.")
     if len(set(chosen)) != len(chosen):
         raise InputError("The same column is mapped twice; give the source, target and weight different columns.")
     if len(frame) == 0:
