@@ -124,8 +124,8 @@ def node2vec_and_classify(graph, label, column, share, repeats, baseline_dim):
 def main():
     if not PEER.exists():
         sys.exit(f"The peer's python {PEER} is missing; create the peer venv as this file's docstring says.")
-    versions = subprocess.run([str(PEER), "-c", "import pecanpy, numba, numpy; "
-                               "print(pecanpy.__version__, numba.__version__, numpy.__version__)"],
+    versions = subprocess.run([str(PEER), "-c", "from importlib.metadata import version as v; "
+                               "print(*(v(p) for p in ('pecanpy', 'numba', 'numpy')))"],
                               capture_output=True, text=True).stdout.strip()
     print(f"peer: pecanpy, numba, numpy {versions}; machine: {os.cpu_count()} cores, shared with other work, "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
