@@ -268,6 +268,21 @@ def test_isolated_node_is_left_out_and_its_neighbours_are_refused_clearly():
     assert set(near["node"]) == {"a1", "a2", "a3", "a4"} and list(near.columns) == ["node", "label", "cosine", "degree"]
 
 
+def test_directed_node_no_walk_reaches_is_explained_and_attribute_names_do_not_clash():
+    # "sink" is reached only from "hub", which no edge leads to and whose 40 other edges (into a ring) almost
+    # always win: with one walk per node (seeded), no walk reaches it
+    others = [f"n{i}" for i in range(40)]
+    g = graph_from_arrays(["hub"] * 41 + others, ["sink"] + others + others[1:] + others[:1], directed=True)
+    g.node_meta["degree"] = np.arange(g.n_nodes)
+    g.node_meta["word"] = "w"
+    space = train_deepwalk(g, DeepWalkConfig(**{**SMALL, "walks_per_node": 1, "seed": 3}))
+    assert "sink" not in space and "reached" in space.info["left_out"]["reason"]
+    with pytest.raises(InputError, match="'sink' has no vector in this deepwalk model .*no walk reached it"):
+        node_neighbours(space, "sink")
+    assert {"degree (attribute)", "word (attribute)"} <= set(space.meta.columns)
+    assert space.meta.loc["hub", "degree"] == 41
+
+
 def test_louvain_finds_two_cliques_joined_by_one_edge():
     g = _two_cliques(isolated=False)
     g = graph_from_arrays(list(g.nodes[g.src]) + ["a0"], list(g.nodes[g.dst]) + ["b0"])

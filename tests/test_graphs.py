@@ -86,7 +86,7 @@ def test_snap_comments_third_column_as_weight_and_gzip():
     g = edges(gzip.compress(text.encode()), "g.txt.gz", directed=True)
     assert g.directed and g.weighted and pairs(g) == [("0", "1"), ("1", "2"), ("2", "0")]
     assert weights(g) == {("0", "1"): 3.0, ("1", "2"): 1.0, ("2", "0"): 2.0}
-    assert any("3 comment line" in n for n in g.notes)
+    assert any("3 comment line" in n for n in g.notes) and any("read as the edge weight" in n for n in g.notes)
 
 
 def test_string_ids_with_spaces_and_leading_zeros_are_kept():

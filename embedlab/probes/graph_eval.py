@@ -85,9 +85,13 @@ def node_neighbours(space: Space, node: str, k: int = 10) -> pd.DataFrame:
     if node not in space:
         left = space.info.get("left_out") or {}
         if node in set(left.get("ids", [])):
-            raise InputError(f"Node {node!r} has no edges in '{space.info.get('graph_name', 'the graph')}', so "
-                             f"{space.kind} gave it no vector ({left.get('count', 0):,} such node(s) are left out of "
-                             "this model). Pick a node with at least one edge.")
+            graph = space.info.get("graph_name", "the graph")
+            if str(left.get("reason", "")).startswith("no edges"):
+                why = f"has no edges in '{graph}', so {space.kind} gave it no vector"
+            else:
+                why = f"has no vector in this {space.kind} model of '{graph}': {left.get('reason')}"
+            raise InputError(f"Node {node!r} {why} ({left.get('count', 0):,} such node(s) are left out of this "
+                             "model). Pick a node with at least one edge.")
         raise InputError(f"{node!r} is not a node of this model's graph. Node ids are compared as text "
                          f"(for example {', '.join(map(repr, space.words[:3]))}).")
     table = nearest_neighbours(space, node, k=k)

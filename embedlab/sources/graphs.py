@@ -622,8 +622,13 @@ def read_edge_list(data: bytes, name: str = "edges", directed: bool = False, col
     raw = read_table(data, name, separator, header, encoding, "edge list",
                      header_names=_SOURCE_NAMES + _TARGET_NAMES + _WEIGHT_NAMES)
     mapping = guess_edge_columns(raw)
+    guessed_weight = mapping["weight"] is not None and not raw.header and "weight" not in (columns or {})
     mapping.update(columns or {})
-    return build_graph(raw, mapping["source"], mapping["target"], mapping.get("weight"), directed)
+    graph = build_graph(raw, mapping["source"], mapping["target"], mapping.get("weight"), directed)
+    if guessed_weight:
+        graph.notes.append(f"The file has no header: '{mapping['weight']}' (numbers) is read as the edge weight. "
+                           "Choose no weight column if it holds something else, such as a time.")
+    return graph
 
 
 def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[str] = None,

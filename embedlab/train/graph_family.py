@@ -95,11 +95,21 @@ class ConfigMixin:
         return {f.name: f.metadata.get("help", "") for f in fields(cls)}
 
 
+#: Metadata columns a node space fills itself; node attributes with these names get " (attribute)" appended.
+RESERVED_COLUMNS = ("label", "degree", "community", "count", "word")
+
+
 def left_out_info(graph, keep: np.ndarray) -> dict:
-    """What a node space says about the graph's nodes it has no vector for (isolated nodes)."""
+    """What a node space says about the graph's nodes it has no vector for.
+
+    On an undirected graph these are exactly the isolated nodes. On a directed
+    graph a node reached only by edges into it may also be missed by every walk.
+    """
     missing = np.flatnonzero(~keep)
-    return {"count": int(len(missing)), "ids": graph.nodes[missing[:MAX_LISTED_LEFT_OUT]].tolist(),
-            "reason": "no edges, so no walks and no vector"}
+    isolated = graph.isolated()[missing].all() if len(missing) else True
+    reason = ("no edges, so no walks and no vector" if isolated else
+              "no walk reached it (no edges, or only edges into it that no walk followed), so no vector")
+    return {"count": int(len(missing)), "ids": graph.nodes[missing[:MAX_LISTED_LEFT_OUT]].tolist(), "reason": reason}
 
 
 def node_space(graph, idx: np.ndarray, vectors: np.ndarray, info: dict, counts: Optional[np.ndarray] = None,
@@ -124,7 +134,8 @@ def node_space(graph, idx: np.ndarray, vectors: np.ndarray, info: dict, counts: 
     Space
         Metadata: ``label``, ``degree`` (in + out for a directed graph),
         ``community`` (``"c1"``, ``"c2"``, ... by size) when given, the node
-        attributes, and ``count``.
+        attributes (one named like a column above gets `` (attribute)``
+        appended), and ``count``.
     """
     idx = np.asarray(idx, dtype=np.int64)
     deg = graph.degrees()
@@ -132,7 +143,8 @@ def node_space(graph, idx: np.ndarray, vectors: np.ndarray, info: dict, counts: 
     if communities is not None:
         meta["community"] = np.array([f"c{c + 1}" for c in communities[idx]], dtype=object)
     for col in graph.attribute_columns():
-        meta[col] = graph.node_meta[col].to_numpy()[idx]
+        name = f"{col} (attribute)" if str(col) in RESERVED_COLUMNS else str(col)
+        meta[name] = graph.node_meta[col].to_numpy()[idx]
     meta["count"] = (deg[idx] if counts is None else np.asarray(counts)).astype(np.int64)
     meta.index = pd.Index(graph.nodes[idx], name="node")
     return Space.from_vectors(graph.nodes[idx], vectors, meta=meta, info={**info, "item_kind": "node"})
