@@ -8,6 +8,7 @@ from scipy import stats
 
 from embedlab import config
 from embedlab.errors import Cancelled, InputError
+from embedlab.probes import graph_eval
 from embedlab.probes.graph_eval import (classification_report, classify_vectors, link_prediction,
                                         louvain_communities, node_classification, node_neighbours, split_edges)
 from embedlab.sources.graphs import graph_from_arrays, load_graph, planted_partition, sample_graph
@@ -358,6 +359,17 @@ def test_jobs_train_save_and_point_at_their_graph():
     assert ws.load_space(out2["model_id"]).info["params"]["q"] == 2.0
     out3 = spectral.run_job(ws, {"graph_id": out["graph_id"], "config": {"vector_size": 4}}, lambda *a, **k: None)
     assert ws.load_space(out3["model_id"]).dim == 4
+    # the evaluation jobs read the model's graph from its info
+    res = graph_eval.run_classification_job(ws, {"model_id": out2["model_id"], "label_column": "club",
+                                                 "repeats": 2}, lambda *a, **k: None)
+    assert [r["model"] for r in res["rows"]][1:] == ["spectral embedding, 3 dimensions (baseline)",
+                                                      "most frequent label (baseline)"]
+    assert res["classes"] == ["Mr. Hi", "Officer"] and not res["multilabel"]
+    res = graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "deepwalk", "config": SMALL,
+                                                  "share": 0.3}, lambda *a, **k: None)
+    assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "deepwalk"
+    with pytest.raises(InputError, match="DeepWalk or node2vec"):
+        graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "svd"}, lambda *a, **k: None)
 
 
 # -- views ----------------------------------------------------------------------------------
