@@ -343,6 +343,16 @@ def test_link_prediction_against_its_baselines(lesmis):
     assert table.loc[3, "ROC AUC"] > 0.6 and table.loc[0, "ROC AUC"] > 0.6
 
 
+def test_pq_comparison_measures_both_spaces(lesmis):
+    cfg = Node2VecConfig(**{**SMALL, "window": 2, "walk_length": 20})
+    out = graph_eval.pq_comparison(lesmis, (0.5, 4.0), cfg, k_clusters=4, seed=0)
+    summary = out["summary"]
+    assert list(summary["q"]) == [0.5, 4.0] and summary.iloc[:, 1:].notna().all().all()
+    assert summary["agreement with communities (ARI)"].between(-1, 1).all()
+    assert [s.info["params"]["q"] for s in out["spaces"].values()] == [0.5, 4.0]
+    assert all(len(c) == 77 and len(set(c)) == 4 for c in out["clusters"].values())
+
+
 # -- jobs -----------------------------------------------------------------------------------
 
 def test_jobs_train_save_and_point_at_their_graph():
