@@ -49,7 +49,6 @@ def test_small_shipped_graphs(key, n, m, weighted):
     assert g.citation == SAMPLE_GRAPHS[key].citation and g.stats()["components"] == 1
 
 
-@pytest.mark.slow
 def test_movielens_corating_graph_is_labelled_by_genre():
     g = sample_graph("movielens-corating")
     st = g.stats()
