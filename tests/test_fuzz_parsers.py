@@ -42,6 +42,13 @@ PARSERS = [
     # issue 6: rating tables (user, item, rating[, timestamp])
     *[(f"read_ratings{sfx}", "embedlab.sources.ratings", "read_ratings",
        (lambda s: lambda fn, data, name: fn(data, "ratings" + s))(sfx)) for sfx in (".csv", ".tsv", ".dat")],
+    # issue 18: graphs (edge lists, directed or not, and node attribute files)
+    *[(f"read_edge_list{sfx}", "embedlab.sources.graphs", "read_edge_list",
+       (lambda s: lambda fn, data, name: fn(data, "edges" + s))(sfx)) for sfx in (".csv", ".tsv", ".txt")],
+    ("read_edge_list.txt[directed]", "embedlab.sources.graphs", "read_edge_list",
+     lambda fn, data, name: fn(data, "edges.txt", directed=True)),
+    ("read_node_attributes.csv", "embedlab.sources.graphs", "read_node_attributes",
+     lambda fn, data, name: fn(data, "nodes.csv")),
 ]
 
 
