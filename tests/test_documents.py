@@ -98,11 +98,13 @@ def test_document_table_maps_lines_tokens_and_empty_documents(tmp_path):
 
 
 def test_phrases_keep_the_line_map(tmp_path):
-    docs = ["new york is big and new york is old"] * 12 + ["a small town"]
-    corpus = build_corpus(docs, tmp_path / "c", "p", PreprocessConfig(phrases=True, phrase_min_count=2))
+    docs = ["new york is big and new york is old"] * 12 + ["a small town by the sea"] * 3
+    cfg = PreprocessConfig(phrases=True, phrase_min_count=2, phrase_threshold=0.5)
+    corpus = build_corpus(docs, tmp_path / "c", "p", cfg)
     table = DocumentSet.of(corpus).table
-    assert table["lines"].sum() == corpus.stats["lines"] == 13
-    assert table["tokens"].sum() == corpus.stats["tokens"] and table["tokens"][0] < 10  # counted after joining
+    assert table["lines"].sum() == corpus.stats["lines"] == 15
+    # counted after joining: new_york is_big and new_york is_old
+    assert table["tokens"].sum() == corpus.stats["tokens"] and table["tokens"][0] == 5
 
 
 def test_old_corpus_without_document_table_opens_and_trains(ws, lee_corpus):
@@ -274,7 +276,7 @@ def test_configs_validate_and_round_trip():
 
 # -- bad input ---------------------------------------------------------------------------
 
-def test_bad_training_input(topics, ws):
+def test_bad_training_input(topics, ws, monkeypatch):
     with pytest.raises(InputError, match="choose dims below 30"):
         train_lsa(topics, LSAConfig(dims=40, min_df=1))
     with pytest.raises(InputError, match="Lower min_df"):
@@ -286,6 +288,13 @@ def test_bad_training_input(topics, ws):
         train_mean_vectors(topics, doc_space, MeanVectorsConfig(word_model="z"))
     with pytest.raises(InputError, match="Lower min_count"):
         train_doc2vec(topics, Doc2VecConfig(min_count=10_000))
+    from embedlab.train import docspace
+
+    monkeypatch.setattr(docspace, "MAX_DOCUMENT_CELLS", 100)  # refused before anything is allocated
+    with pytest.raises(InputError, match="40 documents × 3 dimensions.*at most 2 dimensions"):
+        train_lsa(topics, LSAConfig(dims=3, min_df=1))
+    with pytest.raises(InputError, match="at most 2 dimensions"):
+        train_doc2vec(topics, Doc2VecConfig(vector_size=3, min_count=1))
 
 
 def test_find_similar_bad_text(topics, ws):
@@ -300,3 +309,31 @@ def test_find_similar_bad_text(topics, ws):
     word_model = ws.save_space(make_space({"ball": [1.0, 0.0]}))
     with pytest.raises(InputError, match="no files for embedding new text"):
         load_inferrer(ws, word_model)
+
+
+def test_lsa_and_mean_vector_jobs_save_models(topics, ws):
+    from embedlab.train import lsa, mean_vectors
+
+    reports = []
+    out = lsa.run_job(ws, {"corpus_id": topics.id, "config": {"dims": 3, "min_df": 1}}, lambda f, m="", **d:
+                      reports.append(f))
+    assert ws.model_record(out["model_id"])["kind"] == "lsa" and reports[-1] == 1.0
+    word_id = ws.save_space(make_space({w: [1.0, float(i)] for i, w in enumerate(SPORT + MONEY)}))
+    out = mean_vectors.run_job(ws, {"corpus_id": topics.id, "name": "means",
+                                    "config": {"word_model": word_id, "weighting": "tfidf"}}, lambda *a, **k: None)
+    space = ws.load_space(out["model_id"])
+    assert space.name == "means" and space.info["word_model_id"] == word_id and space.info["words_used"] == 20
+    vector, unknown = infer_vector(ws, "ball ball stock the", out["model_id"])
+    assert unknown == ["the"] and vector.shape == (2,)
+    with pytest.raises(InputError, match="no model 'nope'"):
+        mean_vectors.run_job(ws, {"corpus_id": topics.id, "config": {"word_model": "nope"}}, lambda *a, **k: None)
+
+
+def test_find_similar_joins_phrases_the_corpus_joined(ws):
+    docs = ["new york is big and new york is old"] * 12 + ["a small town by the sea"] * 3
+    corpus = ws.add_corpus(docs, "p", PreprocessConfig(phrases=True, phrase_min_count=2, phrase_threshold=0.5))
+    model_id = save_document_space(ws, train_lsa(corpus, LSAConfig(dims=2, min_df=1)))
+    inferrer = load_inferrer(ws, model_id)
+    assert {"new_york", "is_big"} <= set(inferrer.inferrer.vocabulary)
+    assert inferrer.query.tokens("I love New York: it is big.") == ["i", "love", "new_york", "it", "is_big"]
+    assert inferrer.infer("I love New York: it is big.")[1] == ["i", "love", "it"]

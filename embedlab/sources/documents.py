@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from embedlab.errors import InputError
@@ -237,10 +238,11 @@ def read_documents(data: bytes, name: str, text_column: Optional[str] = None,
         documents = cells[keep].tolist()
         if len(documents) < len(cells):
             notes.append(f"{len(cells) - len(documents):,} empty rows in column '{column}' were skipped.")
-        kept = frame[keep.to_numpy()]
+        kept = frame[keep.to_numpy()].reset_index(drop=True)
         id_column = guess_id_column(kept, exclude=(column,))
         # without an id column a document is named by its data row in the upload (1 = first row after the header)
-        ids = kept[id_column].astype(str).str.strip().tolist() if id_column else [str(i + 1) for i in kept.index]
+        ids = (kept[id_column].astype(str).str.strip().tolist() if id_column
+               else [str(i + 1) for i in np.flatnonzero(keep.to_numpy())])
         labels = _label_frame(kept.drop(columns=[c for c in (column, id_column) if c is not None]), notes)
     else:
         decoded = decode(files[0].data, files[0].name, encoding)

@@ -35,7 +35,8 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
 from embedlab.sources.docset import DocumentSet
-from embedlab.train.docspace import DocumentSpace, build_document_space, load_array, load_json, save_document_space
+from embedlab.train.docspace import (DocumentSpace, build_document_space, check_output_size, load_array, load_json,
+                                     save_document_space)
 from embedlab.train.gensim_run import check_min_count, train_on_corpus
 from embedlab.train.params import Params, param
 
@@ -152,6 +153,7 @@ def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress:
     if len(docset) < 2:
         raise InputError(f"'{corpus.name}' has {len(docset)} non-empty document(s); Doc2Vec needs at least two.")
     check_min_count(corpus, cfg.min_count)
+    check_output_size(len(docset), cfg.vector_size, "dimensions (vector_size)")
     t0 = time.perf_counter()
     model = Doc2Vec(**cfg.gensim_kwargs())
     reporter = train_on_corpus(model, corpus, cfg.epochs, progress, should_stop, reports_loss=False,

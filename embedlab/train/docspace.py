@@ -46,6 +46,24 @@ INFERRERS = {
 }
 
 
+#: Largest document matrix a family may allocate, in cells (n_documents × dimensions): 200 million
+#: float32 cells are 800 MB; a training job must not take the server's memory.
+MAX_DOCUMENT_CELLS = 200_000_000
+
+
+def check_output_size(n_documents: int, dim: int, what: str = "dimensions") -> None:
+    """Refuse a document matrix over :data:`MAX_DOCUMENT_CELLS` before anything is allocated.
+
+    Raises
+    ------
+    InputError
+        n_documents × dim is too large; the message says the largest ``dim`` that fits.
+    """
+    if n_documents * dim > MAX_DOCUMENT_CELLS:
+        raise InputError(f"{n_documents:,} documents × {dim:,} {what} is too large a model for this server; "
+                         f"choose at most {max(MAX_DOCUMENT_CELLS // max(n_documents, 1), 1):,} {what}.")
+
+
 class DocumentSpace(Space):
     """A document :class:`Space` plus the arrays and facts its inference needs.
 

@@ -24,7 +24,8 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
 from embedlab.sources.docset import DocumentSet
-from embedlab.train.docspace import DocumentSpace, build_document_space, load_array, load_json, save_document_space
+from embedlab.train.docspace import (DocumentSpace, build_document_space, check_output_size, load_array, load_json,
+                                     save_document_space)
 from embedlab.train.params import Params, param
 
 NAME = "lsa"
@@ -103,6 +104,7 @@ def train_lsa(corpus: Corpus, cfg: Optional[LSAConfig] = None, progress: Optiona
     cfg = cfg or LSAConfig()
     progress = progress or no_progress
     docset = DocumentSet.of(corpus)
+    check_output_size(len(docset), cfg.dims, "dimensions (dims)")
     t0 = time.perf_counter()
     progress(0.05, f"TF-IDF of {len(docset):,} documents")
     vectorizer = cfg.vectorizer()

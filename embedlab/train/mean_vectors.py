@@ -37,7 +37,8 @@ from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
 from embedlab.sources.docset import DocumentSet
 from embedlab.space import Space
-from embedlab.train.docspace import DocumentSpace, build_document_space, load_array, load_json, save_document_space
+from embedlab.train.docspace import (DocumentSpace, build_document_space, check_output_size, load_array, load_json,
+                                     save_document_space)
 from embedlab.train.params import Params, param
 
 NAME = "mean_vectors"
@@ -105,6 +106,7 @@ def train_mean_vectors(corpus: Corpus, word_space: Space, cfg: Optional[MeanVect
         raise InputError(f"'{word_space.name}' is a space of {word_space.info['item_kind']}s, not of words. "
                          "Choose a word model (Word2Vec, FastText or imported word vectors).")
     docset = DocumentSet.of(corpus)
+    check_output_size(len(docset), word_space.dim, "dimensions (the word model's)")
     t0 = time.perf_counter()
     counts = corpus.counts
     known_words = [w for w in counts.index if w in word_space]
