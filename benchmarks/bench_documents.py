@@ -22,7 +22,8 @@
 3. ``infer_ms_p95``: "Find similar" on a 300-word text (inferred vector +
    10 nearest of 2,000 documents) for each family, 95th percentile over 50
    texts (the first 300 words of 50 reviews), after one warm-up query; the
-   largest of the three families is the key.
+   largest of the three families is the key. The CPU time of each query is
+   printed too: on a busy shared machine the wall clock also counts waiting.
 
 The machine is shared (2 cores); times are wall-clock.
 
@@ -69,13 +70,16 @@ def app_path(corpus, cfg):
 
 
 def p95_ms(fn, queries):
+    """(p95 wall ms, median wall ms, p95 CPU ms): CPU time (this process) shows the work without the
+    waiting a busy shared machine adds to the wall clock."""
     fn(queries[0])  # warm-up: first BLAS call, first gensim call
-    times = []
+    wall, cpu = [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    return float(np.percentile(times, 95)), float(np.median(times))
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return float(np.percentile(wall, 95)), float(np.median(wall)), float(np.percentile(cpu, 95))
 
 
 def main():
@@ -133,16 +137,20 @@ def main():
 
     raw = embedlab.sample_documents("movie_reviews").documents
     queries = [" ".join(raw[i * 40].split()[:300]) for i in range(50)]
-    latency = {}
+    latency, cpu = {}, {}
     for label, space in (("doc2vec", d2v), ("lsa", lsa), ("mean_vectors", means["sif"])):
         model_id = save_document_space(ws, space)
         stored = ws.load_space(model_id)
+        t0 = time.perf_counter()
         inferrer = load_inferrer(ws, model_id)
-        p95, median = p95_ms(lambda q: find_similar(stored, inferrer, q, k=10), queries)
+        load_ms = (time.perf_counter() - t0) * 1000
+        p95, median, cpu[label] = p95_ms(lambda q: find_similar(stored, inferrer, q, k=10), queries)
         latency[label] = p95
-        print(f"Find similar, {label}: p95 {p95:.1f} ms, median {median:.1f} ms (300-word text, 10 nearest)")
+        print(f"Find similar, {label}: p95 {p95:.1f} ms, median {median:.1f} ms, CPU p95 {cpu[label]:.1f} ms "
+              f"(300-word text, 10 nearest of 2,000; loading the inference files once: {load_ms:.0f} ms)")
     infer_p95 = max(latency.values())
-    print(f"infer_ms_p95 (worst family): {infer_p95:.1f} ms (target ≤ 100)")
+    print(f"infer_ms_p95 (worst family, wall clock): {infer_p95:.1f} ms (target ≤ 100); "
+          f"CPU p95 {max(cpu.values()):.1f} ms")
 
     def acc(name):
         return round(result.methods[name].mean("accuracy"), 4)
@@ -160,6 +168,7 @@ def main():
         "acc_pang_lee_2004": 0.872, "best_gap_points": round(gap * 100, 2),
         "infer_ms_p95": round(infer_p95, 2), "infer_ms_p95_doc2vec": round(latency["doc2vec"], 2),
         "infer_ms_p95_lsa": round(latency["lsa"], 2), "infer_ms_p95_mean": round(latency["mean_vectors"], 2),
+        "infer_cpu_ms_p95": round(max(cpu.values()), 2),
     }))
 
 

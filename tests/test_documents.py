@@ -12,7 +12,7 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.sources.corpus import Corpus, build_corpus
 from embedlab.sources.docset import DOCUMENTS_FILE, DocumentSet
 from embedlab.sources.documents import read_documents
-from embedlab.sources.preprocess import MAX_LINE_TOKENS, PreprocessConfig
+from embedlab.sources.preprocess import MAX_LINE_TOKENS, PreprocessConfig, tokenize
 from embedlab.train.doc2vec import Doc2VecConfig, TaggedLines, train_doc2vec
 from embedlab.train.docspace import infer_vector, load_inferrer, save_document_space
 from embedlab.train.lsa import LSAConfig, train_lsa
@@ -172,7 +172,7 @@ def test_lsa_equals_scikit_learn_pipeline(ws):
     model_id = save_document_space(ws, space)
     text = "The government said the fire near Sydney destroyed homes; firefighters and police worked all night."
     vector, unknown = infer_vector(ws, text, model_id)
-    tokens = " ".join(embedlab.sources.preprocess.tokenize(text, PreprocessConfig()))
+    tokens = " ".join(tokenize(text, PreprocessConfig()))
     np.testing.assert_allclose(vector, pipeline.transform([tokens])[0], rtol=1e-4, atol=1e-5)
     assert unknown == [t for t in dict.fromkeys(tokens.split()) if t not in pipeline[0].vocabulary_]
 

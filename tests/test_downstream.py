@@ -70,6 +70,7 @@ def test_every_method_is_scored_on_the_same_folds(topics):
     assert all(result.methods[m].mean("accuracy") >= 0.95 for m in result.methods)
 
 
+@pytest.mark.slow
 def test_fold_tfidf_baseline_equals_scikit_learn_pipeline(speeches):
     """The baseline equals Pipeline(TfidfVectorizer, LogisticRegression) under cross_val_predict, same folds."""
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -144,13 +144,15 @@ def guess_id_column(frame: pd.DataFrame, exclude=()) -> Optional[str]:
 
 
 def _unique_ids(ids: list) -> list:
-    seen: dict = {}
-    out = []
-    for i in ids:
-        i = str(i)
-        n = seen.get(i, 0)
-        seen[i] = n + 1
-        out.append(i if n == 0 else f"{i}#{n + 1}")
+    """The ids made distinct: a repeat of ``x`` becomes ``x#2``, ``x#3``, ..."""
+    used, out = set(), []
+    for i in map(str, ids):
+        candidate, n = i, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{i}#{n}"
+        used.add(candidate)
+        out.append(candidate)
     return out
 
 

@@ -68,8 +68,8 @@ class Doc2VecConfig(Params):
         "word from the document vector averaged with its context words (Le & Mikolov 2014, §2.2-2.3).",
         choices=("pv-dbow", "pv-dm"))
     train_words: bool = param(
-        False, "PV-DBOW only: also train word vectors skip-gram style, interleaved (gensim dbow_words=1); slower, "
-        "and puts words and documents in one space (Lau & Baldwin 2016).")
+        False, "PV-DBOW only (ignored for PV-DM): also train word vectors skip-gram style, interleaved (gensim "
+        "dbow_words=1); slower, and puts words and documents in one space (Lau & Baldwin 2016).")
     vector_size: int = param(100, "Dimensions of each document vector (gensim vector_size).", 2, 1000)
     window: int = param(
         5, "Context words on each side, for PV-DM and for PV-DBOW's word training (gensim window).", 1, 50)
