@@ -18,6 +18,7 @@ import pandas as pd
 
 from embedlab.errors import InputError
 from embedlab.progress import Progress, no_progress
+from embedlab.sources.docset import write_document_table
 from embedlab.sources.preprocess import PreprocessConfig, split_long, tokenize
 
 LINES_FILE = "corpus.txt"
@@ -34,7 +35,9 @@ class Corpus:
     path : Path
         Directory holding ``corpus.txt`` (one document or piece per line,
         tokens separated by single spaces, at most 10,000 tokens a line),
-        ``counts.tsv`` and ``corpus.json``.
+        ``counts.tsv``, ``corpus.json`` and ``documents.parquet`` (each
+        document's id, labels, snippet and lines: :mod:`embedlab.sources.docset`;
+        absent in corpora prepared before it existed).
     name : str
     stats : dict
         ``documents``, ``lines``, ``tokens``, ``vocabulary``.
@@ -104,7 +107,8 @@ class Corpus:
 
 
 def build_corpus(documents: list[str], out_dir, name: str, cfg: Optional[PreprocessConfig] = None,
-                 notes: Optional[list] = None, progress: Optional[Progress] = None) -> Corpus:
+                 notes: Optional[list] = None, progress: Optional[Progress] = None,
+                 records: Optional[pd.DataFrame] = None) -> Corpus:
     """Tokenise documents into a normalised line file with statistics.
 
     Parameters
@@ -120,6 +124,10 @@ def build_corpus(documents: list[str], out_dir, name: str, cfg: Optional[Preproc
         Notes from reading the source, kept with the corpus.
     progress : callable, optional
         ``progress(fraction, message)``.
+    records : pandas.DataFrame, optional
+        ``doc_id`` and label columns, one row per document; default: the
+        ``records`` a :class:`~embedlab.sources.documents.DocumentList` carries,
+        else ids ``"1"``, ``"2"``, ... Written to ``documents.parquet``.
 
     Returns
     -------
@@ -137,6 +145,7 @@ def build_corpus(documents: list[str], out_dir, name: str, cfg: Optional[Preproc
     lines_path = out / LINES_FILE
     n_docs = len(documents)
     kept_docs = 0
+    lines_per_doc = np.zeros(n_docs, dtype=np.int32)
     step = max(1, n_docs // 50)
     with open(lines_path, "w", encoding="utf-8", newline="\n") as fh:
         for i, doc in enumerate(documents):
@@ -146,6 +155,7 @@ def build_corpus(documents: list[str], out_dir, name: str, cfg: Optional[Preproc
                 for piece in split_long(tokens):
                     fh.write(" ".join(piece))
                     fh.write("\n")
+                    lines_per_doc[i] += 1
             if i % step == 0:
                 progress(0.7 * i / max(n_docs, 1), f"Tokenising document {i + 1:,} of {n_docs:,}")
     if cfg.phrases:
@@ -155,11 +165,14 @@ def build_corpus(documents: list[str], out_dir, name: str, cfg: Optional[Preproc
     counts: Counter = Counter()
     n_lines = 0
     digest = hashlib.sha256()
+    tokens_per_line = []
     with open(lines_path, "rb") as fh:
         for raw in fh:
             digest.update(raw)
             n_lines += 1
-            counts.update(raw.decode("utf-8").split())
+            words = raw.decode("utf-8").split()
+            tokens_per_line.append(len(words))
+            counts.update(words)
     n_tokens = sum(counts.values())
     if n_tokens == 0:
         raise InputError(
@@ -169,6 +182,10 @@ def build_corpus(documents: list[str], out_dir, name: str, cfg: Optional[Preproc
     with open(out / COUNTS_FILE, "w", encoding="utf-8", newline="\n") as fh:
         for word, count in counts.most_common():
             fh.write(f"{word}\t{count}\n")
+    tokens_per_doc = np.zeros(n_docs, dtype=np.int64)
+    np.add.at(tokens_per_doc, np.repeat(np.arange(n_docs), lines_per_doc), np.asarray(tokens_per_line, np.int64))
+    write_document_table(out, documents, lines_per_doc, tokens_per_doc,
+                         records if records is not None else getattr(documents, "records", None))
     stats = {"documents": kept_docs, "lines": n_lines, "tokens": n_tokens, "vocabulary": len(counts)}
     info = {"name": name, "stats": stats, "fingerprint": digest.hexdigest(), "preprocess": cfg.to_dict(),
             "notes": list(notes or [])}

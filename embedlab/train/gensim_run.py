@@ -96,12 +96,13 @@ def check_job(workspace, args: dict) -> None:
 
 
 def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progress] = None,
-                    should_stop: Optional[ShouldStop] = None, reports_loss: bool = True) -> EpochReporter:
+                    should_stop: Optional[ShouldStop] = None, reports_loss: bool = True,
+                    stream=None) -> EpochReporter:
     """Build the vocabulary of ``model`` from the corpus file and train it in place.
 
     Parameters
     ----------
-    model : gensim Word2Vec or FastText, constructed without a corpus
+    model : gensim Word2Vec, FastText or Doc2Vec, constructed without a corpus
     corpus : Corpus
     epochs : int
     progress : callable, optional
@@ -109,6 +110,9 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
         Polled after each epoch; when it returns True, :class:`Cancelled` is raised.
     reports_loss : bool
         Whether the model's loss counter means anything.
+    stream : iterable, optional
+        A re-iterable corpus (``corpus_iterable``) to train on instead of the
+        corpus file, e.g. Doc2Vec's ``TaggedDocument`` stream.
 
     Returns
     -------
@@ -116,12 +120,12 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
         With the per-epoch losses, times and words/s.
     """
     progress = progress or no_progress
-    path = str(corpus.lines_file)
+    source = {"corpus_file": str(corpus.lines_file)} if stream is None else {"corpus_iterable": stream}
     progress(0.0, "Building the vocabulary")
-    model.build_vocab(corpus_file=path)
+    model.build_vocab(**source)
     reporter = EpochReporter(epochs, int(model.corpus_total_words), progress, should_stop, reports_loss)
     progress(0.05, f"Training {epochs} epochs on {model.corpus_total_words:,} words")
-    model.train(corpus_file=path, total_examples=model.corpus_count, total_words=model.corpus_total_words,
+    model.train(**source, total_examples=model.corpus_count, total_words=model.corpus_total_words,
                 epochs=epochs, compute_loss=reports_loss, callbacks=[reporter])
     return reporter
 

@@ -1,0 +1,140 @@
+"""Plotly figures and tables for document models: downstream evaluation and "Find similar" (no streamlit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from embedlab.probes.downstream import DownstreamResult
+
+METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "r2": "R²"}
+_MARGIN = dict(l=40, r=10, t=50, b=40)
+
+
+def _pct(metric: str) -> bool:
+    return metric in ("accuracy", "macro_f1")
+
+
+def summary_table(result: DownstreamResult) -> pd.DataFrame:
+    """One row per method, each metric as "mean ± sd (min–max)" over the folds, ready to show.
+
+    Accuracy and macro-F1 in percent, R² as a number.
+    """
+    rows = []
+    for name, m in result.methods.items():
+        row = {"method": name}
+        for metric in result.metrics:
+            v = np.asarray(m.scores[metric], dtype=np.float64)
+            scale, unit = (100.0, " %") if _pct(metric) else (1.0, "")
+            digits = 1 if _pct(metric) else 3
+            row[METRIC_NAMES[metric]] = (f"{v.mean() * scale:.{digits}f}{unit} ± {v.std(ddof=1) * scale:.{digits}f}"
+                                         f" ({v.min() * scale:.{digits}f}–{v.max() * scale:.{digits}f})")
+        rows.append(row)
+    if result.reference is not None:
+        ref = result.reference
+        rows.append({"method": "published: " + ref["text"].split(":")[0],
+                     METRIC_NAMES[ref["metric"]]: f"{ref['value'] * 100:.1f} % (reported)"})
+    return pd.DataFrame(rows)
+
+
+def fold_scores(result: DownstreamResult, metric: str = None) -> go.Figure:
+    """Each method's score on every fold (dots) with its mean ± standard deviation.
+
+    Parameters
+    ----------
+    result : DownstreamResult
+    metric : str, optional
+        ``accuracy`` (default for classes), ``macro_f1`` or ``r2`` (default for numbers).
+
+    Notes
+    -----
+    The same fold has the same index in every method (they share the folds),
+    so hovering a dot names its fold. A published reference (Pang & Lee 2004
+    for the movie reviews) is drawn as a dotted line.
+    """
+    metric = metric or result.metrics[0]
+    scale = 100.0 if _pct(metric) else 1.0
+    fig = go.Figure()
+    names = list(result.methods)
+    for i, name in enumerate(names):
+        v = np.asarray(result.methods[name].scores[metric], dtype=np.float64) * scale
+        folds = np.arange(1, len(v) + 1)
+        fig.add_scatter(x=[name] * len(v), y=v, mode="markers", name=name, showlegend=False,
+                        marker=dict(size=7, opacity=0.55), customdata=folds,
+                        hovertemplate=f"{name}<br>fold %{{customdata}}: %{{y:.3g}}<extra></extra>")
+        fig.add_scatter(x=[name], y=[v.mean()], mode="markers", showlegend=False,
+                        marker=dict(symbol="line-ew", size=28, line=dict(width=3, color="black")),
+                        error_y=dict(type="data", array=[v.std(ddof=1)], color="black", thickness=1.5),
+                        hovertemplate=f"{name}<br>mean %{{y:.3g}} ± {v.std(ddof=1):.2g} (sd over folds)"
+                                      "<extra></extra>")
+    if result.reference is not None and result.reference["metric"] == metric:
+        fig.add_hline(y=result.reference["value"] * scale, line_dash="dot",
+                      annotation_text="Pang & Lee 2004: 87.2 % (SVM, unigrams)"
+                      if "Pang" in result.reference["text"] else "published reference",
+                      annotation_position="bottom right")
+    unit = " (%)" if _pct(metric) else ""
+    fig.update_layout(title=f"{METRIC_NAMES[metric]} on each of {len(result.folds)} folds "
+                            f"(predicting '{result.task.column}')",
+                      yaxis_title=METRIC_NAMES[metric] + unit, height=380, margin=_MARGIN)
+    return fig
+
+
+def confusion_heatmap(result: DownstreamResult, method: str) -> go.Figure:
+    """Confusion matrix of a method's out-of-fold predictions (rows: true class, columns: predicted).
+
+    Each cell shows the count and the share of its true class.
+
+    Raises
+    ------
+    KeyError
+        Unknown method.
+    ValueError
+        The task is a regression (no classes).
+    """
+    m = result.methods[method]
+    if m.confusion is None:
+        raise ValueError("A regression has no confusion matrix; use predicted_vs_true.")
+    counts = np.asarray(m.confusion, dtype=np.int64)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    classes = [str(c) for c in result.task.classes]
+    text = [[f"{counts[i, j]:,}<br>{share[i, j]:.0%}" for j in range(len(classes))] for i in range(len(classes))]
+    fig = go.Figure(go.Heatmap(z=share, x=classes, y=classes, text=text, texttemplate="%{text}",
+                               colorscale="Blues", zmin=0, zmax=1, colorbar=dict(title="share of row"),
+                               hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>"))
+    fig.update_layout(title=f"Confusion matrix: {method}", xaxis_title="predicted", yaxis_title="true",
+                      yaxis_autorange="reversed", height=max(320, 40 * len(classes) + 140), margin=_MARGIN)
+    return fig
+
+
+def predicted_vs_true(result: DownstreamResult, method: str) -> go.Figure:
+    """Out-of-fold predicted against true values of a numeric label (e.g. year), with the line y = x.
+
+    Raises
+    ------
+    ValueError
+        The task is a classification.
+    """
+    if result.task.task != "regression":
+        raise ValueError("predicted_vs_true is for a numeric label; use confusion_heatmap for classes.")
+    m = result.methods[method]
+    y = np.asarray(result.task.y, dtype=np.float64)
+    p = np.asarray(m.predictions, dtype=np.float64)
+    r2 = float(np.mean(m.scores["r2"]))
+    fig = go.Figure()
+    fig.add_scatter(x=y, y=p, mode="markers", text=result.task.ids, marker=dict(size=7, opacity=0.7),
+                    name=method, hovertemplate="%{text}: true %{x:g}, predicted %{y:.1f}<extra></extra>")
+    lo, hi = float(min(y.min(), p.min())), float(max(y.max(), p.max()))
+    fig.add_scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(dash="dot", color="gray"), name="y = x")
+    fig.update_layout(title=f"{method}: predicted vs true '{result.task.column}' (mean R² over folds {r2:.2f})",
+                      xaxis_title=f"true {result.task.column}", yaxis_title=f"predicted {result.task.column}",
+                      height=420, margin=_MARGIN)
+    return fig
+
+
+def similar_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A nearest-documents table ready to show: cosine rounded, the snippet last."""
+    out = table.copy()
+    out["cosine"] = out["cosine"].round(3)
+    cols = [c for c in out.columns if c != "label"] + (["label"] if "label" in out else [])
+    return out[cols].rename(columns={"label": "snippet"})

@@ -1,0 +1,339 @@
+"""Document embeddings (issue 19): document sets, Doc2Vec, LSA, mean word vectors, Find similar."""
+
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import embedlab
+from embedlab.errors import Cancelled, InputError
+from embedlab.sources.corpus import Corpus, build_corpus
+from embedlab.sources.docset import DOCUMENTS_FILE, DocumentSet
+from embedlab.sources.documents import read_documents
+from embedlab.sources.preprocess import MAX_LINE_TOKENS, PreprocessConfig, tokenize
+from embedlab.train.doc2vec import Doc2VecConfig, TaggedLines, train_doc2vec
+from embedlab.train.docspace import infer_vector, load_inferrer, save_document_space
+from embedlab.train.lsa import LSAConfig, train_lsa
+from embedlab.train.mean_vectors import MeanVectorsConfig, train_mean_vectors
+
+from conftest import ROOT, make_space
+
+REVIEWS = (ROOT / "sample_corpora" / "movie_reviews.csv").read_bytes()
+SPEECHES = (ROOT / "sample_corpora" / "us_presidential_speeches.csv").read_bytes()
+
+SPORT = "ball goal team match player score coach league striker keeper".split()
+MONEY = "stock market price bank trade profit investor share bond dividend".split()
+FILLER = "the a of and today news report week people said".split()
+
+
+def two_topics_csv(n: int = 40, seed: int = 0) -> bytes:
+    """Documents on sport or money (15 topic words + 15 shared filler words each), with a ``topic`` label."""
+    rng = np.random.default_rng(seed)
+    rows = ["doc_id,topic,text"]
+    for i in range(n):
+        topic = ("sport", "money")[i % 2]
+        words = list(rng.choice(SPORT if topic == "sport" else MONEY, 15)) + list(rng.choice(FILLER, 15))
+        rng.shuffle(words)
+        rows.append(f"d{i},{topic},{' '.join(words)}")
+    return "\n".join(rows).encode()
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return embedlab.Workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def topics(ws):
+    raw = read_documents(two_topics_csv(), "topics.csv")
+    return ws.add_corpus(raw.documents, "topics", notes=raw.notes)
+
+
+# -- reading documents with their ids and labels -------------------------------------------
+
+def test_table_upload_keeps_ids_and_labels():
+    reviews = read_documents(REVIEWS, "movie_reviews.csv", text_column="text")
+    assert reviews.records["doc_id"].iloc[0] == "cv000_29416"  # the review_id column names each review
+    assert list(reviews.records.columns) == ["doc_id", "sentiment"]
+    assert reviews.records["sentiment"].value_counts().to_dict() == {"neg": 1000, "pos": 1000}
+    speeches = read_documents(SPEECHES, "speeches.csv")
+    assert speeches.records["doc_id"].tolist()[:3] == ["1", "2", "3"]  # no id column: data row numbers
+    assert pd.api.types.is_integer_dtype(speeches.records["year"]) and speeches.records["year"].iloc[0] == 1789
+    assert set(speeches.records["kind"]) == {"inaugural", "state_of_the_union"}
+
+
+def test_ids_of_text_zip_and_odd_tables():
+    txt = read_documents(b"first line\n\nthird line\n", "a.txt")
+    assert txt.documents == ["first line", "third line"] and txt.records["doc_id"].tolist() == ["1", "3"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("docs/b.txt", "document b")
+        zf.writestr("docs/a.txt", "document a")
+    assert read_documents(buf.getvalue(), "d.zip").records["doc_id"].tolist() == ["docs/a.txt", "docs/b.txt"]
+    # a column called "label" must not collide with the space's display label; blank cells are missing;
+    # an id column with repeats is not an id; the empty-text row is skipped with its label
+    table = b"id,label,score,text\n7,good,1.5,nice film\n7,,2,bad film\n8,bad,x,\n"
+    raw = read_documents(table, "t.csv")
+    assert raw.records["doc_id"].tolist() == ["1", "2"]
+    assert list(raw.records.columns) == ["doc_id", "id", "label (upload)", "score"]
+    assert raw.records["label (upload)"].isna().tolist() == [False, True]
+    assert raw.records["score"].tolist() == [1.5, 2.0]
+
+
+def test_document_table_maps_lines_tokens_and_empty_documents(tmp_path):
+    long_doc = " ".join(["word"] * (MAX_LINE_TOKENS + 5))
+    records = pd.DataFrame({"doc_id": ["a", "b", "c"], "colour": ["red", "blue", "red"]})
+    corpus = build_corpus(["Hello there, world!", "123 456", long_doc], tmp_path / "c", "t", records=records)
+    docs = DocumentSet.of(corpus)
+    assert docs.table["lines"].tolist() == [1, 0, 2] and docs.table["tokens"].tolist() == [3, 0, MAX_LINE_TOKENS + 5]
+    assert docs.ids == ["a", "c"] and docs.n_empty == 1 and "no token left" in docs.notes[0]
+    assert docs.label_columns == ["colour"] and docs.table["snippet"][0] == "Hello there, world!"
+    assert docs.line_owner().tolist() == [0, 1, 1]
+    tokens = list(docs.iter_documents())
+    assert tokens[0] == ["hello", "there", "world"] and len(tokens[1]) == MAX_LINE_TOKENS + 5
+    meta = docs.space_meta()
+    assert meta.index.tolist() == ["a", "c"] and meta["count"].tolist() == [3, MAX_LINE_TOKENS + 5]
+
+
+def test_phrases_keep_the_line_map(tmp_path):
+    docs = ["new york is big and new york is old"] * 12 + ["a small town by the sea"] * 3
+    cfg = PreprocessConfig(phrases=True, phrase_min_count=2, phrase_threshold=0.5)
+    corpus = build_corpus(docs, tmp_path / "c", "p", cfg)
+    table = DocumentSet.of(corpus).table
+    assert table["lines"].sum() == corpus.stats["lines"] == 15
+    # counted after joining: new_york is_big and new_york is_old
+    assert table["tokens"].sum() == corpus.stats["tokens"] and table["tokens"][0] == 5
+
+
+def test_old_corpus_without_document_table_opens_and_trains(ws, lee_corpus):
+    """A corpus prepared before documents.parquet existed: Word2Vec trains; documents are its lines."""
+    raw = embedlab.sample_documents("lee_background")
+    corpus = ws.add_corpus(list(raw.documents)[:60], "old")
+    (corpus.path / DOCUMENTS_FILE).unlink()
+    reopened = Corpus.open(corpus.path, id=corpus.id)
+    embedlab.train_word2vec(reopened, embedlab.Word2VecConfig(vector_size=8, epochs=1, min_count=2))
+    docs = DocumentSet.of(reopened)
+    assert docs.legacy and len(docs) == corpus.stats["lines"] and "prepare it again" in docs.notes[0]
+    space = train_lsa(reopened, LSAConfig(dims=5))
+    assert len(space) == corpus.stats["lines"] and space.info["label_columns"] == []
+
+
+# -- the three families ------------------------------------------------------------------
+
+def _topic_space(family, corpus, ws):
+    if family == "doc2vec":
+        cfg = Doc2VecConfig(vector_size=8, epochs=60, min_count=1, sample=0.0, reproducible=True)
+        return train_doc2vec(corpus, cfg)
+    if family == "lsa":
+        return train_lsa(corpus, LSAConfig(dims=4, min_df=1))
+    rng = np.random.default_rng(1)
+    words = {w: [1.0, 0.0, 0.0] for w in SPORT} | {w: [0.0, 1.0, 0.0] for w in MONEY} | \
+            {w: [0.0, 0.0, 1.0] for w in FILLER}
+    words = {w: np.asarray(v) + rng.normal(0, 0.1, 3) for w, v in words.items()}
+    return train_mean_vectors(corpus, make_space(words), MeanVectorsConfig(word_model="hand", weighting="sif"))
+
+
+@pytest.mark.parametrize("family", ["doc2vec", "lsa", "mean_vectors"])
+def test_two_topics_separate(family, topics, ws):
+    """Hand-made corpus: the classifier recovers the topic from each family's document vectors."""
+    from embedlab.probes.downstream import evaluate
+
+    space = _topic_space(family, topics, ws)
+    assert space.info["item_kind"] == "document" and space.words[:2] == ["d0", "d1"]
+    assert space.meta["topic"].tolist()[:2] == ["sport", "money"] and space.meta["label"].iloc[0].split()[0] in \
+        SPORT + FILLER
+    result = evaluate(space, "topic", n_folds=5)
+    assert result.methods[space.name].mean("accuracy") >= 0.95
+    model_id = save_document_space(ws, space)
+    stored = ws.load_space(model_id)
+    assert stored.info["item_kind"] == "document" and stored.meta["topic"].tolist() == space.meta["topic"].tolist()
+    # a sport text lands among sport documents
+    inferrer = load_inferrer(ws, model_id)
+    vector, unknown = inferrer.infer("The striker scored a goal for the team; the keeper and coach said zzzq!")
+    assert unknown == ["scored", "for", "zzzq"]
+    from embedlab.probes.similar_documents import similar_documents
+
+    nearest = similar_documents(stored, vector, k=5)
+    assert (nearest["topic"] == "sport").all()
+
+
+def test_lsa_equals_scikit_learn_pipeline(ws):
+    """Document vectors and inferred vectors equal make_pipeline(TfidfVectorizer, TruncatedSVD)."""
+    from sklearn.pipeline import make_pipeline
+
+    corpus = ws.add_corpus(list(embedlab.sample_documents("lee_background").documents), "lee")
+    cfg = LSAConfig(dims=30, min_df=2, sublinear_tf=True, seed=3)
+    space = train_lsa(corpus, cfg)
+    texts = DocumentSet.of(corpus).texts()
+    pipeline = make_pipeline(cfg.vectorizer(), cfg.svd())
+    np.testing.assert_allclose(space.vectors, pipeline.fit_transform(texts), rtol=1e-5, atol=1e-5)
+    model_id = save_document_space(ws, space)
+    text = "The government said the fire near Sydney destroyed homes; firefighters and police worked all night."
+    vector, unknown = infer_vector(ws, text, model_id)
+    tokens = " ".join(tokenize(text, PreprocessConfig()))
+    np.testing.assert_allclose(vector, pipeline.transform([tokens])[0], rtol=1e-4, atol=1e-5)
+    assert unknown == [t for t in dict.fromkeys(tokens.split()) if t not in pipeline[0].vocabulary_]
+
+
+def test_mean_vectors_equal_hand_computation(ws):
+    words = {"good": [1.0, 0.0], "bad": [0.0, 1.0], "film": [1.0, 1.0], "plot": [2.0, -1.0]}
+    corpus = ws.add_corpus(["good good film", "bad plot unknownword", "film"], "hand")
+    space_w = make_space(words)
+    p = {"good": 2 / 7, "bad": 1 / 7, "film": 2 / 7, "plot": 1 / 7}  # corpus shares of 7 tokens
+    mean = train_mean_vectors(corpus, space_w, MeanVectorsConfig(word_model="w", weighting="mean"))
+    np.testing.assert_allclose(mean.vectors, [[1.0, 1 / 3], [1.0, 0.0], [1.0, 1.0]], rtol=1e-6)
+    idf = {w: np.log(4 / (1 + df)) + 1 for w, df in {"good": 1, "bad": 1, "film": 2, "plot": 1}.items()}
+    tfidf = train_mean_vectors(corpus, space_w, MeanVectorsConfig(word_model="w", weighting="tfidf"))
+    doc0 = (2 * idf["good"] * np.array([1, 0]) + idf["film"] * np.array([1, 1])) / (2 * idf["good"] + idf["film"])
+    doc1 = (idf["bad"] * np.array([0, 1]) + idf["plot"] * np.array([2, -1])) / (idf["bad"] + idf["plot"])
+    np.testing.assert_allclose(tfidf.vectors, [doc0, doc1, [1, 1]], rtol=1e-6)
+    a = 0.1
+    sif = train_mean_vectors(corpus, space_w, MeanVectorsConfig(word_model="w", weighting="sif", sif_a=a))
+    w = {k: a / (a + v) for k, v in p.items()}
+    raw = np.array([(2 * w["good"] * np.array([1, 0]) + w["film"] * np.array([1, 1])) / 3,
+                    (w["bad"] * np.array([0, 1]) + w["plot"] * np.array([2, -1])) / 2,
+                    w["film"] * np.array([1.0, 1.0])])
+    u = np.linalg.svd(raw)[2][0]  # first right singular vector, uncentred (Arora et al.'s code)
+    np.testing.assert_allclose(sif.vectors, raw - np.outer(raw @ u, u), atol=1e-6)
+    model_id = save_document_space(ws, sif)
+    vector, unknown = infer_vector(ws, "bad plot unknownword", model_id)
+    np.testing.assert_allclose(vector, sif.vectors[1], atol=1e-6)
+    assert unknown == ["unknownword"] and sif.info["known_token_share"] == pytest.approx(6 / 7)
+
+
+@pytest.mark.slow
+def test_doc2vec_is_gensim_and_infers_its_training_documents(lee_corpus, tmp_path):
+    """Seeded, one worker: the app's vectors equal gensim's; inference from stored arrays equals gensim's
+    infer_vector, and a training document's inferred vector is nearest its own trained vector."""
+    from gensim.models.doc2vec import Doc2Vec
+
+    ws = embedlab.Workspace(tmp_path / "ws")
+    cfg = Doc2VecConfig(vector_size=40, epochs=30, min_count=2, seed=5, reproducible=True)
+    space = train_doc2vec(lee_corpus, cfg)
+    docs = DocumentSet.of(lee_corpus)
+    direct = Doc2Vec(TaggedLines(docs), **cfg.gensim_kwargs())
+    np.testing.assert_allclose(space.vectors, direct.dv.vectors, rtol=1e-5, atol=1e-6)
+    model_id = save_document_space(ws, space)
+    inferrer = load_inferrer(ws, model_id)
+    texts = list(docs.iter_documents())
+    ranks, cosines = [], []
+    for i in range(0, 300, 10):  # 30 training documents
+        known = [t for t in texts[i] if t in direct.wv]
+        direct.random = np.random.RandomState(cfg.seed)
+        mine = inferrer.inferrer.infer_tokens(known)
+        np.testing.assert_allclose(mine, direct.infer_vector(known), rtol=1e-5, atol=1e-6)
+        sims = space.unit @ (mine / np.linalg.norm(mine))
+        ranks.append(int((sims > sims[i]).sum()) + 1)
+        cosines.append(sims[i])
+    # gensim's Doc2Vec tutorial sanity check: a training document re-inferred is (nearly) its own nearest
+    assert min(cosines) > 0.85 and max(ranks) <= 3 and ranks.count(1) >= 24
+    v1, _ = inferrer.infer(" ".join(texts[3]))
+    v2, _ = inferrer.infer(" ".join(texts[3]))
+    np.testing.assert_array_equal(v1, v2)  # the same text always gets the same vector
+
+
+def test_pv_dm_stores_word_vectors_and_infers(topics, ws):
+    space = train_doc2vec(topics, Doc2VecConfig(architecture="pv-dm", vector_size=8, epochs=5, min_count=1))
+    model_id = save_document_space(ws, space)
+    folder = ws.models_dir / model_id / "inference"
+    assert (folder / "word_vectors.npy").is_file() and not list(folder.glob("*.pkl"))
+    vector, unknown = infer_vector(ws, "stock market bank", model_id)
+    assert vector.shape == (8,) and unknown == []
+
+
+def test_doc2vec_job_reports_epochs_and_cancels(topics, ws):
+    from embedlab.train import doc2vec
+
+    reports = []
+    out = doc2vec.run_job(ws, {"corpus_id": topics.id, "config": {"epochs": 3, "vector_size": 8, "min_count": 1},
+                               "name": "d2v"}, lambda f, m="", **d: reports.append((f, d)))
+    assert ws.model_record(out["model_id"])["kind"] == "doc2vec" and ws.load_space(out["model_id"]).name == "d2v"
+    assert [d["epoch"] for _, d in reports if "epoch" in d] == [1, 2, 3]
+    assert [f for f, _ in reports] == sorted(f for f, _ in reports)
+    with pytest.raises(Cancelled):
+        train_doc2vec(topics, Doc2VecConfig(epochs=50, min_count=1), should_stop=lambda: True)
+
+
+def test_configs_validate_and_round_trip():
+    for cls in (Doc2VecConfig, LSAConfig, MeanVectorsConfig):
+        rows = cls.describe()
+        assert rows["help"].str.len().min() > 20  # every field explained, with its source
+    cfg = Doc2VecConfig(architecture="pv-dm", epochs=7)
+    assert Doc2VecConfig.from_dict({**cfg.to_dict(), "unknown": 1}) == cfg
+    for bad in (dict(architecture="skip-gram"), dict(vector_size=1), dict(epochs=2.5), dict(sample=-1),
+                dict(train_words="yes"), dict(negative=0)):
+        with pytest.raises(InputError):
+            Doc2VecConfig(**bad)
+    with pytest.raises(InputError, match="dims must be from 2 to 1000"):
+        LSAConfig(dims=5000)
+    with pytest.raises(InputError, match="Choose the word model"):
+        MeanVectorsConfig()
+    with pytest.raises(InputError, match="weighting"):
+        MeanVectorsConfig(word_model="x", weighting="max")
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+def test_bad_training_input(topics, ws, monkeypatch):
+    with pytest.raises(InputError, match="choose dims below 30"):
+        train_lsa(topics, LSAConfig(dims=40, min_df=1))
+    with pytest.raises(InputError, match="Lower min_df"):
+        train_lsa(topics, LSAConfig(dims=2, min_df=1000))
+    with pytest.raises(InputError, match="No word of 'topics'"):
+        train_mean_vectors(topics, make_space({"zebra": [1.0, 0.0]}), MeanVectorsConfig(word_model="z"))
+    doc_space = train_lsa(topics, LSAConfig(dims=2, min_df=1))
+    with pytest.raises(InputError, match="not of words"):
+        train_mean_vectors(topics, doc_space, MeanVectorsConfig(word_model="z"))
+    with pytest.raises(InputError, match="Lower min_count"):
+        train_doc2vec(topics, Doc2VecConfig(min_count=10_000))
+    from embedlab.train import docspace
+
+    monkeypatch.setattr(docspace, "MAX_DOCUMENT_CELLS", 100)  # refused before anything is allocated
+    with pytest.raises(InputError, match="40 documents × 3 dimensions.*at most 2 dimensions"):
+        train_lsa(topics, LSAConfig(dims=3, min_df=1))
+    with pytest.raises(InputError, match="at most 2 dimensions"):
+        train_doc2vec(topics, Doc2VecConfig(vector_size=3, min_count=1))
+
+
+def test_find_similar_bad_text(topics, ws):
+    model_id = save_document_space(ws, train_lsa(topics, LSAConfig(dims=2, min_df=1)))
+    inferrer = load_inferrer(ws, model_id)
+    with pytest.raises(InputError, match="None of the words.*zebra, giraffe"):
+        inferrer.infer("Zebra giraffe!")
+    with pytest.raises(InputError, match="nothing was left"):
+        inferrer.infer("1234 !!!")
+    with pytest.raises(InputError, match="Type or paste"):
+        inferrer.infer("   ")
+    word_model = ws.save_space(make_space({"ball": [1.0, 0.0]}))
+    with pytest.raises(InputError, match="no files for embedding new text"):
+        load_inferrer(ws, word_model)
+
+
+def test_lsa_and_mean_vector_jobs_save_models(topics, ws):
+    from embedlab.train import lsa, mean_vectors
+
+    reports = []
+    out = lsa.run_job(ws, {"corpus_id": topics.id, "config": {"dims": 3, "min_df": 1}}, lambda f, m="", **d:
+                      reports.append(f))
+    assert ws.model_record(out["model_id"])["kind"] == "lsa" and reports[-1] == 1.0
+    word_id = ws.save_space(make_space({w: [1.0, float(i)] for i, w in enumerate(SPORT + MONEY)}))
+    out = mean_vectors.run_job(ws, {"corpus_id": topics.id, "name": "means",
+                                    "config": {"word_model": word_id, "weighting": "tfidf"}}, lambda *a, **k: None)
+    space = ws.load_space(out["model_id"])
+    assert space.name == "means" and space.info["word_model_id"] == word_id and space.info["words_used"] == 20
+    vector, unknown = infer_vector(ws, "ball ball stock the", out["model_id"])
+    assert unknown == ["the"] and vector.shape == (2,)
+    with pytest.raises(InputError, match="no model 'nope'"):
+        mean_vectors.run_job(ws, {"corpus_id": topics.id, "config": {"word_model": "nope"}}, lambda *a, **k: None)
+
+
+def test_find_similar_joins_phrases_the_corpus_joined(ws):
+    docs = ["new york is big and new york is old"] * 12 + ["a small town by the sea"] * 3
+    corpus = ws.add_corpus(docs, "p", PreprocessConfig(phrases=True, phrase_min_count=2, phrase_threshold=0.5))
+    model_id = save_document_space(ws, train_lsa(corpus, LSAConfig(dims=2, min_df=1)))
+    inferrer = load_inferrer(ws, model_id)
+    assert {"new_york", "is_big"} <= set(inferrer.inferrer.vocabulary)
+    assert inferrer.query.tokens("I love New York: it is big.") == ["i", "love", "new_york", "it", "is_big"]
+    assert inferrer.infer("I love New York: it is big.")[1] == ["i", "love", "it"]
