@@ -424,7 +424,7 @@ def decode_image(data: bytes, name: str, side: int, colour: bool = False, fit: s
     img = open_image(data, name, max_pixels)
     mode = img.mode
     try:
-        if img.format == "JPEG":
+        if img.format in ("JPEG", "MPO"):
             img.draft("RGB" if colour else "L", (side, side))
         img.load()
         try:

@@ -280,6 +280,74 @@ function embedlabHoverImages(gd, payload) {
 """
 
 
+#: The same hover boxes for a chart drawn by Streamlit itself (``st.plotly_chart(fig, key=chart_key)``), as the
+#: module of an ``st.components.v2`` component mounted with ``data=`` :func:`hover_attach_data`: it finds the
+#: chart's plotly div (in the element whose class is ``st-key-<chart_key>``), listens to its hover events and
+#: keeps following it across reruns; the chart keeps its selection events. No plotly.js is loaded twice.
+HOVER_ATTACH_JS = r"""
+export default function (component) {
+  const data = component.data;
+  let box = document.getElementById('embedlab-hover-image');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'embedlab-hover-image';
+    Object.assign(box.style, {position: 'fixed', display: 'none', pointerEvents: 'none', zIndex: 100000,
+      border: '1px solid #888', backgroundColor: '#fff', backgroundRepeat: 'no-repeat',
+      imageRendering: 'pixelated'});
+    document.body.appendChild(box);
+  }
+  function attach() {
+    const host = document.querySelector('.st-key-' + data.chart_key);
+    const gd = host && host.querySelector('.js-plotly-plot');
+    if (!gd || typeof gd.on !== 'function') return;
+    gd.__embedlabHover = data;
+    if (gd.__embedlabHoverBound) return;
+    gd.__embedlabHoverBound = true;
+    gd.on('plotly_hover', function (ev) {
+      const d = gd.__embedlabHover, s = d.sprite, zoom = d.zoom;
+      const k = d.index[ev.points[0].customdata];
+      if (k === undefined || k < 0) { box.style.display = 'none'; return; }
+      Object.assign(box.style, {width: (s.tile * zoom) + 'px', height: (s.tile * zoom) + 'px',
+        backgroundImage: 'url(' + s.uri + ')', backgroundSize: (s.width * zoom) + 'px ' + (s.height * zoom) + 'px',
+        backgroundPosition: (-(k % s.per_row) * s.tile * zoom) + 'px ' + (-Math.floor(k / s.per_row) * s.tile * zoom) + 'px'});
+      const e = ev.event || {clientX: 10, clientY: 10};
+      box.style.left = (e.clientX + 14) + 'px';
+      box.style.top = (e.clientY + 14) + 'px';
+      box.dataset.tile = k;
+      box.style.display = 'block';
+    });
+    gd.on('plotly_unhover', function () { box.style.display = 'none'; });
+  }
+  attach();
+  const timer = setInterval(attach, 500);
+  return function () { clearInterval(timer); box.style.display = 'none'; };
+}
+"""
+
+
+def hover_attach_data(frame: pd.DataFrame, images: ImageSet, chart_key: str, zoom: Optional[int] = None) -> dict:
+    """The ``data`` of the :data:`HOVER_ATTACH_JS` component for a chart shown with ``key=chart_key``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The projection frame of the chart (``word`` = image id); the chart's
+        ``customdata`` is each point's row in it.
+    images : ImageSet
+    chart_key : str
+        The ``key`` given to ``st.plotly_chart`` (letters, digits, ``-`` and ``_``).
+    zoom : int, optional
+
+    Returns
+    -------
+    dict
+        ``{"chart_key", "sprite", "index", "zoom"}``, JSON-able.
+    """
+    payload = hover_payload(None, frame, images, zoom)
+    payload.pop("figure")
+    return {"chart_key": str(chart_key), **payload}
+
+
 def hover_payload(fig: go.Figure, frame: pd.DataFrame, images: ImageSet, zoom: Optional[int] = None) -> dict:
     """What the browser needs for hover images: the figure, one sprite sheet and each point's tile.
 
@@ -307,7 +375,8 @@ def hover_payload(fig: go.Figure, frame: pd.DataFrame, images: ImageSet, zoom: O
     tiles[present] = np.arange(len(present))
     sheet = sprite_sheet(images, rows[present] if len(present) else np.array([-1]))
     zoom = int(zoom or max(1, round(96 / sheet.tile)))
-    return {"figure": json.loads(fig.to_json()), "sprite": sheet.to_dict(), "index": tiles.tolist(), "zoom": zoom}
+    figure = json.loads(fig.to_json()) if fig is not None else None
+    return {"figure": figure, "sprite": sheet.to_dict(), "index": tiles.tolist(), "zoom": zoom}
 
 
 def payload_mb(payload) -> float:
