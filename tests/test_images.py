@@ -134,7 +134,6 @@ def test_pca_space_and_full_rank_reconstruction(digits):
 
 # -- the autoencoder ---------------------------------------------------------------------------
 
-@pytest.mark.slow
 def test_autoencoder_learns_and_reconstructs_training_digits_better_than_a_held_out_one(digits):
     normal = digits.labels != "0"
     X = digits.features()
@@ -199,7 +198,6 @@ def _with_inverted(digits, n=400, plant=7):
                     "planted", max_value=16, invert_display=True)
 
 
-@pytest.mark.slow
 def test_anomaly_scores_rank_a_planted_inverted_image_first(digits):
     images = _with_inverted(digits)
     cfg = AnomalyConfig(ae_epochs=30, ae_hidden_sizes=(32,), pca_components=8, n_estimators=50)
@@ -550,7 +548,6 @@ def test_imageset_storage_round_trip(tmp_path, digits):
         load_imageset(ws, set_id)
 
 
-@pytest.mark.slow
 def test_jobs_train_save_and_find_their_images_and_decoders_again(tmp_path, digits):
     ws = Workspace(tmp_path / "ws")
     reports = []

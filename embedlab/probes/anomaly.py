@@ -285,6 +285,7 @@ def detect_anomalies(images: ImageSet, held_out: Sequence[str] = (), cfg: Option
 
     from embedlab.errors import Cancelled
     from embedlab.train.autoencoder import AutoencoderFit
+    from embedlab.train.image_common import one_blas_thread
     from embedlab.train.image_pca import PCAFit
 
     cfg = cfg or AnomalyConfig()
@@ -337,7 +338,8 @@ def detect_anomalies(images: ImageSet, held_out: Sequence[str] = (), cfg: Option
             forest = IsolationForest(n_estimators=cfg.n_estimators, random_state=cfg.seed).fit(Xtr)
             scores[m] = -forest.score_samples(X).astype(np.float64)
         else:
-            scores[m] = knn_distance_scores(Xtr, X, cfg.knn_k, train)
+            with one_blas_thread():
+                scores[m] = knn_distance_scores(Xtr, X, cfg.knn_k, train)
         seconds[m] = time.perf_counter() - t0
         done += share
     evaluate = role != "train"

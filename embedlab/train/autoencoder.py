@@ -29,7 +29,7 @@ from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.images import ImageSet
 from embedlab.space import Space
 from embedlab.train.image_common import (Timer, attach_decoder, check_config, config_from_dict, config_to_dict,
-                                         image_space, run_image_job)
+                                         image_space, one_blas_thread, run_image_job)
 
 NAME, TITLE, DATA_KIND = "autoencoder", "Autoencoder (MLP bottleneck)", "images"
 CITATION = ("Hinton & Salakhutdinov (2006), Reducing the dimensionality of data with neural networks, Science 313; "
@@ -168,7 +168,6 @@ class AutoencoderFit:
         InputError
             Bottleneck not smaller than ``n_features``; fewer than 2 images.
         """
-        from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPRegressor
 
         progress = progress or no_progress
@@ -181,6 +180,18 @@ class AutoencoderFit:
         mlp = MLPRegressor(hidden_layer_sizes=cfg.layers, activation=cfg.activation, solver="adam",
                            batch_size=min(cfg.batch_size, n), learning_rate_init=cfg.learning_rate, alpha=cfg.alpha,
                            random_state=cfg.seed, shuffle=True)
+        with one_blas_thread():
+            self._train(mlp, X, cfg, progress, should_stop)
+        self.coefs_ = [c.copy() for c in self.coefs_]
+        self.intercepts_ = [b.copy() for b in self.intercepts_]
+        self.mlp_ = mlp
+        return self
+
+    def _train(self, mlp, X, cfg, progress, should_stop) -> None:
+        """The epochs: one ``partial_fit`` each, then the error, a report and the Cancel check."""
+        from sklearn.exceptions import ConvergenceWarning
+
+        n = len(X)
         last_report = 0.0
         # the per-epoch error is measured on at most 2,000 images so that it stays cheap beside the epoch itself
         probe = X if n <= 2000 else X[np.random.default_rng(cfg.seed).choice(n, 2000, replace=False)]
@@ -193,7 +204,7 @@ class AutoencoderFit:
             self.intercepts_ = [b.astype(np.float32, copy=False) for b in mlp.intercepts_]
             self.epoch_seconds_.append(time.perf_counter() - t0)
             self.loss_curve_.append(float(mlp.loss_))
-            self.mse_curve_.append(float(np.mean(self.reconstruction_error(probe))))
+            self.mse_curve_.append(float(np.mean(self._error(probe))))
             now = time.monotonic()
             message = f"Epoch {epoch} of {cfg.epochs}: loss {self.loss_curve_[-1]:.5f}"
             if now - last_report > 0.5 or epoch == cfg.epochs:
@@ -204,10 +215,6 @@ class AutoencoderFit:
                 progress(epoch / cfg.epochs, message)
             if should_stop is not None and should_stop():
                 raise Cancelled("Training was cancelled.")
-        self.coefs_ = [c.copy() for c in self.coefs_]
-        self.intercepts_ = [b.copy() for b in self.intercepts_]
-        self.mlp_ = mlp
-        return self
 
     def _forward(self, X: np.ndarray, stop: Optional[int] = None) -> np.ndarray:
         act = _ACTIVATIONS[self.cfg.activation]
@@ -221,19 +228,24 @@ class AutoencoderFit:
                 break
         return a
 
+    def _error(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        return np.mean(np.square(X - self._forward(X), dtype=np.float64), axis=1)
+
     def encode(self, X: np.ndarray) -> np.ndarray:
         """Bottleneck activations: ndarray of shape (n_samples, bottleneck), float32."""
-        return self._forward(X, stop=self.n_hidden)
+        with one_blas_thread():
+            return self._forward(X, stop=self.n_hidden)
 
     def reconstruct(self, X: np.ndarray) -> np.ndarray:
         """The network's output: ndarray of shape (n_samples, n_features), float32."""
-        return self._forward(X)
+        with one_blas_thread():
+            return self._forward(X)
 
     def reconstruction_error(self, X: np.ndarray) -> np.ndarray:
         """Mean squared error per image: ndarray of shape (n_samples,), float64."""
-        X = np.asarray(X, dtype=np.float32)
-        diff = X - self.reconstruct(X)
-        return np.mean(np.square(diff, dtype=np.float64), axis=1)
+        with one_blas_thread():
+            return self._error(X)
 
     def to_arrays(self) -> tuple:
         arrays = {f"coef_{i}": c for i, c in enumerate(self.coefs_)}

@@ -24,7 +24,7 @@ from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.images import ImageSet
 from embedlab.space import Space
 from embedlab.train.image_common import (Timer, attach_decoder, check_config, config_from_dict, config_to_dict,
-                                         image_space, run_image_job)
+                                         image_space, one_blas_thread, run_image_job)
 
 NAME, TITLE, DATA_KIND = "image_pca", "PCA (eigen-images)", "images"
 CITATION = ("Pearson (1901), On lines and planes of closest fit; Hotelling (1933); components shown as images as "
@@ -115,13 +115,14 @@ class PCAFit:
         Xc = X - self.mean_
         total = float(np.einsum("ij,ij->", Xc, Xc)) / (n - 1)
         self.exact_ = min(n, d) <= EXACT_LIMIT
-        if self.exact_:
-            _, S, Vt = np.linalg.svd(Xc, full_matrices=False)
-        else:
-            from sklearn.utils.extmath import randomized_svd
+        with one_blas_thread():
+            if self.exact_:
+                _, S, Vt = np.linalg.svd(Xc, full_matrices=False)
+            else:
+                from sklearn.utils.extmath import randomized_svd
 
-            _, S, Vt = randomized_svd(Xc, n_components=max(k, min(CURVE_COMPONENTS, min(n, d))), n_iter=7,
-                                      random_state=self.seed)
+                _, S, Vt = randomized_svd(Xc, n_components=max(k, min(CURVE_COMPONENTS, min(n, d))), n_iter=7,
+                                          random_state=self.seed)
         # scikit-learn's svd_flip(u_based_decision=False): the largest |entry| of each component is positive
         signs = np.sign(Vt[np.arange(len(Vt)), np.argmax(np.abs(Vt), axis=1)])
         signs[signs == 0] = 1.0
