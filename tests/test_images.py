@@ -325,6 +325,8 @@ def test_thumbnails_on_the_map_are_capped_and_the_payload_is_small(digits):
     assert vi.payload_mb(payload) < 3.0  # the target for 1,797 thumbnails
     html = vi.hover_html(payload, plotlyjs="plotly.min.js")
     assert "embedlabHoverImages" in html and '<script src="plotly.min.js">' in html
+    attach = vi.hover_attach_data(frame, digits, "map")
+    assert attach["chart_key"] == "map" and attach["index"] == payload["index"] and "figure" not in attach
     # a point without an image gets no tile
     frame2 = frame.iloc[:3].assign(word=["digit-0000", "nope", "digit-0002"])
     assert vi.hover_payload(scatter_figure(frame2), frame2, digits)["index"] == [0, -1, 1]

@@ -7,9 +7,11 @@ Payload (what a page sends to the browser) is kept small:
   data URI, plus one small integer per point (its tile). A few lines of JS
   (:data:`HOVER_JS`) move a box showing the hovered point's tile next to the
   pointer. plotly's own hover labels cannot show images (they accept a few
-  text tags only), so the figure is drawn by plotly.js with this script beside
-  it: :func:`hover_html` writes a stand-alone page; a page embeds the same
-  payload (:func:`hover_payload`) and script in a component.
+  text tags only), so a script listens to the chart's hover events:
+  :func:`hover_html` writes a stand-alone page with it; in the app,
+  :data:`HOVER_ATTACH_JS` is the module of an ``st.components.v2`` component
+  that follows an ``st.plotly_chart`` by its key (:func:`hover_attach_data`),
+  so the chart keeps its selection events and plotly.js is not sent twice.
 * **Thumbnails at the points** are plotly layout images, one base64 PNG data
   URI each (:func:`add_point_thumbnails`), at most :data:`MAX_POINT_THUMBNAILS`
   (with a note saying how many were drawn); they work in a plain
