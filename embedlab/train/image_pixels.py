@@ -1,0 +1,86 @@
+"""Raw pixels as an embedding: each image is its vector of scaled intensities.
+
+The baseline every learned image embedding is measured against: no training,
+one dimension per pixel value. ``unit`` divides by the largest possible
+intensity (values in [0, 1]); ``standardise`` also centres each pixel and
+divides by its standard deviation over the set (scikit-learn's
+``StandardScaler``; constant pixels become 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from embedlab.progress import Progress, ShouldStop, no_progress
+from embedlab.sources.images import ImageSet
+from embedlab.space import Space
+from embedlab.train.image_common import (Timer, check_config, config_from_dict, config_to_dict, image_space,
+                                         run_image_job)
+
+NAME, TITLE, DATA_KIND = "image_pixels", "Raw pixels", "images"
+CITATION = "No model: the pixel intensities themselves (scaled), the baseline of every image embedding."
+
+
+@dataclass
+class PixelsConfig:
+    """Settings of :func:`train_pixels`.
+
+    Attributes
+    ----------
+    scale : {"unit", "standardise"}
+    """
+
+    scale: str = field(default="unit", metadata={
+        "help": "unit: intensities divided by their maximum (0-1); standardise: each pixel centred and divided by "
+                "its standard deviation (scikit-learn's StandardScaler).",
+        "choices": ("unit", "standardise")})
+
+    def __post_init__(self):
+        check_config(self)
+
+    def to_dict(self) -> dict:
+        return config_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "PixelsConfig":
+        return config_from_dict(cls, values)
+
+
+def pixel_vectors(images: ImageSet, scale: str = "unit") -> np.ndarray:
+    """Pixels as vectors: ndarray of shape (n_images, n_features), float32 (see :class:`PixelsConfig`)."""
+    X = images.features()
+    if scale == "standardise":
+        mean = X.mean(axis=0)
+        std = X.std(axis=0)
+        std[std == 0] = 1.0
+        X = (X - mean) / std
+    return X
+
+
+def train_pixels(images: ImageSet, cfg: Optional[PixelsConfig] = None, progress: Optional[Progress] = None,
+                 should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
+    """The raw-pixel space of an image set.
+
+    Returns
+    -------
+    Space
+        ``kind="image_pixels"``, vectors of shape (n_images, side × side × channels).
+    """
+    cfg = cfg or PixelsConfig()
+    progress = progress or no_progress
+    timer = Timer()
+    space = image_space(images, pixel_vectors(images, cfg.scale), NAME, cfg.to_dict(), name, TITLE)
+    space.info["train_seconds"] = timer()
+    progress(1.0, f"{len(images):,} images as {images.n_features:,} pixel values each")
+    return space
+
+
+def run_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background-job entry (kind ``image_pixels``): ``imageset_id`` or ``sample``, ``config``, ``name``.
+
+    Returns ``{"model_id": ..., "imageset_id": ...}``.
+    """
+    return run_image_job(workspace, args, progress, PixelsConfig, train_pixels)
