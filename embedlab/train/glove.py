@@ -48,6 +48,7 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
+from embedlab.train.registry import Family
 from embedlab.train.cooccur import (CooccurConfig, Cooccurrences, cooccurrences, count_based_space, megabytes,
                                     memory_limit_bytes, run_count_job, seed_field, weighting_field, window_field)
 
@@ -422,8 +423,11 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
 
 
 #: What the model-family registry needs to list GloVe (the data kind it trains on, its settings, its job).
-FAMILY = {"name": "glove", "title": "GloVe", "data_kind": "corpus", "config": GloVeConfig,
-          "job": "embedlab.train.glove:run_job", "train": train_glove, "source": SOURCE}
+FAMILY = Family(
+    name="glove", title="GloVe", data="corpus", item="word", config=GloVeConfig, job=run_job, source=SOURCE,
+    description="Count how often words occur near each other, then fit vectors whose dot products predict the "
+                "log counts (weighted least squares).",
+    reports_loss=True, order=30)
 
 
 def warm_up() -> float:

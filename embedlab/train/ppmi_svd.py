@@ -35,6 +35,7 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
+from embedlab.train.registry import Family
 from embedlab.train.cooccur import (CooccurConfig, Cooccurrences, cooccurrences, count_based_space, megabytes,
                                     memory_limit_bytes, run_count_job, seed_field, weighting_field, window_field)
 
@@ -299,5 +300,8 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
 
 
 #: What the model-family registry needs to list PPMI-SVD (the data kind it trains on, its settings, its job).
-FAMILY = {"name": "ppmi_svd", "title": "PPMI-SVD", "data_kind": "corpus", "config": PPMISVDConfig,
-          "job": "embedlab.train.ppmi_svd:run_job", "train": train_ppmi_svd, "source": SOURCE}
+FAMILY = Family(
+    name="ppmi_svd", title="PPMI-SVD", data="corpus", item="word", config=PPMISVDConfig, job=run_job, source=SOURCE,
+    description="Count how often words occur near each other, weigh the counts by positive PMI, and keep the "
+                "top singular vectors of that matrix.",
+    order=40)
