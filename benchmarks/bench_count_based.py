@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import embedlab  # noqa: E402
 # the evaluators are about to move to embedlab.probes.analogy.*: this is the one place that names them
-from embedlab.probes.evaluate import builtin_pairs, evaluate_analogies, evaluate_word_pairs  # noqa: E402
+from embedlab.probes.analogy.benchmark import builtin_pairs, evaluate_analogies, evaluate_word_pairs  # noqa: E402
 from embedlab.train.cooccur import CooccurConfig, count_cooccurrences  # noqa: E402
 from embedlab.train.glove import GloVeConfig, _cells, fit_glove  # noqa: E402
 from embedlab.train.ppmi_svd import PPMISVDConfig, train_ppmi_svd  # noqa: E402

@@ -162,7 +162,7 @@ window.measure = async function() {{
 def thumbnails(digits) -> dict:
     import plotly.offline
 
-    from embedlab.probes.project import choose_top, project
+    from embedlab.probes.projection import choose_top, project
     from embedlab.views import images as vi
     from embedlab.views.scatter import scatter_figure
 

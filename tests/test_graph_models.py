@@ -403,7 +403,7 @@ def test_force_directed_picture(karate):
 
 
 def test_edges_drawn_over_a_projection_are_capped_and_keep_selection(karate, karate_n2v):
-    from embedlab.probes.project import choose_top, project
+    from embedlab.probes.projection import choose_top, project
 
     proj = project(karate_n2v, choose_top(karate_n2v, 34), "pca", distortion_k=5)
     fig = scatter_figure(proj.frame, colour=karate_n2v.meta["club"].to_numpy()[proj.indices])

@@ -143,7 +143,7 @@ def test_job_saves_a_model_and_glove_reuses_the_counts(tmp_path):
 
 @pytest.mark.slow
 def test_quality_on_movie_reviews(reviews_corpus):
-    from embedlab.probes.evaluate import builtin_pairs, evaluate_word_pairs
+    from embedlab.probes.analogy.benchmark import builtin_pairs, evaluate_word_pairs
 
     space = train_ppmi_svd(reviews_corpus, PPMISVDConfig(vector_size=100))
     assert "film" in embedlab.nearest_neighbours(space, "movie", k=5)["word"].tolist()

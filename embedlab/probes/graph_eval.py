@@ -583,7 +583,7 @@ def pq_comparison(graph, q_values=(0.5, 2.0), cfg=None, k_clusters: int = 6, see
 
     from sklearn.metrics import adjusted_rand_score
 
-    from embedlab.probes.project import kmeans_labels
+    from embedlab.probes.projection import kmeans_labels
     from embedlab.train.node2vec import Node2VecConfig, train_node2vec
 
     progress = progress or no_progress

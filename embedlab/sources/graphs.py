@@ -981,7 +981,7 @@ def save_graph(workspace, graph: Graph) -> str:
     InputError
         The workspace is over its disk quota.
     """
-    from embedlab.store import new_id
+    from embedlab.ids import new_id
 
     workspace.check_quota(graph.n_edges * 16 + graph.n_nodes * 64, f"The graph '{graph.name}'")
 
@@ -1012,10 +1012,10 @@ def load_graph(workspace, graph_id: str) -> Graph:
     InputError
         Unknown or damaged graph.
     """
-    from embedlab.store import _valid_id
+    from embedlab.ids import valid_id
 
     folder = _graphs_dir(workspace) / str(graph_id)
-    if not _valid_id(graph_id) or not (folder / "graph.json").is_file():
+    if not valid_id(graph_id) or not (folder / "graph.json").is_file():
         raise InputError(f"There is no graph '{graph_id}' in this workspace. Upload it again or pick a shipped one.")
     try:
         facts = json.loads((folder / "graph.json").read_text(encoding="utf-8"))
@@ -1061,7 +1061,7 @@ def delete_graph(workspace, graph_id: str) -> None:
     """Remove a stored graph (models trained on it stay: they hold their own node metadata)."""
     import shutil
 
-    from embedlab.store import _valid_id
+    from embedlab.ids import valid_id
 
-    if _valid_id(graph_id):
+    if valid_id(graph_id):
         shutil.rmtree(_graphs_dir(workspace) / graph_id, ignore_errors=True)

@@ -842,7 +842,7 @@ def save_imageset(workspace, images: ImageSet) -> str:
     InputError
         The workspace's disk quota would be exceeded.
     """
-    from embedlab.store import new_id
+    from embedlab.ids import new_id
 
     workspace.check_quota(int(images.pixels.nbytes) + 64 * len(images), f"The image set '{images.name}'")
 
@@ -868,10 +868,10 @@ def load_imageset(workspace, imageset_id: str) -> ImageSet:
     InputError
         Unknown id or damaged files.
     """
-    from embedlab.store import _valid_id
+    from embedlab.ids import valid_id
 
     folder = Path(workspace.root) / IMAGES_DIR / str(imageset_id)
-    if not _valid_id(str(imageset_id)) or not (folder / "imageset.json").is_file():
+    if not valid_id(str(imageset_id)) or not (folder / "imageset.json").is_file():
         raise InputError(f"There is no image set '{imageset_id}' in this workspace. Upload or pick it again.")
     try:
         facts = json.loads((folder / "imageset.json").read_text(encoding="utf-8"))
@@ -912,9 +912,9 @@ def delete_imageset(workspace, imageset_id: str) -> None:
     """Remove a stored set (models trained on it keep their vectors but lose their thumbnails)."""
     import shutil
 
-    from embedlab.store import _valid_id
+    from embedlab.ids import valid_id
 
-    if _valid_id(str(imageset_id)):
+    if valid_id(str(imageset_id)):
         shutil.rmtree(Path(workspace.root) / IMAGES_DIR / str(imageset_id), ignore_errors=True)
 
 

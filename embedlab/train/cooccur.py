@@ -768,7 +768,7 @@ def load_cached(corpus: Corpus, cfg: CooccurConfig) -> Optional[Cooccurrences]:
 
 def _sweep_partials(folder: Path) -> None:
     """Remove half-written counts whose writer died (``Workspace.recover`` does not look inside corpora)."""
-    from embedlab.store import same_process_alive
+    from embedlab.store.processes import same_process_alive
 
     if not folder.is_dir():
         return

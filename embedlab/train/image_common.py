@@ -145,7 +145,7 @@ def decoder_of(space: Space):
 
 def save_decoder(workspace, decoder) -> str:
     """Store a decoder's arrays (``.npy``) and facts (JSON) atomically; return its id."""
-    from embedlab.store import new_id
+    from embedlab.ids import new_id
 
     arrays, facts = decoder.to_arrays()
     workspace.check_quota(sum(int(a.nbytes) for a in arrays.values()), "Saving this model")
@@ -169,7 +169,7 @@ def load_decoder(workspace, space: Space):
     InputError
         The decoder's files are missing or damaged.
     """
-    from embedlab.store import _valid_id
+    from embedlab.ids import valid_id
 
     if decoder_of(space) is not None:
         return decoder_of(space)
@@ -177,7 +177,7 @@ def load_decoder(workspace, space: Space):
     if not decoder_id:
         return None
     folder = Path(workspace.root) / DECODERS_DIR / str(decoder_id)
-    if not _valid_id(str(decoder_id)) or not (folder / "decoder.json").is_file():
+    if not valid_id(str(decoder_id)) or not (folder / "decoder.json").is_file():
         raise InputError(f"The model '{space.name}' has lost its decoder files; train it again to see "
                          "reconstructions.")
     try:

@@ -160,7 +160,7 @@ def edges_on_projection(frame: pd.DataFrame, graph, max_edges: int = MAX_EDGES_D
     Parameters
     ----------
     frame : pandas.DataFrame
-        A projection's frame (:attr:`embedlab.probes.project.Projection.frame`:
+        A projection's frame (:attr:`embedlab.probes.projection.Projection.frame`:
         ``word`` = node id, ``x``, ``y``).
     graph : Graph
     max_edges : int
@@ -196,7 +196,7 @@ def add_edges(fig: go.Figure, frame: pd.DataFrame, graph, max_edges: int = MAX_E
     """Draw the graph's edges under the points of a 2-D projection figure (in place).
 
     The edge trace goes first, so it is drawn below the points; it has no
-    ``customdata``, so :func:`embedlab.probes.project.selected_rows` is not
+    ``customdata``, so :func:`embedlab.views.selection.selected_rows` is not
     affected (compute :func:`embedlab.views.scatter.trace_rows` after adding).
 
     Returns
