@@ -110,6 +110,11 @@ class Space:
             else:
                 meta["count"] = np.zeros(len(words), dtype=np.int64)
         self.meta = meta
+        #: Extra files saved inside the model's folder with it (what inference or a decoder needs):
+        #: relative path -> ndarray (``.npy``), dict or list (``.json``), str (``.txt``) or bytes. Written by
+        #: :meth:`embedlab.store.Workspace.save_space`; not read back with the space
+        #: (:meth:`embedlab.store.Workspace.attachment` finds them).
+        self.attachments: dict = {}
         self._unit = None
         self._labels = None
         self._has_labels = False

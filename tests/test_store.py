@@ -167,3 +167,88 @@ def test_update_setting_rolls_back_when_the_change_fails(tmp_path):
         ws.update_setting("k", boom)
     assert ws.get_setting("k") == {"a": 1}
     assert ws.update_setting("new", lambda v: (v or []) + [1], default=[]) == [1]
+
+
+# -- stored data sets (rating tables, graphs, image sets) -----------------------------------------
+
+def _write_numbers(values):
+    def write(folder):
+        np.save(folder / "values.npy", np.asarray(values, dtype=np.int64), allow_pickle=False)
+    return write
+
+
+def test_a_data_set_is_stored_once_per_content_and_deleted_by_id(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    ws.set_setting("ratings_table", None)
+    first = ws.save_dataset("graph", _write_numbers([1, 2, 3]), {"name": "tiny", "nodes": 3}, "fp-1", 100)
+    again = ws.save_dataset("graph", _write_numbers([1, 2, 3]), {"name": "tiny again"}, "fp-1", 100)
+    other = ws.save_dataset("graph", _write_numbers([4]), {"name": "other"}, "fp-2", 100)
+    assert again == first and other != first
+    listed = ws.datasets("graph")
+    assert list(listed["id"]) == [other, first] and list(listed["name"]) == ["other", "tiny"]
+    assert int(listed.set_index("id").loc[first, "nodes"]) == 3  # the kind's own facts are columns
+    assert ws.dataset_facts("graph", first)["fingerprint"] == "fp-1"
+    np.testing.assert_array_equal(np.load(ws.dataset_folder("graph", first) / "values.npy"), [1, 2, 3])
+    ws.set_setting("graph_current", first)
+    ws.delete_dataset("graph", first, setting="graph_current")
+    assert ws.get_setting("graph_current") is None and list(ws.datasets("graph")["id"]) == [other]
+    for bad in (first, "../x", ""):
+        with pytest.raises(InputError, match="no graph"):
+            ws.dataset_folder("graph", bad)
+    with pytest.raises(InputError, match="no stored data kind"):
+        ws.datasets("sounds")
+
+
+def test_a_data_set_over_the_quota_is_refused_and_a_killed_writer_leaves_nothing(tmp_path):
+    ws = Workspace(tmp_path / "ws", quota=10_000_000)
+    with pytest.raises(InputError, match="disk limit"):
+        ws.save_dataset("images", _write_numbers([1]), {"name": "big"}, "fp", 50_000_000)
+
+    def dies(folder):
+        (folder / "half.bin").write_bytes(b"x" * 10)
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        ws.save_dataset("images", dies, {"name": "half"}, "fp-half", 10)
+    assert ws.datasets("images").empty and not any((tmp_path / "ws" / "images").iterdir())
+    partial = tmp_path / "ws" / "images" / ".partial-999999999-1-abc"  # a dead writer's folder
+    partial.mkdir()
+    Workspace(tmp_path / "ws")  # opening a workspace recovers it
+    assert not partial.exists()
+
+
+# -- attachments: files a model needs beyond its vectors (inference, decoders) ---------------------
+
+def test_attachments_are_saved_with_the_model_found_by_name_and_copied_when_published(tmp_path, lee_space):
+    home = tmp_path / "home"
+    teacher = Workspace(home / "workspaces" / "teacher")
+    lee_space.attachments = {"inference/weights.npy": np.arange(6, dtype=np.float32).reshape(2, 3),
+                             "inference/vocab.json": {"words": ["a", "b"]}, "notes.txt": "hello"}
+    try:
+        model_id = teacher.save_space(lee_space, name="with files")
+    finally:
+        lee_space.attachments = {}
+    np.testing.assert_array_equal(np.load(teacher.attachment(model_id, "inference/weights.npy"), allow_pickle=False),
+                                  np.arange(6, dtype=np.float32).reshape(2, 3))
+    assert teacher.attachment(model_id, "notes.txt").read_text() == "hello"
+    with pytest.raises(InputError, match="no saved"):
+        teacher.attachment(model_id, "inference/missing.npy")
+    with pytest.raises(InputError, match="relative file name"):
+        teacher.attachment(model_id, "../info.json")
+    published = teacher.publish_model(model_id)
+    student = Workspace(home / "workspaces" / "student")
+    path = student.attachment(published, "inference/vocab.json")
+    assert path.is_relative_to(home / "published") and "words" in path.read_text()
+    assert student.load_space(published).words == lee_space.words
+
+
+def test_object_arrays_and_unknown_values_are_not_attachments(tmp_path, lee_space):
+    ws = Workspace(tmp_path / "ws")
+    for bad in ({"x.npy": np.array([object()], dtype=object)}, {"x": 3.5}, {"../x.txt": "a"}):
+        lee_space.attachments = bad
+        try:
+            with pytest.raises(InputError):
+                ws.save_space(lee_space)
+        finally:
+            lee_space.attachments = {}
+    assert ws.models().empty

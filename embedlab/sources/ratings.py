@@ -33,7 +33,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -672,36 +671,20 @@ def table_fingerprint(table: RatingTable) -> str:
     return h.hexdigest()
 
 
-def _tables_dir(workspace) -> Path:
-    return Path(workspace.root) / "tables"
-
-
 def stored_tables(workspace) -> pd.DataFrame:
     """The rating tables stored in a workspace, newest first: ``id``, ``name``, ``ratings``, ``fingerprint``, ``created_at``."""
-    import json
-
-    from embedlab.ids import valid_id
-
-    rows = []
-    folder = _tables_dir(workspace)
-    for entry in folder.iterdir() if folder.is_dir() else ():
-        if not valid_id(entry.name):
-            continue
-        try:
-            facts = json.loads((entry / "table.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        rows.append({"id": entry.name, "name": facts.get("name", "ratings"), "ratings": facts.get("ratings"),
-                     "fingerprint": facts.get("fingerprint"), "created_at": facts.get("created_at", 0.0)})
-    frame = pd.DataFrame(rows, columns=["id", "name", "ratings", "fingerprint", "created_at"])
-    return frame.sort_values("created_at", ascending=False, ignore_index=True)
+    frame = workspace.datasets("ratings")
+    if "ratings" not in frame.columns:
+        frame["ratings"] = pd.Series(dtype="Int64")
+    return frame[["id", "name", "ratings", "fingerprint", "created_at"]]
 
 
 def save_table(workspace, table: RatingTable) -> str:
     """Store a table under ``<workspace>/tables/<id>/`` (parquet; temp name, then rename), once per content.
 
     A table with the same content (:func:`table_fingerprint`) already stored is
-    reused: its id is returned and nothing is written.
+    reused: its id is returned and nothing is written (see
+    :meth:`embedlab.store.datasets.Datasets.save_dataset`).
 
     Returns
     -------
@@ -713,23 +696,12 @@ def save_table(workspace, table: RatingTable) -> str:
     InputError
         The workspace would go over its disk quota.
     """
-    import json
-    import time
-
-    from embedlab.ids import new_id
-
-    fingerprint = table_fingerprint(table)
-    known = stored_tables(workspace)
-    same = known[known["fingerprint"] == fingerprint]
-    if not same.empty:
-        return str(same["id"].iloc[0])
     # parquet of the ratings is about their in-memory size; strings dominate the item metadata
     size = sum(a.nbytes for a in (table.u, table.i, table.r) if a is not None) + (
         table.t.nbytes if table.t is not None else 0) + sum(len(str(x)) for x in table.users[:100_000]) + sum(
         len(str(x)) for x in table.items[:100_000])
     if table.item_meta is not None:
         size += int(table.item_meta.memory_usage(deep=True).sum())
-    workspace.check_quota(size, "Saving this rating table")
 
     def write(folder):
         table.to_frame().to_parquet(folder / "ratings.parquet", index=False)
@@ -737,14 +709,10 @@ def save_table(workspace, table: RatingTable) -> str:
             meta = table.item_meta.reset_index()
             meta.columns = ["item", *meta.columns[1:]]
             meta.astype(str).to_parquet(folder / "items.parquet", index=False)
-        (folder / "table.json").write_text(json.dumps({"name": table.name, "implicit": table.implicit,
-                                                        "notes": table.notes, "fingerprint": fingerprint,
-                                                        "ratings": len(table), "created_at": time.time()}),
-                                           encoding="utf-8")
 
-    table_id = new_id()
-    workspace.write_atomically(_tables_dir(workspace), table_id, write)
-    return table_id
+    return workspace.save_dataset("ratings", write, {"name": table.name, "implicit": table.implicit,
+                                                     "notes": table.notes, "ratings": len(table)},
+                                  table_fingerprint(table), size)
 
 
 def delete_table(workspace, table_id: str) -> None:
@@ -758,15 +726,7 @@ def delete_table(workspace, table_id: str) -> None:
     InputError
         Unknown table id.
     """
-    import shutil
-
-    from embedlab.ids import valid_id
-
-    folder = _tables_dir(workspace) / str(table_id)
-    if not valid_id(table_id) or not folder.is_dir():
-        raise InputError(f"There is no rating table '{table_id}' in this workspace.")
-    shutil.rmtree(folder, ignore_errors=True)
-    workspace.update_setting("ratings_table", lambda current: None if current == table_id else current)
+    workspace.delete_dataset("ratings", table_id, setting="ratings_table")
 
 
 def load_table(workspace, table_id: str) -> RatingTable:
@@ -777,14 +737,8 @@ def load_table(workspace, table_id: str) -> RatingTable:
     InputError
         Unknown or damaged table.
     """
-    import json
-
-    from embedlab.ids import valid_id
-
-    folder = Path(workspace.root) / "tables" / str(table_id)
-    if not valid_id(table_id) or not (folder / "table.json").is_file():
-        raise InputError(f"There is no rating table '{table_id}' in this workspace. Upload it again.")
-    facts = json.loads((folder / "table.json").read_text(encoding="utf-8"))
+    folder = workspace.dataset_folder("ratings", table_id)
+    facts = workspace.dataset_facts("ratings", table_id)
     frame = pd.read_parquet(folder / "ratings.parquet")
     u_codes, users = pd.factorize(frame["user"].astype(str), sort=False)
     i_codes, items = pd.factorize(frame["item"].astype(str), sort=False)

@@ -16,6 +16,51 @@ from embedlab.errors import InputError
 from embedlab.space import Space
 
 MODEL_FILES = ("vectors.npy", "meta.parquet", "info.json")
+#: Sub-folder of a model's folder that holds its :attr:`Space.attachments`.
+ATTACHMENTS = "attachments"
+
+
+def attachment_path(folder, name: str) -> Path:
+    """Where attachment ``name`` (a relative path such as ``inference/vocab.npy``) lives in a model folder.
+
+    Raises
+    ------
+    InputError
+        ``name`` is empty, absolute or climbs out of the folder.
+    """
+    parts = Path(str(name)).parts
+    if not parts or Path(str(name)).is_absolute() or any(p in ("..", "") for p in parts):
+        raise InputError(f"{name!r} is not a relative file name inside a model's folder.")
+    return Path(folder) / ATTACHMENTS / Path(*parts)
+
+
+def write_attachments(attachments: dict, folder) -> None:
+    """Write a space's attachments into ``folder/attachments/`` (never pickle).
+
+    ndarrays go to ``.npy`` (``allow_pickle=False``; object arrays are refused),
+    dicts and lists to JSON, str to UTF-8 text, bytes as they are.
+
+    Raises
+    ------
+    InputError
+        A bad name, an object array, or a value of another type.
+    """
+    for name, value in attachments.items():
+        path = attachment_path(folder, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(value, np.ndarray):
+            if value.dtype.hasobject:
+                raise InputError(f"Attachment {name!r} is an object array; store numbers or strings as JSON.")
+            with open(path, "wb") as fh:  # a file object: np.save would add .npy to a name without it
+                np.save(fh, value, allow_pickle=False)
+        elif isinstance(value, (dict, list)):
+            path.write_text(json.dumps(value, default=_json_default), encoding="utf-8")
+        elif isinstance(value, str):
+            path.write_text(value, encoding="utf-8")
+        elif isinstance(value, (bytes, bytearray)):
+            path.write_bytes(bytes(value))
+        else:
+            raise InputError(f"Attachment {name!r} is a {type(value).__name__}; use an array, a dict, a str or bytes.")
 
 
 def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
@@ -25,7 +70,8 @@ def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
 
     Files: ``vectors.npy`` (float32, shape (n_words, dim)), ``meta.parquet``
     (a ``word`` column plus the metadata), ``info.json``; FastText spaces add
-    ``vectors_vocab.npy`` and ``ngrams.npy`` and their n-gram settings in ``info``.
+    ``vectors_vocab.npy`` and ``ngrams.npy`` and their n-gram settings in ``info``;
+    :attr:`Space.attachments` go under ``attachments/`` (:func:`write_attachments`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,6 +87,7 @@ def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
     meta["word"] = meta["word"].astype(str)
     meta.to_parquet(folder / "meta.parquet", index=False)
     (folder / "info.json").write_text(json.dumps(info, indent=1, default=_json_default), encoding="utf-8")
+    write_attachments(getattr(space, "attachments", {}) or {}, folder)
 
 
 def model_files_problem(folder) -> Optional[str]:

@@ -51,8 +51,9 @@ class Publishing:
     def publish_model(self, model_id: str, name: Optional[str] = None) -> str:
         """Copy one of this workspace's models to the published area; return its published id.
 
-        The copy is written like any save (partial folder, rename, registry row
-        last), so visitors only ever see complete published models.
+        The model's folder is copied whole (attachments included) like any save
+        (partial folder, rename, registry row last), so visitors only ever see
+        complete published models.
 
         Raises
         ------
@@ -65,9 +66,11 @@ class Publishing:
             raise InputError("Publishing needs a shared server (EMBEDLAB_SHARED=1).")
         if self.model_record(model_id)["published"]:
             raise InputError("That model is already published.")
-        space = self.load_space(model_id)
-        space.info.pop("id", None)
-        return pub.save_space(space, name or space.info.get("name"))
+        problem = self.model_files_problem(model_id)
+        if problem is not None:
+            raise InputError(f"The model '{self.model_record(model_id)['name']}' is damaged ({problem}); it cannot "
+                             "be published.")
+        return pub.register_copy(self.model_folder(model_id), self.model_record(model_id), name)
 
     def unpublish_model(self, model_id: str) -> None:
         """Remove a model from the published area (the instructor's copy stays in their workspace)."""

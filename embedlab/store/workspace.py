@@ -41,8 +41,9 @@ from embedlab.sources.corpus import Corpus, build_corpus
 from embedlab.sources.preprocess import PreprocessConfig
 from embedlab.sources.samples import sample_documents
 from embedlab.progress import Progress
-from embedlab.store.model_files import model_files_problem, read_space, write_space
+from embedlab.store.model_files import attachment_path, model_files_problem, read_space, write_space
 from embedlab.store.processes import proc_start, same_process_alive
+from embedlab.store.datasets import DATASET_KINDS, Datasets
 from embedlab.store.publishing import Publishing
 from embedlab.store.shared_cache import SHARED
 
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-class Workspace(Publishing):
+class Workspace(Publishing, Datasets):
     """One user's models, corpora and settings in a directory.
 
     Parameters
@@ -172,7 +173,7 @@ class Workspace(Publishing):
             known = {"models": {r[0] for r in db.execute("SELECT id FROM models")},
                      "corpora": {r[0] for r in db.execute("SELECT id FROM corpora")}}
         now = time.time()
-        for table in ("models", "corpora", "tables"):
+        for table in ("models", "corpora", *(folder for folder, _, _ in DATASET_KINDS.values())):
             if not (self.root / table).is_dir():
                 continue
             for entry in (self.root / table).iterdir():
@@ -285,6 +286,40 @@ class Workspace(Publishing):
         frame["status"] = ["ready" if self._model_complete(i) else "damaged" for i in frame["id"]]
         return frame
 
+    def register_copy(self, folder: Path, record: dict, name: Optional[str] = None) -> str:
+        """Copy a complete model folder (another workspace's) into this one and register it; return its new id.
+
+        Written like :meth:`save_space` (partial folder, rename, registry row last).
+
+        Raises
+        ------
+        InputError
+            The copy would take the workspace over its disk quota.
+        """
+        size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+        self.check_quota(size, "Copying this model")
+        model_id = new_id()
+        name = (name or record["name"]).strip() or record["name"]
+
+        def copy(partial: Path) -> None:
+            shutil.copytree(folder, partial, dirs_exist_ok=True)
+
+        self.write_atomically(self.models_dir, model_id, copy)
+        params = record.get("params", {})
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO models(id, name, kind, params, corpus_name, corpus_fingerprint, vocab_size, dim,"
+                " train_seconds, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (model_id, name, record["kind"], params if isinstance(params, str) else json.dumps(params),
+                 record.get("corpus_name"), record.get("corpus_fingerprint"), record.get("vocab_size"),
+                 record.get("dim"), record.get("train_seconds"), time.time()),
+            )
+        return model_id
+
+    def model_files_problem(self, model_id: str) -> Optional[str]:
+        """What is wrong with a model's files, or None (see :func:`embedlab.store.model_files.model_files_problem`)."""
+        return model_files_problem(self.model_folder(model_id))
+
     def _model_complete(self, model_id: str) -> bool:
         return model_files_problem(self.models_dir / model_id) is None
 
@@ -350,6 +385,31 @@ class Workspace(Publishing):
             raise InputError(
                 f"The model '{record['name']}' is damaged and cannot be loaded ({exc}). Delete it and train it again."
             ) from exc
+
+    def model_folder(self, model_id: str) -> Path:
+        """The folder holding a model's files (this workspace's, or the published area's).
+
+        Raises
+        ------
+        InputError
+            No such model.
+        """
+        self.model_record(model_id)
+        return self._owner(model_id).models_dir / model_id
+
+    def attachment(self, model_id: str, name: str) -> Path:
+        """The path of one of a model's attachments (see :attr:`embedlab.space.Space.attachments`).
+
+        Raises
+        ------
+        InputError
+            No such model, or the model was saved without that attachment.
+        """
+        path = attachment_path(self.model_folder(model_id), name)
+        if not path.is_file():
+            raise InputError(f"The model '{self.model_record(model_id)['name']}' has no saved {name!r}; "
+                             "train it again to get it.")
+        return path
 
     def rename_model(self, model_id: str, name: str) -> None:
         """Give a model a new display name.
