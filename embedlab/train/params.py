@@ -3,7 +3,9 @@
 A config dataclass declares each field with :func:`param`; :class:`Params`
 gives it ``to_dict``/``from_dict``, validation (raising
 :class:`~embedlab.errors.InputError`) and :meth:`Params.describe`, which a
-form or a registry can read instead of repeating the ranges::
+form or a registry can read instead of repeating the ranges. This is the one
+way a model family declares its hyper-parameters (see CONTRIBUTING.md); the
+Train page draws its form from the same metadata (:mod:`embedlab.ui.forms`)::
 
     @dataclass
     class LSAConfig(Params):
@@ -23,9 +25,24 @@ from embedlab.errors import InputError
 
 
 def param(default: Any, help: str, min: Optional[float] = None, max: Optional[float] = None,
-          choices: Optional[tuple] = None):
-    """A dataclass field whose metadata holds ``help``, ``min``, ``max`` and ``choices``."""
-    metadata = {"help": help}
+          choices: Optional[tuple] = None, **form):
+    """A dataclass field whose metadata holds ``help``, ``min``, ``max`` and ``choices``.
+
+    Parameters
+    ----------
+    default : Any
+        The value the form starts from (a tuple for list-like settings: dataclass defaults must be immutable).
+    help : str
+        One line: what the hyper-parameter does, with its source.
+    min, max : float, optional
+        Allowed range (inclusive).
+    choices : tuple, optional
+        Allowed values.
+    **form
+        More form metadata, read by :func:`embedlab.train.registry.field_help`:
+        ``label``, ``choice_labels``, ``step``, ``format``, ``widget``, ``advanced``.
+    """
+    metadata = {"help": help, **form}
     if min is not None:
         metadata["min"] = min
     if max is not None:
