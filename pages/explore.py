@@ -7,6 +7,7 @@ from embedlab.probes import projection as P
 from embedlab.probes.neighbours import nearest_neighbours, neighbours_of_words
 from embedlab.probes.projection.umap.warmup import warm_up_status
 from embedlab.ui import background, session, widgets
+from embedlab.ui.item_views import extras
 from embedlab.ui.entry import through_app
 from embedlab.ui.tables import table_columns
 from embedlab.views import scatter
@@ -18,6 +19,7 @@ st.title("Explore")
 space = widgets.require_space("Explore")
 model_id = session.active_model_id()
 noun, nouns = space.nouns
+item_extras = extras(space)  # what this kind of item adds (edges, snippets, thumbnails)
 st.caption(f"{space.name}: {space.count_text(len(space))} × {space.dim} dimensions.")
 
 tab_map, tab_nn = st.tabs(["Projection", "Nearest neighbours"])
@@ -38,6 +40,8 @@ with tab_nn:
                            f"(id {table.attrs['query']}), by cosine similarity")
             st.dataframe(for_display(space, table), hide_index=True,
                          column_config=table_columns(space, wide=True))
+            if item_extras.neighbours is not None:
+                item_extras.neighbours(space, table)
 
 # ---------------------------------------------------------------- projection
 METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
@@ -193,6 +197,7 @@ with tab_map:
         pattern = c3.text_input(f"Search {space.label_nouns[1]} (substring)" if space.has_labels
                                 else "Search (substring)", key="explore-search")
         use_regex = c3.checkbox("regular expression", key="explore-regex")
+        extra_options = item_extras.controls(space, c2) if item_extras.controls is not None else {}
 
         colour, continuous = None, False
         with widgets.user_errors():
@@ -224,6 +229,9 @@ with tab_map:
                                      colour_title=names[colour_by], labels=labels_on, highlight=matches,
                                      method=result.method, explained_variance_ratio=result.explained_variance_ratio,
                                      marked=points.queries)
+        if item_extras.decorate is not None:
+            for note in item_extras.decorate(fig, frame, space, extra_options) or []:
+                st.caption(note)
         chart_key = f"explore-chart-{abs(hash(proj_key)) % 10**9}"
         if result.n_components == 2:
             event = st.plotly_chart(fig, key=chart_key, on_select="rerun", selection_mode=("box", "lasso"))
@@ -231,6 +239,8 @@ with tab_map:
         else:
             st.plotly_chart(fig, key=chart_key)
             chosen = []
+        if item_extras.after_chart is not None:
+            item_extras.after_chart(chart_key, frame, space, extra_options)
         st.caption(f"{points.description} · {METHOD_NAMES[result.method]} · "
                    + ", ".join(f"{k}={v}" for k, v in result.params.items()))
         if result.explained_variance_ratio is not None:

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from embedlab import Workspace, config
+import numpy as np
+
+from embedlab import Space, Workspace, config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,3 +145,35 @@ def test_umap_reuses_knn_graph_when_min_dist_changes(explore):
     projections = _result_keys(at, "explore-projection")
     assert len(projections) == 4 and any(k[3][-1] == 50 for k in projections)  # ("result", model, name, (..., epochs))
     assert len(_result_keys(at, "explore-knn")) == 2
+
+
+def test_an_item_kind_adds_to_explore_through_its_own_module(monkeypatch, tmp_path):
+    """A kind of item declares Explore extras in embedlab/ui/item_<kind>.py; the page calls each hook."""
+    import sys
+    import types
+
+    from embedlab.ui import item_views
+
+    calls = []
+    module = types.ModuleType("embedlab.ui.item_node")
+    module.EXTRAS = item_views.ItemExtras(
+        controls=lambda space, box: calls.append("controls") or {"edges": True},
+        decorate=lambda fig, frame, space, options: calls.append(("decorate", options["edges"], len(frame)))
+        or ["edges drawn under the points"],
+        after_chart=lambda key, frame, space, options: calls.append("after_chart"),
+        neighbours=lambda space, table: calls.append(("neighbours", len(table))))
+    monkeypatch.setitem(sys.modules, "embedlab.ui.item_node", module)
+    space = Space.from_vectors([f"n{i}" for i in range(40)], np.random.default_rng(0).normal(size=(40, 8)),
+                               info={"kind": "deepwalk", "item_kind": "node", "name": "toy graph"})
+    assert item_views.extras(space) is module.EXTRAS
+    ws = Workspace(config.home())
+    session_model = ws.save_space(space, name="toy graph")
+    ws.set_setting("active_model", session_model)
+    at = AppTest.from_file(str(ROOT / "pages" / "explore.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert "controls" in calls and ("decorate", True, 40) in calls and "after_chart" in calls
+    assert any("edges drawn under the points" in c.value for c in at.caption)
+    at.text_input(key="explore-nn-word").set_value("n3").run()
+    assert ("neighbours", 10) in calls  # the hook sees the neighbour table that was shown
+    words = Space.from_vectors(["a", "b"], np.eye(2))
+    assert item_views.extras(words) is item_views.NONE  # words declare nothing
