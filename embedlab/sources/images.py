@@ -333,6 +333,9 @@ def open_image(data: bytes, name: str, max_pixels: int = MAX_IMAGE_PIXELS):
         raise InputError(f"'{name}' is too large to decode, refused before decoding ({exc}). Scale it down "
                          "before uploading.") from exc
     except Image.UnidentifiedImageError as exc:
+        if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+            raise InputError(f"'{name}' is a damaged image: it starts as a PNG/JPEG but its header cannot be read "
+                             "(cut short?).") from exc
         raise InputError(f"'{name}' is not a PNG or JPEG image.") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InputError(f"'{name}' is a damaged image ({exc}).") from exc
