@@ -116,7 +116,7 @@ m[1].metric("size", f"{stats['side']} × {stats['side']}")
 m[2].metric("colour", "RGB" if stats["colour"] else "greyscale")
 m[3].metric("classes", f"{stats['labels']:,}" if stats["labels"] else "none")
 m[4].metric("skipped files", f"{stats['skipped']:,}")
-if images.citation:
+if images.citation and not (source == sources[0] and images.source == "sample:digits"):  # not twice on one screen
     st.caption(f"Source: {images.citation}")
 for note in images.notes:
     st.caption(f"ℹ️ {note}")
@@ -135,8 +135,8 @@ with left:
 with right:
     # up to 10 images of each of the first 10 classes, row by row; without labels, the first 100
     if images.has_labels:
-        classes = images.label_counts()["label"].tolist()[:10]
-        rows = np.concatenate([np.flatnonzero(images.labels == c)[:10] for c in classes if c != "(none)"])
+        classes = sorted(set(images.labels.tolist()) - {""}, key=lambda c: (len(c), c))[:10]  # 0, 1, ..., 10
+        rows = np.concatenate([np.flatnonzero(images.labels == c)[:10] for c in classes])
         caption = "Up to 10 images of each of the first classes (one row per class)"
     else:
         rows = np.arange(min(100, len(images)))

@@ -34,8 +34,8 @@ from embedlab.train.params import Params, param
 from embedlab.train.registry import Family
 
 NAME, TITLE, DATA_KIND = "autoencoder", "Autoencoder (MLP bottleneck)", "images"
-CITATION = ("Hinton & Salakhutdinov (2006), Reducing the dimensionality of data with neural networks, Science 313; "
-            "scikit-learn's MLPRegressor trained with Adam (Kingma & Ba 2015).")
+CITATION = ("Hinton & Salakhutdinov 2006, Science 313; scikit-learn's MLPRegressor trained with Adam, Kingma & Ba "
+            "2015")
 
 _ACTIVATIONS = {
     "tanh": np.tanh,

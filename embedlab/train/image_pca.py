@@ -29,8 +29,8 @@ from embedlab.train.params import Params, param
 from embedlab.train.registry import Family
 
 NAME, TITLE, DATA_KIND = "image_pca", "PCA (eigen-images)", "images"
-CITATION = ("Pearson (1901), On lines and planes of closest fit; Hotelling (1933); components shown as images as "
-            "Turk & Pentland (1991) 'Eigenfaces'. Equal to scikit-learn's PCA(svd_solver='full').")
+CITATION = ("Pearson 1901; Hotelling 1933; components as images: Turk & Pentland 1991, eigenfaces; equal to "
+            "scikit-learn's PCA")
 #: Up to this many rows or columns (the smaller side), the full SVD is computed; above, a randomized one.
 EXACT_LIMIT = 2000
 #: Components computed for the explained-variance curve when the randomized SVD is used.
