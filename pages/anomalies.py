@@ -52,6 +52,8 @@ with widgets.user_errors():
     values = config_form(an.AnomalyConfig, key="anomaly-cfg")
 if st.button("Run anomaly detection", key="anomaly-run", type="primary"):
     with widgets.user_errors():
+        if not methods:
+            raise InputError("Choose at least one detector.")
         an.AnomalyConfig.from_dict(values)  # a bad value is named here, not in the worker
         title = (f"Anomalies in {images.name}: " + (", ".join(held_out) if held_out else "nothing") + " held out")
         job_id = jobs.submit(ws, "image_anomaly", {"images_id": images.id, "held_out": list(held_out),
