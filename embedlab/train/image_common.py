@@ -258,10 +258,20 @@ def one_blas_thread():
     measured under load, the SVD of the digits took 0.68 s with two threads
     and 0.018 s with one, an autoencoder epoch about 3x longer. As
     :func:`embedlab.train.svd.fit_svd` does, keep to one thread.
-    """
-    from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1, user_api="blas")
+    The BLAS libraries are looked up once per process (threadpoolctl's
+    ``ThreadpoolController``): looking them up on every call took 7 ms, twice
+    the digits' whole SVD.
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_CONTROLLER = None  # the process's BLAS libraries, found once (not per-user data)
 
 
 class Timer:
