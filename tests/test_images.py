@@ -649,3 +649,28 @@ def test_family_checks_refuse_before_queueing(tmp_path, digits):
     with pytest.raises(InputError, match="n_components must be at most 30"):
         pca.run_check(ws, {"images_id": set_id, "config": {"n_components": 40}})
     pca.run_check(ws, {"images_id": set_id, "config": {"n_components": 30}})
+
+
+def test_reading_a_zip_as_a_job_reports_progress_and_stops_on_cancel(tmp_path, digits):
+    from embedlab.sources.images import run_read_job
+
+    ws = Workspace(tmp_path / "ws")
+    members = {f"{d}/{i}.png": png(digits.display()[i]) for i in range(120) for d in [digits.labels[i]]}
+    data = make_zip(members)
+    reports = []
+    out = run_read_job(ws, {"file": ["many.zip", ws.stage_upload("many.zip", data)], "side": 8},
+                       lambda f, m="", **d: reports.append((f, m)))
+    assert out["images"] == 120 and load_imageset(ws, out["images_id"]).labels.tolist()[:3] == ["0", "0", "0"]
+    assert [m for _, m in reports][:3] == ["Reading image 1 of 120", "Reading image 51 of 120",
+                                           "Reading image 101 of 120"]
+    assert all(0 <= f <= 1 for f, _ in reports)
+
+    def cancelled(fraction, message="", **details):  # what the worker does once the job is cancelled
+        if fraction > 0.3:
+            raise Cancelled("The job was cancelled.")
+
+    before = len(imagesets(ws))
+    with pytest.raises(Cancelled):
+        run_read_job(ws, {"file": ["other.zip", ws.stage_upload("other.zip", make_zip(
+            {f"x{i}.png": png(digits.display()[i]) for i in range(130, 260)}))], "side": 8}, cancelled)
+    assert len(imagesets(ws)) == before and not any((ws.root / "uploads").iterdir())
