@@ -26,6 +26,11 @@ PAGES = {
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
     ],
+    "Images": [
+        st.Page("pages/images.py", title="Images", icon="🖼️"),
+        st.Page("pages/image_models.py", title="Image models", icon="🧠"),
+        st.Page("pages/anomalies.py", title="Anomalies", icon="🚨"),
+    ],
     "Any model": [
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
         st.Page("pages/compare.py", title="Compare", icon="⚖️"),
@@ -40,6 +45,6 @@ PAGES = {
 # names on a fresh server's first script run (it showed for seconds, until this script reached
 # st.navigation); this navigation is the one to show.
 st.set_option("client.showSidebarNavigation", True)
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, expanded=True)  # every page listed: a collapsed menu hides whole groups
 sidebar.render()
 page.run()

@@ -79,6 +79,8 @@ INLINE_LIMITS = {
     "projection_points": 5_000,        # points of a UMAP or t-SNE (PCA always runs inline)
     "debias_words": 20_000,            # words of a space to hard-debias and save
     "import_bytes": 5_000_000,         # bytes of uploaded vectors
+    "image_zip_bytes": 5_000_000,      # bytes of an uploaded zip of images (decoded and resized one by one)
+    "knn_accuracy_work": 1_000_000_000,  # images² x dimensions, summed over the embeddings of a k-NN accuracy check
 }
 
 

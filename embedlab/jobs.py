@@ -60,6 +60,10 @@ TASKS = {
     "projection": "embedlab.probes.projection.core:run_projection_job",
     "debias": "embedlab.probes.bias.debias:run_debias_job",
     "import_vectors": "embedlab.sources.vectors:run_import_job",
+    # issue 20: images
+    "read_images": "embedlab.sources.images:run_read_job",
+    "image_anomaly": "embedlab.probes.anomaly:run_job",
+    "image_knn_accuracy": "embedlab.probes.knn_accuracy:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

@@ -5,7 +5,7 @@ import streamlit as st
 from embedlab import config, jobs
 from embedlab.errors import InputError
 from embedlab.sources import export as ex
-from embedlab.sources.vectors import FORMATS, read_uploads
+from embedlab.sources.vectors import FORMATS, add_images, read_uploads
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 
@@ -25,6 +25,16 @@ with tab_in:
                               key="import-cap", help="These files list the most frequent words first, so this "
                                                      "keeps the most frequent ones.")
         name = st.text_input("Model name", key="import-name", placeholder="the file name")
+        with st.expander("Images for these vectors (optional: CNN or CLIP embeddings of images)"):
+            st.caption("A zip of PNG/JPEG images named after the vectors' keys (cat01.png for the key cat01), or "
+                       "the Embedding Projector's sprite sheet (one PNG of equal tiles, row by row, in the vectors' "
+                       "order). Explore then shows each image on hover, at the points and beside its neighbours.")
+            image_file = st.file_uploader("Zip of images or sprite sheet", type=["zip", "png", "jpg", "jpeg"],
+                                          key="import-images")
+            i1, i2 = st.columns(2)
+            tile = i1.number_input("Sprite tile side (pixels; sprite sheets only)", 1, 1024, 28, key="import-tile")
+            image_side = i2.selectbox("Keep images at (pixels per side)", [8, 16, 24, 28, 32, 48, 64], index=3,
+                                      key="import-image-side")
         submitted = st.form_submit_button("Import", type="primary")
     def imported(summary):
         session.set_active_model(summary["model_id"])
@@ -34,27 +44,36 @@ with tab_in:
         with widgets.user_errors():
             ws = session.workspace()
             uploads = files or []
-            if sum(f.size for f in uploads) > config.inline_limit("import_bytes"):
+            image_options = {"image_tile": int(tile), "image_side": int(image_side)}
+            if sum(f.size for f in uploads) + (image_file.size if image_file else 0) > config.inline_limit(
+                    "import_bytes"):
                 # parsing millions of numbers would hold up the server: a background job reads them
                 st.session_state["import-job"] = jobs.submit(ws, "import_vectors", {
                     "files": [[f.name, ws.stage_upload(f.name, f.getvalue())] for f in uploads],
                     "format": None if fmt == "auto" else fmt, "max_words": cap or None,
-                    "name": name.strip() or None}, f"Import {', '.join(f.name for f in uploads)}")
+                    "name": name.strip() or None,
+                    "images": [image_file.name, ws.stage_upload(image_file.name, image_file.getvalue())]
+                    if image_file else None, **image_options}, f"Import {', '.join(f.name for f in uploads)}")
             else:
                 with st.spinner("Reading the vectors"):
                     space = read_uploads([(f.name, f.getvalue()) for f in uploads],
                                          fmt=None if fmt == "auto" else fmt, max_words=cap or None)
+                    if image_file is not None:
+                        add_images(space, image_file.getvalue(), image_file.name, **image_options)
                     model_id = ws.save_space(space, name.strip() or None)
                     imported({"model_id": model_id, "name": ws.model_record(model_id)["name"], "words": len(space),
                               "dim": space.dim, "format": space.info["source_format"],
-                              "notes": list(space.info.get("notes", []))})
+                              "notes": list(space.info.get("notes", [])), "images": space.info.get("images")})
     if st.session_state.get("import-job"):
         widgets.job_panel(st.session_state["import-job"], key="import-panel",
                           on_done=lambda status: (imported(status["result"]), st.session_state.pop("import-job")))
     summary = st.session_state.get("import-done")
     if summary:
-        st.success(f"Imported **{summary['name']}**: {summary['words']:,} words × {summary['dim']} dimensions "
+        noun = "images" if summary.get("images") else "words"
+        st.success(f"Imported **{summary['name']}**: {summary['words']:,} {noun} × {summary['dim']} dimensions "
                    f"({FORMATS[summary['format']]}). It is now the active model.")
+        if summary.get("images"):
+            st.caption(f"{summary['images']:,} of them have an image: Explore shows it on hover and at the points.")
         for note in summary["notes"]:
             st.info(note)
 

@@ -49,6 +49,12 @@ PARSERS = [
      lambda fn, data, name: fn(data, "edges.txt", directed=True)),
     ("read_node_attributes.csv", "embedlab.sources.graphs", "read_node_attributes",
      lambda fn, data, name: fn(data, "nodes.csv")),
+    # issue 20: images (a zip of PNG/JPEG, a sprite sheet, a labels CSV)
+    ("read_image_zip", "embedlab.sources.images", "read_image_zip", lambda fn, data, name: fn(data, "images.zip")),
+    ("read_sprite_sheet", "embedlab.sources.images", "read_sprite_sheet",
+     lambda fn, data, name: fn(data, "sprite.png", tile=4, n_images=3)),
+    ("read_labels_csv", "embedlab.sources.images", "read_labels_csv",
+     lambda fn, data, name: fn(data, "labels.csv", ["a.png", "b/c.png"])),
 ]
 
 
@@ -148,3 +154,25 @@ def test_cut_short_utf16_with_a_bom_is_an_input_error(data):
 
     with pytest.raises(InputError, match="byte-order mark"):
         read_documents(data, "cut.txt")
+
+
+def test_a_zip_whose_directory_needs_a_newer_zip_version_is_an_input_error():
+    # zipfile raises NotImplementedError("zip file version 9.9") while reading the directory
+    from embedlab.sources.uploads import unpack
+
+    data = bytearray(_zip([("a.txt", b"hello world")]))
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = b"\x63\x00"
+    with pytest.raises(InputError, match="not a readable zip file"):
+        unpack(bytes(data), "new.zip")
+
+
+def test_a_member_offset_before_the_start_of_the_zip_is_an_input_error():
+    # a directory entry pointing 4 GB before the file: zipfile's seek raises ValueError
+    from embedlab.sources.uploads import unpack
+
+    data = bytearray(_zip([("a.txt", b"hello world")]))
+    at = data.find(b"PK\x01\x02")
+    data[at + 42:at + 46] = b"\x00\x00\x00\xff"
+    with pytest.raises(InputError, match="cannot be read"):
+        unpack(bytes(data), "offset.zip")

@@ -8,6 +8,7 @@ flower.jpg); small images made here for each bad-input case.
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zipfile
 import zlib
@@ -22,9 +23,9 @@ from embedlab.probes.anomaly import AnomalyConfig, AnomalyResult, detect_anomali
 from embedlab.probes.anomaly import run_job as anomaly_job
 from embedlab.probes.knn_accuracy import knn_accuracy, space_knn_accuracy
 from embedlab.sources import images as img_src
-from embedlab.sources.images import (ImageSet, align_to_keys, decode_image, imagesets, load_imageset,
-                                     read_image_zip, read_labels_csv, read_sprite_sheet, sample_imageset,
-                                     save_imageset, store_sample_images)
+from embedlab.sources.images import (ImageSet, align_to_keys, decode_image, delete_imageset, imagesets,
+                                     load_imageset, read_image_zip, read_labels_csv, read_sprite_sheet,
+                                     sample_imageset, save_imageset, store_sample_images)
 from embedlab.store import Workspace
 from embedlab.train.autoencoder import AutoencoderConfig, AutoencoderFit, train_autoencoder
 from embedlab.train.autoencoder import run_job as ae_job
@@ -124,7 +125,8 @@ def test_pca_space_and_full_rank_reconstruction(digits):
     space = train_pca(digits, PCAConfig(n_components=10))
     assert space.kind == "image_pca" and space.dim == 10 and len(space) == 1797
     assert space.info["item_kind"] == "image" and space.words[0] == "digit-0000"
-    assert space.meta["label"].iloc[0] == "0" and len(space.info["variance_curve"]) == 64
+    assert space.meta["class"].iloc[0] == "0" and space.labels[0] == "digit-0000 (0)"
+    assert space.resolve("digit-0000") == "digit-0000" and len(space.info["variance_curve"]) == 64
     assert sum(space.info["explained_variance_ratio"]) == pytest.approx(0.7382, abs=1e-3)
     full = PCAFit(64).fit(digits.features())
     assert full.reconstruction_error(digits.features()).max() < 1e-20
@@ -170,10 +172,13 @@ def test_autoencoder_bottleneck_larger_than_input_is_refused(digits):
         AutoencoderConfig.from_dict({"hidden_sizes": "64, lots"})
     with pytest.raises(InputError, match="at most 3"):
         AutoencoderConfig(hidden_sizes=(8, 8, 8, 8))
-    cfg = AutoencoderConfig.from_dict({"hidden_sizes": "32, 16", "epochs": 5.0, "unknown": 1})
+    with pytest.raises(InputError, match="from 1 to 2048"):
+        AutoencoderConfig(hidden_sizes=[0])
+    with pytest.raises(InputError, match="epochs must be a whole number"):
+        AutoencoderConfig.from_dict({"epochs": 5.5})
+    cfg = AutoencoderConfig.from_dict({"hidden_sizes": "32, 16", "epochs": 5, "unknown": 1})
     assert cfg.hidden_sizes == (32, 16) and cfg.epochs == 5 and cfg.layers == (32, 16, 10, 16, 32)
-    assert AutoencoderConfig.from_dict(cfg.to_dict()) == cfg
-    assert cfg.to_dict()["hidden_sizes"] == [32, 16]  # JSON-able
+    assert AutoencoderConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg  # through a job's JSON
 
 
 def test_autoencoder_cancel_stops_between_epochs(digits):
@@ -456,8 +461,33 @@ def test_zip_over_the_limits(digits, monkeypatch):
     with pytest.raises(InputError, match="over the limit of 4 images"):
         read_image_zip(data, "d.zip", side=8, max_images=4)
     monkeypatch.setattr(img_src, "MAX_ZIP_MEMBERS", 3)
-    with pytest.raises(InputError, match="lists 5 entries, over the limit of 3"):
+    with pytest.raises(InputError, match="holds 5 files; embedlab opens archives of at most 3"):
         read_image_zip(data, "d.zip", side=8)
+
+
+def test_archive_rules_of_every_upload_hold_for_image_zips(digits):
+    import gzip
+
+    good = png(digits.display()[0])
+    # a .zip.gz and .png.gz members are read (one level of archives), the budget counts what comes out
+    both = read_image_zip(gzip.compress(make_zip({"a.png": good, "b.png": good})), "pics.zip.gz", side=8)
+    assert both.ids.tolist() == ["a.png", "b.png"] and both.name == "pics"
+    assert read_image_zip(make_zip({"a.png.gz": gzip.compress(good)}), "z.zip", side=8).ids.tolist() == ["a.png"]
+    with pytest.raises(InputError, match="once decompressed"):
+        read_image_zip(make_zip({f"{i}.png.gz": gzip.compress(b"\0" * 400_000) for i in range(5)}), "bomb.zip",
+                       side=8, limit=1_000_000)
+    with pytest.raises(InputError, match="one level"):
+        read_image_zip(make_zip({"a.png": good, "inner.zip": make_zip({"b.png": good})}), "z.zip", side=8)
+    with pytest.raises(InputError, match="one level"):  # an archive under an image's name
+        read_image_zip(make_zip({"a.png": good, "b.png": make_zip({"c.png": good})}), "z.zip", side=8)
+    with pytest.raises(InputError, match="leaves the archive"):
+        read_image_zip(make_zip({"../../a.png": good}), "z.zip", side=8)
+    # a directory entry needing a newer zip version than Python reads: zipfile raises NotImplementedError
+    data = bytearray(make_zip({"a.png": good}))
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = b"\x63\x00"
+    with pytest.raises(InputError, match="not a readable zip file"):
+        read_image_zip(bytes(data), "new.zip", side=8)
 
 
 def test_a_20000_by_20000_image_is_refused_before_decoding(digits, monkeypatch):
@@ -540,14 +570,20 @@ def test_imageset_storage_round_trip(tmp_path, digits):
     back = load_imageset(ws, set_id)
     assert np.array_equal(back.pixels, sub.pixels) and back.ids.tolist() == sub.ids.tolist()
     assert back.labels.tolist() == sub.labels.tolist() and back.max_value == 16 and back.invert_display
-    assert imagesets(ws)["id"].tolist() == [set_id]
+    assert save_imageset(ws, digits.subset(np.arange(20))) == set_id  # the same content is stored once
+    listed = imagesets(ws)
+    assert listed["id"].tolist() == [set_id] and listed["images"].tolist() == [20] and listed["side"].tolist() == [8]
     assert store_sample_images(ws) == store_sample_images(ws)  # stored once, then reused
+    assert (tmp_path / "ws" / "images" / set_id / "imageset.json").is_file()
     assert not list((tmp_path / "ws" / "images").glob(".partial-*"))
     with pytest.raises(InputError, match="no image set"):
         load_imageset(ws, "../models")
+    ws.set_setting("image_set", set_id)
     (tmp_path / "ws" / "images" / set_id / "pixels.npy").write_bytes(b"\x93NUMPY damaged")
     with pytest.raises(InputError, match="damaged"):
         load_imageset(ws, set_id)
+    delete_imageset(ws, set_id)
+    assert ws.get_setting("image_set") is None and len(imagesets(ws)) == 1  # the digits stay
 
 
 def test_jobs_train_save_and_find_their_images_and_decoders_again(tmp_path, digits):
@@ -556,20 +592,85 @@ def test_jobs_train_save_and_find_their_images_and_decoders_again(tmp_path, digi
     progress = lambda f, m="", **d: reports.append(f)  # noqa: E731
     out = pca_job(ws, {"sample": "digits", "config": {"n_components": 5}, "name": "eigen"}, progress)
     space = ws.load_space(out["model_id"])
-    assert space.name == "eigen" and space.dim == 5 and space.info["item_kind"] == "image"
-    assert space.info["imageset_id"] == out["imageset_id"] and space.meta["label"].iloc[10] == "0"
+    assert space.name == "eigen" and space.dim == 5 and space.item_kind == "image"
+    assert space.info["imageset_id"] == out["images_id"] and space.meta["class"].iloc[10] == "0"
     images = space_imageset(ws, space)
+    np.testing.assert_array_equal(images.pixels, digits.pixels)
+    assert images.labels.tolist() == digits.labels.tolist() and images.invert_display
     decoder = load_decoder(ws, space)
     np.testing.assert_allclose(decoder.transform(images.features()), space.vectors, atol=1e-4)
     assert reconstruct(images, decoder, [0, 1]).shape == (2, 8, 8)
-    out2 = ae_job(ws, {"imageset_id": out["imageset_id"], "config": {"epochs": 3, "bottleneck": 4}}, progress)
+    # decoder and images are model attachments: inside the model's folder, nowhere else
+    folder = ws.model_folder(out["model_id"])
+    assert (folder / "attachments" / "decoder" / "components.npy").is_file()
+    assert (folder / "attachments" / "images" / "pixels.npy").is_file()
+    assert not (tmp_path / "ws" / "image_decoders").exists()
+    out2 = ae_job(ws, {"images_id": out["images_id"], "config": {"epochs": 3, "bottleneck": 4}}, progress)
     ae_space = ws.load_space(out2["model_id"])
     ae = load_decoder(ws, ae_space)
     np.testing.assert_allclose(ae.encode(images.features()), ae_space.vectors, atol=1e-5)
     assert len(ae_space.info["epoch_losses"]) == 3 and ae_space.kind == "autoencoder"
     assert max(reports) <= 1.0
-    res = anomaly_job(ws, {"imageset_id": out["imageset_id"], "held_out": ["1"], "methods": ["pca", "knn_distance"],
-                           "config": {"pca_components": 5}}, progress)
-    assert res["imageset_id"] == out["imageset_id"] and 0.5 < res["roc_auc"]["knn_distance"] <= 1
+    # a model keeps its images when its set is deleted, and loses its decoder with itself
+    delete_imageset(ws, out["images_id"])
+    np.testing.assert_array_equal(space_imageset(ws, ws.load_space(out2["model_id"])).pixels, digits.pixels)
+    ws.delete_model(out["model_id"])
+    assert not folder.exists()
     with pytest.raises(InputError, match="Choose an image set"):
         pca_job(ws, {"config": {}}, progress)
+    with pytest.raises(InputError, match="no image set"):
+        pca_job(ws, {"images_id": out["images_id"], "config": {}}, progress)
+
+
+def test_anomaly_job_writes_its_scores_beside_the_job(tmp_path, digits):
+    from embedlab.probes.anomaly import load_result
+
+    ws = Workspace(tmp_path / "ws")
+    set_id = save_imageset(ws, digits)
+    folder = tmp_path / "job"
+    folder.mkdir()
+    res = anomaly_job(ws, {"images_id": set_id, "held_out": ["1"], "methods": ["pca", "knn_distance"],
+                           "config": {"pca_components": 5}, "job_folder": str(folder)}, lambda *a, **k: None)
+    assert res["images_id"] == set_id and 0.5 < res["roc_auc"]["knn_distance"] <= 1
+    result = load_result({"result": res})
+    assert result.roc_auc == res["roc_auc"] and len(result.ids) == 1797
+    assert result.verdict().startswith("The baseline distance to the k-th nearest training image separated")
+
+
+def test_family_checks_refuse_before_queueing(tmp_path, digits):
+    from embedlab.train import registry
+
+    ws = Workspace(tmp_path / "ws")
+    set_id = save_imageset(ws, digits.subset(np.arange(30)))
+    ae, pca = registry.family("autoencoder"), registry.family("image_pca")
+    assert ae.arg == pca.arg == "images_id" and ae.item == "image" and ae.reports_loss
+    with pytest.raises(InputError, match="must be smaller than the input"):
+        ae.run_check(ws, {"images_id": set_id, "config": {"bottleneck": 64}})
+    with pytest.raises(InputError, match="n_components must be at most 30"):
+        pca.run_check(ws, {"images_id": set_id, "config": {"n_components": 40}})
+    pca.run_check(ws, {"images_id": set_id, "config": {"n_components": 30}})
+
+
+def test_reading_a_zip_as_a_job_reports_progress_and_stops_on_cancel(tmp_path, digits):
+    from embedlab.sources.images import run_read_job
+
+    ws = Workspace(tmp_path / "ws")
+    members = {f"{d}/{i}.png": png(digits.display()[i]) for i in range(120) for d in [digits.labels[i]]}
+    data = make_zip(members)
+    reports = []
+    out = run_read_job(ws, {"file": ["many.zip", ws.stage_upload("many.zip", data)], "side": 8},
+                       lambda f, m="", **d: reports.append((f, m)))
+    assert out["images"] == 120 and load_imageset(ws, out["images_id"]).labels.tolist()[:3] == ["0", "0", "0"]
+    assert [m for _, m in reports][:3] == ["Reading image 1 of 120", "Reading image 51 of 120",
+                                           "Reading image 101 of 120"]
+    assert all(0 <= f <= 1 for f, _ in reports)
+
+    def cancelled(fraction, message="", **details):  # what the worker does once the job is cancelled
+        if fraction > 0.3:
+            raise Cancelled("The job was cancelled.")
+
+    before = len(imagesets(ws))
+    with pytest.raises(Cancelled):
+        run_read_job(ws, {"file": ["other.zip", ws.stage_upload("other.zip", make_zip(
+            {f"x{i}.png": png(digits.display()[i]) for i in range(130, 260)}))], "side": 8}, cancelled)
+    assert len(imagesets(ws)) == before and not any((ws.root / "uploads").iterdir())

@@ -16,7 +16,7 @@ the limit) a result; never another exception. The wall time and the peak of
 Python-tracked memory (tracemalloc: bytes objects, numpy and pandas buffers)
 of each call are bounded; one test measures a child process's peak RSS.
 
-To cover a new data kind (graphs, documents, images), add its reader to
+To cover a new data kind (graphs, documents), add its reader to
 ``READERS``: the member suffix it reads, one valid line of its format, and
 whether it reads every member of an archive or only the first.
 """
@@ -84,11 +84,27 @@ def _vectors(data, name):
     return read_vectors(data, name)
 
 
+def _image_zip(data, name):
+    from embedlab.sources.images import read_image_zip
+
+    return read_image_zip(data, name, side=8)
+
+
+def _png() -> bytes:
+    """A 4 x 4 grey PNG: the one valid "line" of an image zip (repeated, it is still a readable PNG)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (4, 4), 128).save(out, format="PNG")
+    return out.getvalue()
+
+
 READERS = [
     Reader("corpus", _documents, ".txt", b"the cat sat on the mat\n", True),
     Reader("table columns", _table_columns, ".csv", b"7,the cat sat\n", False),
     Reader("rating table", _ratings, ".csv", b"1,2,3.5\n", False),
     Reader("vectors", _vectors, ".tsv", b"0.1\t0.2\t0.3\n", True),
+    Reader("image zip", _image_zip, ".png", _png(), True),
 ]
 
 

@@ -37,17 +37,22 @@ import pandas as pd
 from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.images import ImageSet
-from embedlab.train.image_common import check_config, config_from_dict, config_to_dict
+from embedlab.train.image_common import check_hidden_sizes, hidden_sizes
+from embedlab.train.params import Params, param
 
 METHODS = ("autoencoder", "pca", "isolation_forest", "knn_distance")
 METHOD_TITLES = {"autoencoder": "Autoencoder reconstruction error", "pca": "PCA reconstruction error",
                  "isolation_forest": "IsolationForest (baseline)", "knn_distance": "k-th nearest-neighbour distance "
                                                                                    "(baseline)"}
+#: The detectors as a sentence names them.
+METHOD_NAMES = {"autoencoder": "the autoencoder's reconstruction error", "pca": "PCA's reconstruction error",
+                "isolation_forest": "the IsolationForest baseline",
+                "knn_distance": "the baseline distance to the k-th nearest training image"}
 ROLES = ("train", "normal (test)", "held out")
 
 
 @dataclass
-class AnomalyConfig:
+class AnomalyConfig(Params):
     """Settings of :func:`detect_anomalies`.
 
     Attributes
@@ -67,45 +72,34 @@ class AnomalyConfig:
         Split, autoencoder and IsolationForest seed.
     """
 
-    test_fraction: float = field(default=0.3, metadata={
-        "help": "Share of the normal images kept out of training; the ROC AUC compares them with the held-out ones.",
-        "min": 0.05, "max": 0.9})
-    pca_components: int = field(default=10, metadata={
-        "help": "Principal components of the PCA detector (its reconstruction error is the score).",
-        "min": 1, "max": 1000})
-    ae_bottleneck: int = field(default=10, metadata={
-        "help": "Bottleneck units of the autoencoder detector.", "min": 1, "max": 1024})
-    ae_hidden_sizes: tuple = field(default=(64,), metadata={
-        "help": "Encoder layers of the autoencoder detector (mirrored in the decoder).", "min": 1, "max": 2048,
-        "max_len": 3})
-    ae_epochs: int = field(default=150, metadata={"help": "Epochs of the autoencoder detector.", "min": 1,
-                                                  "max": 2000})
-    ae_activation: str = field(default="tanh", metadata={"help": "Activation of the autoencoder's hidden layers.",
-                                                         "choices": ("tanh", "relu", "logistic")})
-    n_estimators: int = field(default=100, metadata={
-        "help": "Trees of the IsolationForest baseline (Liu, Ting & Zhou 2008; scikit-learn).", "min": 10,
-        "max": 1000})
-    knn_k: int = field(default=5, metadata={
-        "help": "The score of the k-NN baseline is the distance to the k-th nearest training image "
-                "(Ramaswamy et al. 2000).", "min": 1, "max": 100})
-    seed: int = field(default=0, metadata={"help": "Seed of the split, the autoencoder and the IsolationForest.",
-                                           "min": 0, "max": 2**31 - 1})
+    test_fraction: float = param(0.3, "Share of the normal images kept out of training; the ROC AUC compares them "
+                                      "with the held-out ones.", 0.05, 0.9, step=0.05, format="%.2f")
+    pca_components: int = param(10, "Principal components of the PCA detector (its reconstruction error is the "
+                                    "score).", 1, 1000)
+    ae_bottleneck: int = param(10, "Bottleneck units of the autoencoder detector.", 1, 1024)
+    ae_hidden_sizes: tuple = param((64,), "Encoder layers of the autoencoder detector, e.g. [64] (mirrored in the "
+                                          "decoder).", advanced=True)
+    ae_epochs: int = param(150, "Epochs of the autoencoder detector.", 1, 2000)
+    ae_activation: str = param("tanh", "Activation of the autoencoder's hidden layers.",
+                               choices=("tanh", "relu", "logistic"), advanced=True)
+    n_estimators: int = param(100, "Trees of the IsolationForest baseline (Liu, Ting & Zhou 2008; scikit-learn).",
+                              10, 1000, advanced=True)
+    knn_k: int = param(5, "The score of the k-NN baseline is the distance to the k-th nearest training image "
+                          "(Ramaswamy et al. 2000).", 1, 100, advanced=True)
+    seed: int = param(0, "Seed of the split, the autoencoder and the IsolationForest.", 0, 2**31 - 1, advanced=True)
 
     def __post_init__(self):
-        check_config(self)
+        self.ae_hidden_sizes = hidden_sizes(self.ae_hidden_sizes)
+        super().__post_init__()
+
+    def check(self) -> None:
+        check_hidden_sizes(self.ae_hidden_sizes, "ae_hidden_sizes")
 
     def autoencoder_config(self):
         from embedlab.train.autoencoder import AutoencoderConfig
 
         return AutoencoderConfig(bottleneck=self.ae_bottleneck, hidden_sizes=tuple(self.ae_hidden_sizes),
                                  activation=self.ae_activation, epochs=self.ae_epochs, seed=self.seed)
-
-    def to_dict(self) -> dict:
-        return config_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "AnomalyConfig":
-        return config_from_dict(cls, values)
 
 
 @dataclass
@@ -176,6 +170,29 @@ class AnomalyResult:
         edges = np.histogram_bin_edges(both if len(both) else s, bins=bins)
         return pd.DataFrame({"left": edges[:-1], "right": edges[1:], "normal": np.histogram(normal, edges)[0],
                              "held_out": np.histogram(held, edges)[0]})
+
+    def verdict(self) -> str:
+        """One plain sentence: which detector separated the held-out images best, and by how much.
+
+        Says so when a baseline (IsolationForest, the k-th neighbour distance)
+        beats the reconstruction errors, as the k-NN distance does on the digits.
+        """
+        scored = {m: a for m, a in self.roc_auc.items() if a is not None}
+        if not scored:
+            return "Nothing was held out, so no detector can be scored; the ranking shows the most unusual images."
+        order = sorted(scored, key=scored.get, reverse=True)
+        best = order[0]
+        name = METHOD_NAMES[best]
+        text = f"{name[0].upper() + name[1:]} separated the held-out images best (ROC AUC {scored[best]:.3f})"
+        reconstruction = [m for m in order if m in ("autoencoder", "pca")]
+        if best in ("isolation_forest", "knn_distance") and reconstruction:
+            r = reconstruction[0]
+            text += (f": a baseline beat {METHOD_NAMES[r]} ({scored[r]:.3f}). What a model of the normal images "
+                     "cannot reconstruct is unusual, but here plain distance between pixels finds the held-out "
+                     "images more reliably")
+        elif len(order) > 1:
+            text += f", ahead of {METHOD_NAMES[order[1]]} ({scored[order[1]]:.3f})"
+        return text + "."
 
     def summary(self) -> pd.DataFrame:
         """One row per detector: method, title, roc_auc, seconds."""
@@ -357,15 +374,45 @@ def detect_anomalies(images: ImageSet, held_out: Sequence[str] = (), cfg: Option
 
 
 def run_job(workspace, args: dict, progress: Progress) -> dict:
-    """Background-job entry (kind ``image_anomaly``).
+    """Background-job entry (kind ``image_anomaly``, in :data:`embedlab.jobs.TASKS`).
 
-    ``args``: ``imageset_id`` (or ``sample``), ``held_out`` (list of labels),
-    ``config`` (an :class:`AnomalyConfig` dict), optional ``methods``.
-    Returns :meth:`AnomalyResult.to_dict` plus ``imageset_id``.
+    ``args``: ``images_id`` (or ``sample``), ``held_out`` (list of labels),
+    ``config`` (an :class:`AnomalyConfig` dict), optional ``methods``;
+    ``job_folder`` (set by the worker). The scores of every image go to
+    ``<job_folder>/anomaly.json`` (too large for the job's status file, which
+    every job list reads); the result names it.
+
+    Returns
+    -------
+    dict
+        ``images_id``, ``file`` (the path of :meth:`AnomalyResult.to_dict` as JSON), ``roc_auc``, ``held_out``.
     """
+    import json
+    from pathlib import Path
+
     from embedlab.train.image_common import job_imageset
 
     images = job_imageset(workspace, args)
     cfg = AnomalyConfig.from_dict(args.get("config", {}))
-    result = detect_anomalies(images, args.get("held_out", ()), cfg, args.get("methods", METHODS), progress)
-    return {**result.to_dict(), "imageset_id": images.id}
+    result = detect_anomalies(images, args.get("held_out", ()), cfg, args.get("methods") or METHODS, progress)
+    path = Path(args["job_folder"]) / "anomaly.json"
+    path.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+    return {"images_id": images.id, "file": str(path), "roc_auc": result.roc_auc, "held_out": list(result.held_out)}
+
+
+def load_result(status: dict) -> AnomalyResult:
+    """The :class:`AnomalyResult` of a finished ``image_anomaly`` job (from its status).
+
+    Raises
+    ------
+    InputError
+        The job's result file is gone (its job was removed from the list).
+    """
+    import json
+    from pathlib import Path
+
+    path = Path((status.get("result") or {}).get("file", ""))
+    try:
+        return AnomalyResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"The scores of this anomaly run are gone ({exc}); run it again.") from exc

@@ -150,3 +150,74 @@ def space_knn_accuracy(space, label_column: Optional[str] = None, **kwargs) -> K
     if col not in space.meta.columns:
         raise InputError(f"The model '{space.name}' has no '{col}' column to classify.")
     return knn_accuracy(space.vectors, space.meta[col].astype(str).to_numpy(), **kwargs)
+
+
+#: Short names of image embeddings in tables and figures, by model family.
+_SHORT = {"image_pixels": "pixels", "image_pca": "PCA", "autoencoder": "AE"}
+
+
+def embedding_name(space) -> str:
+    """``pixels``, ``PCA-10``, ``AE-10`` for the image families; the model's name otherwise."""
+    short = _SHORT.get(space.kind)
+    if short == "pixels":
+        return "pixels" if space.info.get("params", {}).get("scale", "unit") == "unit" else "pixels (standardised)"
+    return f"{short}-{space.dim}" if short else space.name
+
+
+def image_embeddings_accuracy(workspace, images_id: str, model_ids=(), k: int = 5, folds: int = 5, seed: int = 0,
+                              progress=None) -> list:
+    """k-NN accuracy of an image set's labels on its raw pixels and on each given image model, on the same folds.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    images_id : str
+        The stored image set (its labels are the classes; its pixels, scaled
+        to [0, 1], are the baseline).
+    model_ids : sequence of str
+        Models trained on that set (their keys are its image ids).
+    k, folds, seed : int
+        See :func:`knn_accuracy`.
+    progress : callable, optional
+
+    Returns
+    -------
+    list of dict
+        One per embedding: ``embedding``, ``model``, ``model_id``, ``dims``, ``mean``, ``std``, ``per_fold``,
+        ``folds``, ``k``, ``seed``, ``metric``, ``n_items``, ``n_classes``, ``notes``.
+
+    Raises
+    ------
+    InputError
+        The set has too few labelled classes; a model whose items are not this set's images.
+    """
+    from embedlab.progress import no_progress
+    from embedlab.sources.images import load_imageset
+
+    progress = progress or no_progress
+    images = load_imageset(workspace, images_id)
+    labels = dict(zip(images.ids.tolist(), images.labels.tolist()))
+    todo = [("pixels", "raw pixels scaled to 0-1 (no model)", None, images.ids.tolist(), images.features())]
+    for model_id in model_ids:
+        space = workspace.load_space(model_id)
+        if sum(1 for w in space.words if w in labels) < len(space) / 2:
+            raise InputError(f"The model '{space.name}' was not trained on the image set '{images.name}'.")
+        todo.append((embedding_name(space), space.name, model_id, list(space.words), space.vectors))
+    rows = []
+    for j, (short, model, model_id, keys, vectors) in enumerate(todo):
+        progress(j / len(todo), f"k-NN accuracy of {short}")
+        result = knn_accuracy(vectors, [labels.get(str(w), "") for w in keys], k=k, folds=folds, seed=seed)
+        rows.append({"embedding": short, "model": model, "model_id": model_id, "dims": int(vectors.shape[1]),
+                     **result.to_dict()})
+    progress(1.0, "k-NN accuracy ready")
+    return rows
+
+
+def run_job(workspace, args: dict, progress) -> dict:
+    """Background job ``image_knn_accuracy`` (:data:`embedlab.jobs.TASKS`): :func:`image_embeddings_accuracy`.
+
+    ``args``: ``images_id``, ``model_ids``, ``k``, ``folds``, ``seed``. Returns ``{"rows": [...]}``.
+    """
+    return {"rows": image_embeddings_accuracy(workspace, args["images_id"], args.get("model_ids") or (),
+                                              int(args.get("k", 5)), int(args.get("folds", 5)),
+                                              int(args.get("seed", 0)), progress)}

@@ -35,7 +35,19 @@ Rules stated to the user (each leaves a note or a skipped entry):
 * palette, alpha (composited onto white), 16-bit (scaled to 8 bits), CMYK and
   1-bit images are converted, with a note counting each mode;
 * a labels CSV naming files that are not in the zip is reported (all unknown:
-  an error, the CSV belongs to another zip).
+  an error, the CSV belongs to another zip);
+* the archive rules of every upload (:mod:`embedlab.sources.uploads`): one
+  decompression budget, at most 10,000 entries, one level of archives, no
+  member path outside the archive.
+
+Where images are kept:
+
+* a set the user picks or uploads is a stored data set of kind ``images``
+  (:func:`save_imageset`, through :meth:`embedlab.store.Workspace.save_dataset`:
+  once per content, within the disk quota, written atomically);
+* a model whose items are images carries its own copy of them as model
+  attachments (:func:`attach_images`, :func:`space_images`), so it keeps its
+  thumbnails when the set is deleted and when it is published.
 """
 
 from __future__ import annotations
@@ -43,8 +55,6 @@ from __future__ import annotations
 import io
 import json
 import warnings
-import zipfile
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -61,8 +71,8 @@ from embedlab.sources.uploads import check_size, decode
 IMAGE_SIDES = (8, 16, 24, 28, 32, 48, 64)
 #: Most images one set may hold.
 MAX_IMAGES = 10_000
-#: Most entries (files and folders) a zip may list; checked before anything is read.
-MAX_ZIP_MEMBERS = 20_000
+#: Most entries (files and folders) a zip may list, as for every upload; counted before anything is read.
+MAX_ZIP_MEMBERS = 10_000
 #: Most pixels (width × height) of one uploaded image, checked on its header before decoding.
 MAX_IMAGE_PIXELS = 50_000_000
 #: Largest side of a stored image; 64 × 64 × 3 = 12,288 values per image.
@@ -323,6 +333,9 @@ def open_image(data: bytes, name: str, max_pixels: int = MAX_IMAGE_PIXELS):
         raise InputError(f"'{name}' is too large to decode, refused before decoding ({exc}). Scale it down "
                          "before uploading.") from exc
     except Image.UnidentifiedImageError as exc:
+        if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+            raise InputError(f"'{name}' is a damaged image: it starts as a PNG/JPEG but its header cannot be read "
+                             "(cut short?).") from exc
         raise InputError(f"'{name}' is not a PNG or JPEG image.") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InputError(f"'{name}' is a damaged image ({exc}).") from exc
@@ -557,10 +570,16 @@ def read_image_zip(data: bytes, name: str = "images.zip", side: int = 28, colour
                    should_stop: Optional[ShouldStop] = None) -> ImageSet:
     """Read a zip of PNG/JPEG images into an :class:`ImageSet`.
 
+    The archive rules are the app's (:mod:`embedlab.sources.uploads`): one
+    decompression budget for the whole upload (every member, ``.gz`` members
+    and a ``.zip.gz`` included), at most :data:`MAX_ZIP_MEMBERS` entries counted
+    from the directory record before it is parsed, no member path outside the
+    archive, one level of archives (a zip inside the zip is refused).
+
     Parameters
     ----------
     data : bytes
-        The uploaded zip.
+        The uploaded zip (or a gzip of it).
     name : str
     side : int
         Square side every image is resized to (see :data:`IMAGE_SIDES`; at most :data:`MAX_SIDE`).
@@ -577,7 +596,7 @@ def read_image_zip(data: bytes, name: str = "images.zip", side: int = 28, colour
     max_pixels : int
         Largest width × height of one image, checked before decoding.
     limit : int, optional
-        Largest total size in bytes once unzipped (default: the upload limit).
+        Largest total size in bytes once decompressed, all members together (default: the upload limit).
     progress : callable, optional
         ``progress(fraction, message)`` every 50 images.
     should_stop : callable, optional
@@ -593,14 +612,14 @@ def read_image_zip(data: bytes, name: str = "images.zip", side: int = 28, colour
     ------
     InputError
         Empty or non-zip upload, too many entries or images, more than the
-        upload limit once unzipped, an unknown ``side``/``fit``, no usable
-        image (the message lists why members were skipped), a labels CSV that
-        names no image.
+        upload limit once decompressed, a nested archive or a member path
+        outside the archive, an unknown ``side``/``fit``, no usable image (the
+        message lists why members were skipped), a labels CSV that names no image.
     """
-    progress = progress or no_progress
     from embedlab import config
+    from embedlab.sources import uploads
 
-    limit = config.max_upload_bytes() if limit is None else limit
+    progress = progress or no_progress
     if not isinstance(side, (int, np.integer)) or not 1 <= int(side) <= MAX_SIDE:
         raise InputError(f"The image side must be a whole number from 1 to {MAX_SIDE} pixels; got {side!r}.")
     side = int(side)
@@ -608,28 +627,32 @@ def read_image_zip(data: bytes, name: str = "images.zip", side: int = 28, colour
         raise InputError(f"fit must be one of {', '.join(FITS)}; got {fit!r}.")
     if not data:
         raise InputError(f"'{name}' is empty. Upload a .zip of PNG or JPEG images.")
-    check_size(len(data), f"'{name}'", limit)
-    if data[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
+    budget = uploads.Budget(name, config.max_upload_bytes() if limit is None else limit)
+    check_size(len(data), f"'{name}'", budget.limit)
+    from_gzip = uploads.is_gzip(data)
+    if from_gzip:  # a .zip.gz: one level of archives, like every upload
+        data = uploads.gunzip(data, name, budget)
+        name = name[:-3] if name.lower().endswith(".gz") else name
+    if not uploads.is_zip(data):
         raise InputError(f"'{name}' is not a zip file. Put the PNG/JPEG images in a .zip and upload that.")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
-        raise InputError(f"'{name}' is not a readable zip file ({exc}). Upload it again.") from exc
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise InputError(f"'{name}' lists {len(infos):,} entries, over the limit of {MAX_ZIP_MEMBERS:,}. "
-                         f"Upload at most {max_images:,} images.")
+    archive, infos = uploads.open_zip(data, name, MAX_ZIP_MEMBERS,
+                                      advice=f"Upload at most {max_images:,} images (a sample of them).")
     members = [m for m in infos if not m.is_dir() and not _is_hidden(m.filename)]
-    total = sum(m.file_size for m in members)
-    check_size(total, f"'{name}' once unzipped", limit)
-    csvs = [m for m in members if m.filename.lower().endswith((".csv", ".tsv"))]
+    # the headers' sizes refuse an obvious bomb before anything is read; the budget counts what really comes out
+    check_size(sum(m.file_size for m in members), f"'{name}' once decompressed (all its files together)",
+               budget.limit)
+    csvs = [m for m in members if m.filename.lower().endswith((".csv", ".tsv", ".csv.gz", ".tsv.gz"))]
     candidates = [m for m in members if m not in csvs]
     if len(candidates) > max_images:
         raise InputError(f"'{name}' holds {len(candidates):,} files, over the limit of {max_images:,} images. "
                          "Upload a smaller sample.")
+
+    def read(member) -> bytes:
+        return uploads.read_member(archive, member, name, budget, gz_members=not from_gzip)
+
     notes, skipped = [], []
     if labels_csv is None and len(csvs) == 1:
-        labels_csv, labels_name = _read_member(archive, csvs[0], name), csvs[0].filename
+        labels_csv, labels_name = read(csvs[0]), csvs[0].filename
         notes.append(f"Labels read from '{labels_name}' inside the zip.")
     elif len(csvs) > 1 and labels_csv is None:
         notes.append(f"{len(csvs)} CSV files in the zip; none was used for labels. Upload the labels file "
@@ -645,13 +668,17 @@ def read_image_zip(data: bytes, name: str = "images.zip", side: int = 28, colour
             skipped.append({"file": fname, "reason": "encrypted (password-protected) member"})
             continue
         try:
-            content = _read_member(archive, member, name)
+            content = read(member)
             arr, mode, done = decode_image(content, fname, side, colour, fit, max_pixels)
+        except uploads.NestedArchiveError:
+            raise  # one level of archives: the whole upload is refused, as everywhere in the app
         except InputError as exc:
+            if budget.exhausted:
+                raise
             skipped.append({"file": fname, "reason": _reason(str(exc), fname)})
             continue
         arrays.append(arr)
-        ids.append(fname)
+        ids.append(fname[:-3] if fname.lower().endswith(".gz") else fname)
         modes[mode] += 1
         if done:
             conversions[done] += 1
@@ -659,6 +686,8 @@ def read_image_zip(data: bytes, name: str = "images.zip", side: int = 28, colour
     if not arrays:
         why = "; ".join(f"{s['file']}: {s['reason']}" for s in skipped[:5]) or "the zip holds no files"
         raise InputError(f"'{name}' holds no usable PNG or JPEG image ({why}). Put .png/.jpg files in the zip.")
+    if len(set(ids)) < len(ids):  # a.png and a.png.gz
+        raise InputError(f"'{name}' holds two images with the same name once '.gz' is removed. Rename one.")
     if skipped:
         notes.append(f"{len(skipped):,} member(s) were skipped (not a PNG/JPEG image, damaged or too large); "
                      "see the list.")
@@ -691,18 +720,6 @@ def _reason(message: str, fname: str) -> str:
     """An InputError's message without the quoted file name at its start."""
     prefix = f"'{fname}' "
     return message[len(prefix):] if message.startswith(prefix) else message
-
-
-def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> bytes:
-    try:
-        # read at most what the header promised, plus one byte to catch liars
-        with archive.open(member) as fh:
-            content = fh.read(member.file_size + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as exc:
-        raise InputError(f"'{member.filename}' cannot be unzipped ({exc}).") from exc
-    if len(content) > member.file_size:
-        raise InputError(f"'{member.filename}' is larger than the zip's header says; the zip is damaged.")
-    return content
 
 
 # -- sprite sheets and imported vectors -----------------------------------------------------
@@ -823,14 +840,27 @@ def align_to_keys(images: ImageSet, keys: Sequence[str]) -> tuple:
 
 # -- storing a set in a workspace --------------------------------------------------------
 
-IMAGES_DIR = "images"
+def imageset_fingerprint(images: ImageSet) -> str:
+    """SHA-256 of a set's content (pixels, shape, scale, ids, labels): the same upload is stored once."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(json.dumps([list(images.pixels.shape), int(images.max_value), bool(images.invert_display)]).encode())
+    h.update(np.ascontiguousarray(images.pixels).tobytes())
+    for column in (images.ids, images.labels, images.files):
+        h.update("\0".join(column.tolist()).encode("utf-8", "surrogatepass"))
+        h.update(b"\1")
+    return h.hexdigest()
 
 
 def save_imageset(workspace, images: ImageSet) -> str:
-    """Store a set under ``<workspace>/images/<id>/`` (written in a partial folder, then renamed).
+    """Store a set as the workspace's data set of kind ``images`` (once per content); return its id.
 
-    Files: ``pixels.npy`` (uint8, never pickled), ``items.parquet`` (id, label,
-    file), ``imageset.json`` (name, shape, max_value, notes, skipped, source).
+    Files in ``<workspace>/images/<id>/``: ``pixels.npy`` (uint8, never
+    pickled), ``items.parquet`` (id, label, file) and ``imageset.json`` (the
+    facts: name, shape, scale, source, citation, notes, skipped members),
+    written atomically by :meth:`embedlab.store.Workspace.save_dataset`; a set
+    with the same content (:func:`imageset_fingerprint`) is reused.
 
     Returns
     -------
@@ -842,22 +872,18 @@ def save_imageset(workspace, images: ImageSet) -> str:
     InputError
         The workspace's disk quota would be exceeded.
     """
-    from embedlab.ids import new_id
-
-    workspace.check_quota(int(images.pixels.nbytes) + 64 * len(images), f"The image set '{images.name}'")
 
     def write(folder):
         np.save(folder / "pixels.npy", np.ascontiguousarray(images.pixels), allow_pickle=False)
         images.items_frame().to_parquet(folder / "items.parquet", index=False)
-        facts = {"name": images.name, "max_value": int(images.max_value), "invert_display": images.invert_display,
-                 "source": images.source, "citation": images.citation, "notes": list(images.notes),
-                 "skipped": list(images.skipped), "shape": list(images.pixels.shape)}
-        (folder / "imageset.json").write_text(json.dumps(facts), encoding="utf-8")
 
-    set_id = new_id()
-    workspace.write_atomically(Path(workspace.root) / IMAGES_DIR, set_id, write)
-    images.id = set_id
-    return set_id
+    facts = {"name": images.name, "max_value": int(images.max_value), "invert_display": bool(images.invert_display),
+             "source": images.source, "citation": images.citation, "notes": list(images.notes),
+             "skipped": list(images.skipped), "shape": list(images.pixels.shape), "images": len(images),
+             "side": images.side, "colour": images.colour, "classes": images.stats()["labels"]}
+    nbytes = int(images.pixels.nbytes) + 64 * len(images)
+    images.id = workspace.save_dataset("images", write, facts, imageset_fingerprint(images), nbytes)
+    return images.id
 
 
 def load_imageset(workspace, imageset_id: str) -> ImageSet:
@@ -868,13 +894,9 @@ def load_imageset(workspace, imageset_id: str) -> ImageSet:
     InputError
         Unknown id or damaged files.
     """
-    from embedlab.ids import valid_id
-
-    folder = Path(workspace.root) / IMAGES_DIR / str(imageset_id)
-    if not valid_id(str(imageset_id)) or not (folder / "imageset.json").is_file():
-        raise InputError(f"There is no image set '{imageset_id}' in this workspace. Upload or pick it again.")
+    folder = workspace.dataset_folder("images", imageset_id)
+    facts = workspace.dataset_facts("images", imageset_id)
     try:
-        facts = json.loads((folder / "imageset.json").read_text(encoding="utf-8"))
         pixels = np.load(folder / "pixels.npy", allow_pickle=False)
         items = pd.read_parquet(folder / "items.parquet")
         images = ImageSet(pixels, items["id"].astype(str).to_numpy(), items["label"].astype(str).to_numpy(),
@@ -888,41 +910,208 @@ def load_imageset(workspace, imageset_id: str) -> ImageSet:
 
 
 def imagesets(workspace) -> pd.DataFrame:
-    """Stored image sets, newest first: DataFrame(id, name, images, side, colour, source, created_at)."""
-    root = Path(workspace.root) / IMAGES_DIR
-    rows = []
-    if root.is_dir():
-        for folder in root.iterdir():
-            meta = folder / "imageset.json"
-            if folder.name.startswith(".") or not meta.is_file():
-                continue
-            try:
-                facts = json.loads(meta.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            shape = facts.get("shape", [0, 0])
-            rows.append({"id": folder.name, "name": facts.get("name", ""), "images": int(shape[0]),
-                         "side": int(shape[1]) if len(shape) > 1 else 0, "colour": len(shape) == 4,
-                         "source": facts.get("source", ""), "created_at": meta.stat().st_mtime})
-    frame = pd.DataFrame(rows, columns=["id", "name", "images", "side", "colour", "source", "created_at"])
-    return frame.sort_values("created_at", ascending=False, ignore_index=True)
+    """Stored image sets, newest first: DataFrame(id, name, images, side, colour, classes, source, created_at)."""
+    frame = workspace.datasets("images")
+    columns = ["id", "name", "images", "side", "colour", "classes", "source", "created_at"]
+    for col in columns:
+        if col not in frame.columns:
+            frame[col] = pd.Series(dtype=object)
+    return frame[columns]
 
 
 def delete_imageset(workspace, imageset_id: str) -> None:
-    """Remove a stored set (models trained on it keep their vectors but lose their thumbnails)."""
-    import shutil
+    """Remove a stored set (and forget it as the workspace's current set, the ``image_set`` setting).
 
-    from embedlab.ids import valid_id
+    Models trained on it keep working: each carries its own copy of the images
+    it embeds (:func:`attach_images`).
 
-    if valid_id(str(imageset_id)):
-        shutil.rmtree(Path(workspace.root) / IMAGES_DIR / str(imageset_id), ignore_errors=True)
+    Raises
+    ------
+    InputError
+        Unknown id.
+    """
+    workspace.delete_dataset("images", imageset_id, setting="image_set")
 
 
 def store_sample_images(workspace, key: str = "digits") -> str:
-    """Store a shipped set once per workspace and return its id (an earlier stored copy is reused)."""
-    frame = imagesets(workspace)
-    hit = frame[frame["source"] == f"sample:{key}"]
-    if len(hit):
-        return str(hit.iloc[0]["id"])
+    """Store a shipped set once per workspace and return its id (an earlier stored copy is reused, by content)."""
     return save_imageset(workspace, sample_imageset(key))
 
+
+# -- the images of a model --------------------------------------------------------------------
+
+#: Attachments of a model whose items are images (see :attr:`embedlab.space.Space.attachments`).
+PIXELS_ATTACHMENT = "images/pixels.npy"
+FACTS_ATTACHMENT = "images/images.json"
+
+
+def attach_images(space, images: ImageSet) -> None:
+    """Give a space the images of its items, saved with it as attachments (in its atomic write).
+
+    The model then keeps its thumbnails when its image set is deleted, and
+    carries them when it is published. Marks the space's items as images
+    (``info["item_kind"] = "image"``, ``image_shape``, ``imageset_id``).
+
+    Parameters
+    ----------
+    space : Space
+    images : ImageSet
+        Images whose ids are keys of ``space`` (all of them, or some: imported
+        vectors may lack a few, see :func:`align_to_keys`).
+
+    Raises
+    ------
+    InputError
+        An image id that is not a key of the space.
+    """
+    keys = [str(w) for w in space.words]
+    ids = images.ids.tolist()
+    if ids != keys:
+        known = set(keys)
+        stray = [i for i in ids if i not in known]
+        if stray:
+            raise InputError(f"{len(stray):,} image(s) match no vector (first: {stray[0]}); align them first.")
+    space.attachments[PIXELS_ATTACHMENT] = np.ascontiguousarray(images.pixels)
+    space.attachments[FACTS_ATTACHMENT] = {
+        "name": images.name, "max_value": int(images.max_value), "invert_display": bool(images.invert_display),
+        "source": images.source, "citation": images.citation, "imageset_id": images.id,
+        "keys": None if ids == keys else ids}
+    space.info.update(item_kind="image", image_shape=list(images.image_shape), imageset_id=images.id,
+                      imageset_name=images.name)
+
+
+def space_images(workspace, space) -> ImageSet:
+    """The images of a space's items, read from its attachments (see :func:`attach_images`).
+
+    Parameters
+    ----------
+    workspace : Workspace
+    space : Space
+        Loaded by :meth:`~embedlab.store.Workspace.load_space` (its ``info["id"]`` names the model).
+
+    Returns
+    -------
+    ImageSet
+        Ids = the keys that have an image (usually all, in the space's order);
+        labels from the space's ``class`` column ("" when it has none).
+
+    Raises
+    ------
+    InputError
+        The model was saved without images, or they are damaged.
+    """
+    model_id = space.info.get("id")
+    if not model_id:
+        raise InputError(f"The model '{space.name}' is not stored, so it has no saved images.")
+    pixels_path = workspace.attachment(model_id, PIXELS_ATTACHMENT)
+    facts_path = workspace.attachment(model_id, FACTS_ATTACHMENT)
+    try:
+        pixels = np.load(pixels_path, allow_pickle=False)
+        facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"The images saved with '{space.name}' are damaged ({exc}); train it again.") from exc
+    ids = facts.get("keys") or list(space.words)
+    if "class" in space.meta.columns:
+        labels = space.meta["class"].astype(str).reindex(ids).fillna("").to_numpy()
+    else:
+        labels = np.array([""] * len(ids), dtype=object)
+    return ImageSet(pixels, ids, labels, facts.get("name", space.name), int(facts.get("max_value", 255)),
+                    bool(facts.get("invert_display", False)), facts.get("source", "model"), facts.get("citation", ""),
+                    id=facts.get("imageset_id"))
+
+
+def images_for_vectors(data: bytes, name: str, keys: Sequence[str], tile: Optional[int] = None,
+                       side: Optional[int] = None,
+                       colour: bool = False, fit: str = "crop", progress: Optional[Progress] = None) -> ImageSet:
+    """Images for imported vectors (CNN or CLIP embeddings): a zip named by key, or a sprite sheet in key order.
+
+    Parameters
+    ----------
+    data : bytes
+        A zip of PNG/JPEG images (each named after its vector's key: ``cat01.png``
+        or ``photos/cat01.jpg`` for the key ``cat01``), or one PNG/JPEG sprite
+        sheet (the Embedding Projector's: ``tile`` × ``tile`` tiles, row-major,
+        one per vector in the vectors' order).
+    name : str
+    keys : sequence of str
+        The vectors' keys, in order.
+    tile : int, optional
+        Tile side of a sprite sheet in pixels (required for a sheet).
+    side : int, optional
+        Square side of the stored images (default 28 for a zip, the tile side for a sheet, at most :data:`MAX_SIDE`).
+    colour, fit
+        As :func:`read_image_zip`.
+
+    Returns
+    -------
+    ImageSet
+        One image per matched key, in key order, ids = keys (see :func:`align_to_keys`);
+        its notes say how many keys have no image.
+
+    Raises
+    ------
+    InputError
+        As the readers; a sprite sheet without a tile size; no image matches a key.
+    """
+    from embedlab.sources import uploads
+
+    if uploads.is_zip(data) or uploads.is_gzip(data):
+        images = read_image_zip(data, name, side=side or 28, colour=colour, fit=fit, progress=progress)
+    else:
+        if not tile:
+            raise InputError(f"'{name}' is not a zip, so it is read as a sprite sheet: give the side of one tile "
+                             "in pixels (the projector's singleImageDim).")
+        keys = [str(k) for k in keys]
+        n = min(len(keys), MAX_IMAGES)
+        images = read_sprite_sheet(data, name, int(tile), n, ids=keys[:n],
+                                   side=min(int(tile), MAX_SIDE) if side is None else side, colour=colour)
+        if n < len(keys):
+            images.notes.append(f"Only the first {n:,} vectors get images (at most {MAX_IMAGES:,} per set).")
+    aligned, _missing, _unused = align_to_keys(images, keys)
+    return aligned
+
+
+# -- reading a large zip in the background -------------------------------------------------------
+
+def run_read_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background job ``read_images`` (:data:`embedlab.jobs.TASKS`): read a staged zip, store the set.
+
+    The Images page runs this for zips above :func:`embedlab.config.inline_limit`
+    ``("image_zip_bytes")``: decoding thousands of images in the web server's
+    process would hold it up. Progress every 50 images; Cancel stops it there.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    args : dict
+        ``file``: [name, staged path]; ``labels``: [name, staged path] or None
+        (both removed when the job ends); ``side``, ``colour``, ``fit``.
+    progress : callable
+
+    Returns
+    -------
+    dict
+        ``images_id``, ``name``, ``images``, ``skipped``.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_image_zip`; the workspace is over its disk quota.
+    """
+    staged = [args["file"]] + ([args["labels"]] if args.get("labels") else [])
+    try:
+        data = Path(args["file"][1]).read_bytes()
+        labels = Path(args["labels"][1]).read_bytes() if args.get("labels") else None
+    finally:
+        for _, path in staged:
+            workspace.unstage(path)
+    from embedlab.progress import scaled
+
+    images = read_image_zip(data, args["file"][0], side=int(args.get("side", 28)), colour=bool(args.get("colour")),
+                            fit=args.get("fit", "crop"), labels_csv=labels,
+                            labels_name=args["labels"][0] if args.get("labels") else "labels.csv",
+                            progress=scaled(progress, 0.0, 0.95))
+    del data
+    progress(0.96, f"Saving {len(images):,} images")
+    set_id = save_imageset(workspace, images)
+    return {"images_id": set_id, "name": images.name, "images": len(images), "skipped": len(images.skipped)}

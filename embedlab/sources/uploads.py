@@ -119,21 +119,35 @@ class Budget:
         self.used += int(n_bytes)
         check_size(self.used, f"'{self.name}' once decompressed (all its files together)", self.limit)
 
+    @property
+    def exhausted(self) -> bool:
+        """True once more bytes were taken than the limit allows (a reader must stop, not skip a member)."""
+        return self.used > self.limit
+
     def give_back(self, n_bytes: int) -> None:
         """Return bytes no longer held (a compressed member replaced by its decompressed text)."""
         self.used = max(0, self.used - int(n_bytes))
 
 
-def _is_zip(data: bytes) -> bool:
+def is_zip(data: bytes) -> bool:
+    """True when the bytes start like a zip archive."""
     return data[:4] in _ZIP_MAGICS
 
 
-def _is_gzip(data: bytes) -> bool:
+def is_gzip(data: bytes) -> bool:
+    """True when the bytes start like gzip data."""
     return data[:2] == _GZIP_MAGIC
 
 
+_is_zip, _is_gzip = is_zip, is_gzip
+
+
+class NestedArchiveError(InputError):
+    """An archive inside an archive: the whole upload is refused (readers that skip bad members do not skip this)."""
+
+
 def _nested(name: str, inner: str) -> InputError:
-    return InputError(f"'{name}' holds {inner}. {NESTING_RULE}. Unpack it and upload the inner files.")
+    return NestedArchiveError(f"'{name}' holds {inner}. {NESTING_RULE}. Unpack it and upload the inner files.")
 
 
 def gunzip(data: bytes, name: str, budget: Budget) -> bytes:
@@ -186,6 +200,94 @@ def _unsafe_path(member: str) -> bool:
     return path.startswith("/") or (len(path) > 1 and path[1] == ":") or ".." in path.split("/")
 
 
+def open_zip(data: bytes, name: str, max_members: int = MAX_MEMBERS,
+             advice: str = "Join the files into fewer, larger ones (one document per line works).") -> tuple:
+    """Open an uploaded zip after the checks every reader needs; nothing is decompressed yet.
+
+    The entry count is read from the directory record first (a million empty
+    files are refused before Python builds an object per entry); then no entry
+    may climb out of the archive and none may be another archive by its name.
+
+    Parameters
+    ----------
+    data : bytes
+    name : str
+        The upload's name, for messages.
+    max_members : int
+        Most entries (files and folders) allowed.
+    advice : str
+        What to do about too many entries (the reader's own advice).
+
+    Returns
+    -------
+    (zipfile.ZipFile, list of zipfile.ZipInfo)
+
+    Raises
+    ------
+    InputError
+        Damaged zip (a version or compression Python cannot read included),
+        too many entries, a member path outside the archive, a nested archive.
+    """
+    count = zip_entry_count(data)
+    if count is not None and count > max_members:
+        raise InputError(f"'{name}' holds {count:,} files; embedlab opens archives of at most {max_members:,}. "
+                         + advice)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error, NotImplementedError, RuntimeError,
+            zlib.error) as exc:
+        # NotImplementedError: "zip file version 9.9" from a directory entry needing a newer zip than Python's
+        raise InputError(f"'{name}' is not a readable zip file ({exc}). Upload it again.") from exc
+    if len(infos) > max_members:
+        raise InputError(f"'{name}' holds {len(infos):,} files; embedlab opens archives of at most "
+                         f"{max_members:,}. " + advice)
+    for info in infos:
+        if _unsafe_path(info.filename):
+            raise InputError(f"'{name}' holds a file whose path leaves the archive ({info.filename[:80]!r}). "
+                             "Refused: zip the files again from inside their folder.")
+    for info in infos:
+        if not info.is_dir() and info.filename.lower().endswith((".zip", ".zip.gz", ".tar", ".tar.gz", ".tgz")):
+            raise _nested(name, f"another archive ({info.filename[:80]!r})")
+    return archive, infos
+
+
+def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, budget: Budget,
+                gz_members: bool = True) -> bytes:
+    """One member's bytes, streamed through the upload's budget; a ``.gz`` member is decompressed too.
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+    member : zipfile.ZipInfo
+    name : str
+        The upload's name, for messages.
+    budget : Budget
+        Counts every decompressed byte.
+    gz_members : bool
+        Whether a gzip-compressed member may be decompressed (False when the
+        zip itself came out of a gzip: that would be a second level).
+
+    Raises
+    ------
+    NestedArchiveError
+        The member is itself an archive (or a gzip inside a gzip).
+    InputError
+        The member is damaged, or the budget runs out (then ``budget.exhausted``).
+    """
+    content = _read_member(archive, member, name, budget)
+    if _is_gzip(content):
+        if not gz_members:
+            raise _nested(name, f"a gzip-compressed file ({member.filename[:80]!r}) inside a zip that was "
+                                "itself gzip-compressed")
+        compressed = len(content)
+        content = gunzip(content, member.filename, budget)
+        budget.give_back(compressed)
+    if _is_zip(content) or _is_gzip(content):
+        raise _nested(name, f"an archive inside an archive ({member.filename[:80]!r})")
+    return content
+
+
 def unzip(data: bytes, name: str, budget: Budget, suffixes: tuple = (".txt",), first_only: bool = False,
           gz_members: bool = True) -> list[UploadedFile]:
     """The members of a zip ending in one of ``suffixes`` (optionally ``.gz``), in name order.
@@ -208,46 +310,16 @@ def unzip(data: bytes, name: str, budget: Budget, suffixes: tuple = (".txt",), f
         Damaged zip, more than :data:`MAX_MEMBERS` entries, a member path outside
         the archive, a nested archive, no wanted member, or the budget runs out.
     """
-    count = zip_entry_count(data)
-    if count is not None and count > MAX_MEMBERS:
-        raise InputError(f"'{name}' holds {count:,} files; embedlab opens archives of at most {MAX_MEMBERS:,}. "
-                         "Join the files into fewer, larger ones (one document per line works).")
+    archive, infos = open_zip(data, name)
     wanted = tuple(suffixes) + tuple(s + ".gz" for s in suffixes)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
-        raise InputError(f"'{name}' is not a readable zip file ({exc}). Upload it again.") from exc
-    if len(infos) > MAX_MEMBERS:
-        raise InputError(f"'{name}' holds {len(infos):,} files; embedlab opens archives of at most "
-                         f"{MAX_MEMBERS:,}. Join the files into fewer, larger ones.")
-    for info in infos:
-        if _unsafe_path(info.filename):
-            raise InputError(f"'{name}' holds a file whose path leaves the archive ({info.filename[:80]!r}). "
-                             "Refused: zip the files again from inside their folder.")
-    for info in infos:
-        if not info.is_dir() and info.filename.lower().endswith((".zip", ".zip.gz", ".tar", ".tar.gz", ".tgz")):
-            raise _nested(name, f"another archive ({info.filename[:80]!r})")
     members = sorted((m for m in infos if not m.is_dir() and m.filename.lower().endswith(wanted)
                       and not m.filename.startswith("__MACOSX/")
                       and not m.filename.rsplit("/", 1)[-1].startswith(".")), key=lambda m: m.filename)
     if not members:
         kinds = "/".join(suffixes)
         raise InputError(f"'{name}' holds no {kinds} files. Put the file(s) to read in the zip.")
-    files = []
-    for member in members[:1] if first_only else members:
-        content = _read_member(archive, member, name, budget)
-        if _is_gzip(content):
-            if not gz_members:
-                raise _nested(name, f"a gzip-compressed file ({member.filename[:80]!r}) inside a zip that was "
-                                    "itself gzip-compressed")
-            compressed = len(content)
-            content = gunzip(content, member.filename, budget)
-            budget.give_back(compressed)
-        if _is_zip(content) or _is_gzip(content):
-            raise _nested(name, f"an archive inside an archive ({member.filename[:80]!r})")
-        files.append(UploadedFile(member.filename, content))
-    return files
+    return [UploadedFile(member.filename, read_member(archive, member, name, budget, gz_members))
+            for member in (members[:1] if first_only else members)]
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, budget: Budget) -> bytes:
@@ -261,7 +333,8 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, b
                     break
                 budget.take(len(chunk))
                 out.write(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error, ValueError,
+            struct.error) as exc:  # ValueError: a directory offset that seeks before the start
         raise InputError(f"'{member.filename}' inside '{name}' cannot be read ({exc}).") from exc
     return out.getvalue()
 

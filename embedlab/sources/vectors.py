@@ -592,14 +592,42 @@ def run_import_job(workspace, args: dict, progress) -> dict:
         As :func:`read_vectors`; or the workspace is over its disk quota.
     """
     progress(0.05, "Reading the vectors")
+    staged = list(args["files"]) + ([args["images"]] if args.get("images") else [])
     try:
         files = [(name, Path(path).read_bytes()) for name, path in args["files"]]
+        images = (args["images"][0], Path(args["images"][1]).read_bytes()) if args.get("images") else None
     finally:
-        for _, path in args["files"]:
+        for _, path in staged:
             workspace.unstage(path)
     space = read_uploads(files, fmt=args.get("format"), max_words=args.get("max_words"))
     del files
+    if images is not None:
+        progress(0.5, f"Reading the images of {images[0]}")
+        add_images(space, images[1], images[0], args.get("image_tile"), args.get("image_side"))
     progress(0.7, f"Saving {len(space):,} words × {space.dim} dimensions")
     model_id = workspace.save_space(space, args.get("name") or None)
     return {"model_id": model_id, "name": workspace.model_record(model_id)["name"], "words": len(space),
-            "dim": space.dim, "format": space.info["source_format"], "notes": list(space.info.get("notes", []))}
+            "dim": space.dim, "format": space.info["source_format"], "notes": list(space.info.get("notes", [])),
+            "images": space.info.get("images")}
+
+
+def add_images(space: Space, data: bytes, name: str, image_tile: Optional[int] = None,
+               image_side: Optional[int] = None) -> None:
+    """Give imported vectors (CNN or CLIP embeddings of images) their images, saved with the model.
+
+    A zip of images named after the keys, or a sprite sheet of ``image_tile``-pixel
+    tiles in the vectors' order (:func:`embedlab.sources.images.images_for_vectors`);
+    the space's items become images (Explore shows them) and its notes say how
+    many keys have no image.
+
+    Raises
+    ------
+    InputError
+        Unreadable images, or no image matches a key.
+    """
+    from embedlab.sources.images import attach_images, images_for_vectors
+
+    aligned = images_for_vectors(data, name, space.words, tile=image_tile, side=image_side)
+    attach_images(space, aligned)
+    space.info["images"] = len(aligned)
+    space.info["notes"] = list(space.info.get("notes", [])) + list(aligned.notes)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -28,12 +28,14 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.images import ImageSet
 from embedlab.space import Space
-from embedlab.train.image_common import (Timer, attach_decoder, check_config, config_from_dict, config_to_dict,
-                                         image_space, one_blas_thread, run_image_job)
+from embedlab.train.image_common import (Timer, attach_decoder, check_hidden_sizes, hidden_sizes, image_space,
+                                         job_set_shape, one_blas_thread, run_image_job)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME, TITLE, DATA_KIND = "autoencoder", "Autoencoder (MLP bottleneck)", "images"
-CITATION = ("Hinton & Salakhutdinov (2006), Reducing the dimensionality of data with neural networks, Science 313; "
-            "scikit-learn's MLPRegressor trained with Adam (Kingma & Ba 2015).")
+CITATION = ("Hinton & Salakhutdinov 2006, Science 313; scikit-learn's MLPRegressor trained with Adam, Kingma & Ba "
+            "2015")
 
 _ACTIVATIONS = {
     "tanh": np.tanh,
@@ -43,7 +45,7 @@ _ACTIVATIONS = {
 
 
 @dataclass
-class AutoencoderConfig:
+class AutoencoderConfig(Params):
     """Settings of :func:`train_autoencoder`.
 
     Attributes
@@ -64,29 +66,28 @@ class AutoencoderConfig:
         Initial weights and the shuffling of each epoch.
     """
 
-    bottleneck: int = field(default=10, metadata={
-        "help": "Units of the middle layer; their activations are the embedding (Hinton & Salakhutdinov 2006).",
-        "min": 1, "max": 1024})
-    hidden_sizes: tuple = field(default=(64,), metadata={
-        "help": "Encoder layers before the bottleneck, e.g. 64 or 128, 64; the decoder mirrors them.",
-        "min": 1, "max": 2048, "max_len": 3})
-    activation: str = field(default="tanh", metadata={
-        "help": "Non-linearity of every hidden layer (scikit-learn's MLPRegressor); the output is linear.",
-        "choices": ("tanh", "relu", "logistic")})
-    epochs: int = field(default=150, metadata={
-        "help": "Passes over the images; each is one partial_fit call (scikit-learn) and one point of the loss curve.",
-        "min": 1, "max": 2000})
-    batch_size: int = field(default=64, metadata={
-        "help": "Images per gradient step (Adam, Kingma & Ba 2015).", "min": 1, "max": 4096})
-    learning_rate: float = field(default=1e-3, metadata={
-        "help": "Adam's initial step size (learning_rate_init in scikit-learn).", "min": 1e-5, "max": 1.0})
-    alpha: float = field(default=1e-4, metadata={
-        "help": "L2 penalty on the weights (scikit-learn's alpha).", "min": 0.0, "max": 10.0})
-    seed: int = field(default=0, metadata={
-        "help": "Seed of the initial weights and of the shuffling in each epoch.", "min": 0, "max": 2**31 - 1})
+    bottleneck: int = param(10, "Units of the middle layer; their activations are the embedding (Hinton & "
+                                "Salakhutdinov 2006). Must be smaller than the pixel values per image.", 1, 1024)
+    hidden_sizes: tuple = param((64,), "Encoder layers before the bottleneck, e.g. [64] or [128, 64] (at most 3 "
+                                       "layers of 1-2048 units); the decoder mirrors them.")
+    activation: str = param("tanh", "Non-linearity of every hidden layer (scikit-learn's MLPRegressor); the output "
+                                    "is linear.", choices=("tanh", "relu", "logistic"))
+    epochs: int = param(150, "Passes over the images; each is one partial_fit call (scikit-learn) and one point of "
+                             "the loss curve.", 1, 2000)
+    batch_size: int = param(64, "Images per gradient step (Adam, Kingma & Ba 2015).", 1, 4096, advanced=True)
+    learning_rate: float = param(1e-3, "Adam's initial step size (learning_rate_init in scikit-learn).", 1e-5, 1.0,
+                                 format="%.5f", advanced=True)
+    alpha: float = param(1e-4, "L2 penalty on the weights (scikit-learn's alpha).", 0.0, 10.0, format="%.5f",
+                         advanced=True)
+    seed: int = param(0, "Seed of the initial weights and of the shuffling in each epoch.", 0, 2**31 - 1,
+                      advanced=True)
 
     def __post_init__(self):
-        check_config(self)
+        self.hidden_sizes = hidden_sizes(self.hidden_sizes)  # a JSON list, or "64, 32" typed in a form
+        super().__post_init__()
+
+    def check(self) -> None:
+        check_hidden_sizes(self.hidden_sizes)
 
     @property
     def layers(self) -> tuple:
@@ -105,13 +106,6 @@ class AutoencoderConfig:
             raise InputError(f"The bottleneck ({self.bottleneck} units) must be smaller than the input "
                              f"({n_features:,} pixel values per image); otherwise the network can copy its input "
                              "and learns no compressed code. Choose a smaller bottleneck.")
-
-    def to_dict(self) -> dict:
-        return config_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "AutoencoderConfig":
-        return config_from_dict(cls, values)
 
 
 class AutoencoderFit:
@@ -143,6 +137,11 @@ class AutoencoderFit:
     def __init__(self, cfg: Optional[AutoencoderConfig] = None):
         self.cfg = cfg or AutoencoderConfig()
         self.loss_curve_, self.mse_curve_, self.epoch_seconds_ = [], [], []
+
+    @property
+    def n_features(self) -> int:
+        """Values per image the network takes."""
+        return int(self.coefs_[0].shape[0])
 
     @property
     def n_hidden(self) -> int:
@@ -248,6 +247,7 @@ class AutoencoderFit:
             return self._error(X)
 
     def to_arrays(self) -> tuple:
+        """``({name: ndarray}, facts)``: what is saved (as a model attachment) to rebuild this fit."""
         arrays = {f"coef_{i}": c for i, c in enumerate(self.coefs_)}
         arrays.update({f"intercept_{i}": b for i, b in enumerate(self.intercepts_)})
         arrays["loss_curve"] = np.asarray(self.loss_curve_, dtype=np.float64)
@@ -308,9 +308,31 @@ def train_autoencoder(images: ImageSet, cfg: Optional[AutoencoderConfig] = None,
     return attach_decoder(space, fit)
 
 
-def run_job(workspace, args: dict, progress: Progress) -> dict:
-    """Background-job entry (kind ``autoencoder``): ``imageset_id`` or ``sample``, ``config``, ``name``.
+def check_job(workspace, args: dict) -> None:
+    """Refuse, before queueing, a bottleneck that is not smaller than the images' pixel values.
 
-    Returns ``{"model_id": ..., "imageset_id": ...}``.
+    Raises
+    ------
+    InputError
+        See :meth:`AutoencoderConfig.check_input`.
+    """
+    _, d = job_set_shape(workspace, args)
+    AutoencoderConfig.from_dict(args.get("config", {})).check_input(d)
+
+
+def run_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background-job entry (kind ``autoencoder``): ``images_id`` or ``sample``, ``config``, ``name``.
+
+    Returns ``{"model_id": ..., "images_id": ...}``.
     """
     return run_image_job(workspace, args, progress, AutoencoderConfig, train_autoencoder)
+
+
+FAMILY = Family(name=NAME, title=TITLE, data=DATA_KIND, item="image", config=AutoencoderConfig, job=run_job,
+                check=check_job, source=CITATION, order=20, reports_loss=True,
+                description="A multi-layer perceptron trained to reproduce its input through a narrow middle "
+                            "layer; the bottleneck's activations are the embedding.",
+                details="x → hidden layers → bottleneck z (the embedding) → mirrored layers → x̂, trained to "
+                        "minimise ½‖x − x̂‖² per value plus an L2 penalty (scikit-learn's MLPRegressor with Adam).",
+                loss_note="The curve is scikit-learn's MLPRegressor loss after each epoch: half the mean squared "
+                          "error per pixel value (pixels scaled to 0-1) plus the L2 penalty on the weights.")

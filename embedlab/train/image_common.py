@@ -1,23 +1,23 @@
-"""What the image model families share: config checks, image spaces, stored decoders, the job body.
+"""What the image model families share: image spaces, decoders saved as model attachments, the job body.
 
 An image space is a :class:`~embedlab.space.Space` whose keys are image ids,
-with ``info["item_kind"] = "image"``, ``info["imageset_id"]`` (so a view can
-find the pictures again), and a ``label`` and ``file`` metadata column.
+with ``info["item_kind"] = "image"``, ``info["imageset_id"]`` (the stored set
+it was trained on), a ``class`` metadata column (the images' labels) and a
+display ``label`` (file name or id, with the class in brackets). It carries
+its own images as attachments (:func:`embedlab.sources.images.attach_images`),
+so Explore shows them whatever happens to the stored set.
 
 Families that can rebuild images from their embedding (PCA, the autoencoder)
-also have a *decoder*: plain arrays (``.npy``, never pickled) stored under
-``<workspace>/image_decoders/<id>/`` before the space is saved, and named by
-``info["decoder_id"]`` and ``info["decoder_kind"]``. :func:`load_decoder`
-reads it back for reconstructions and galleries.
+also save a *decoder*: plain arrays under the model's attachments
+(``decoder/<array>.npy`` and ``decoder/decoder.json``, never pickled), written
+in the model's atomic save, copied when it is published and deleted with it.
+:func:`load_decoder` reads it back for reconstructions and galleries.
 """
 
 from __future__ import annotations
 
 import json
-import numbers
 import time
-from dataclasses import asdict, fields
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -25,84 +25,61 @@ import pandas as pd
 
 from embedlab.errors import InputError
 from embedlab.progress import Progress, scaled
-from embedlab.sources.images import ImageSet, load_imageset, store_sample_images
+from embedlab.sources.images import (ImageSet, attach_images, imageset_fingerprint, load_imageset, sample_imageset,
+                                     space_images, store_sample_images)
 from embedlab.space import Space
 
-DECODERS_DIR = "image_decoders"
+#: Folder of a decoder inside a model's attachments.
+DECODER = "decoder"
+#: The job argument naming the stored image set (the registry's for data kind "images").
+IMAGES_ARG = "images_id"
 
 
-# -- configs whose fields carry their help, range and choices --------------------------------
-
-def check_config(cfg) -> None:
-    """Check every field of a config dataclass against its ``metadata``.
-
-    ``metadata`` keys used: ``min``/``max`` (numbers; for a tuple field, every
-    element), ``choices``, ``max_len`` (tuple fields). A field whose default is
-    an ``int`` must hold a whole number.
+def hidden_sizes(value) -> tuple:
+    """A tuple of layer sizes from a tuple, a list or a ``"64, 32"`` string (what forms and JSON give).
 
     Raises
     ------
     InputError
-        The first field out of range, of the wrong type or not one of its choices.
+        Not whole numbers.
     """
-    for f in fields(cfg):
-        meta, value = f.metadata, getattr(cfg, f.name)
-        label = meta.get("label", f.name)
-        if "choices" in meta and value not in meta["choices"]:
-            raise InputError(f"{label} must be one of {', '.join(map(str, meta['choices']))}; got {value!r}.")
-        values = value if isinstance(value, tuple) else (value,)
-        if isinstance(value, tuple):
-            if not value:
-                raise InputError(f"{label} needs at least one value.")
-            if len(value) > meta.get("max_len", 10):
-                raise InputError(f"{label} takes at most {meta.get('max_len', 10)} values; got {len(value)}.")
-        whole = isinstance(f.default, int) and not isinstance(f.default, bool) or isinstance(value, tuple)
-        for v in values:
-            if "min" not in meta and "max" not in meta:
-                continue
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or (whole and not isinstance(v, numbers.Integral)):
-                kind = "a whole number" if whole else "a number"
-                raise InputError(f"{label} must be {kind} from {meta.get('min')} to {meta.get('max')}; got {v!r}.")
-            if not meta.get("min", -np.inf) <= v <= meta.get("max", np.inf) or v != v:
-                raise InputError(f"{label} must be from {meta.get('min')} to {meta.get('max')}; got {v!r}.")
+    if isinstance(value, str):
+        try:
+            return tuple(int(x) for x in value.replace(";", ",").split(",") if x.strip())
+        except ValueError:
+            raise InputError("Layer sizes must be whole numbers separated by commas, e.g. 64, 32.") from None
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
 
 
-def config_from_dict(cls, values: Optional[dict]):
-    """Build ``cls`` from a dict, ignoring unknown keys; lists and ``"64, 32"`` strings become tuples."""
-    out = {}
-    for f in fields(cls):
-        if f.name not in (values or {}):
-            continue
-        v = values[f.name]
-        if isinstance(f.default, tuple):
-            if isinstance(v, str):
-                try:
-                    v = tuple(int(x) for x in v.replace(";", ",").split(",") if x.strip())
-                except ValueError as exc:
-                    raise InputError(f"{f.name} must be whole numbers separated by commas, e.g. 64, 32.") from exc
-            elif isinstance(v, (list, tuple)):
-                v = tuple(v)
-        elif isinstance(f.default, int) and not isinstance(f.default, bool) and isinstance(v, float) and v.is_integer():
-            v = int(v)
-        out[f.name] = v
-    return cls(**out)
-
-
-def config_to_dict(cfg) -> dict:
-    """A JSON-able dict of a config (tuples become lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()}
-
-
-def field_help(cls) -> dict:
-    """``{field: metadata}`` of a config class, for the Train page's widgets."""
-    return {f.name: dict(f.metadata) for f in fields(cls)}
+def check_hidden_sizes(sizes: tuple, label: str = "hidden_sizes", max_layers: int = 3,
+                       max_units: int = 2048) -> None:
+    """Raise InputError unless ``sizes`` holds 1 to ``max_layers`` whole numbers from 1 to ``max_units``."""
+    if not sizes:
+        raise InputError(f"{label} needs at least one layer size, e.g. 64.")
+    if len(sizes) > max_layers:
+        raise InputError(f"{label} takes at most {max_layers} layers; got {len(sizes)}.")
+    for v in sizes:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= max_units:
+            raise InputError(f"{label} must be whole numbers from 1 to {max_units}; got {v!r}.")
 
 
 # -- image spaces ---------------------------------------------------------------------
 
+def display_labels(images: ImageSet) -> list:
+    """What a person reads for each image: its file name (or id), with its class in brackets.
+
+    ``"cat01.png (cat)"``, ``"digit-0042 (3)"``; :meth:`embedlab.space.Space.resolve`
+    also finds an image by the name before the bracket, or by its id.
+    """
+    names = [f if f else i for f, i in zip(images.files.tolist(), images.ids.tolist())]
+    return [f"{n} ({c})" if c else n for n, c in zip(names, images.labels.tolist())]
+
+
 def image_space(images: ImageSet, vectors: np.ndarray, kind: str, params: dict, name: Optional[str] = None,
                 title: str = "", **info) -> Space:
-    """Wrap one vector per image as a :class:`Space`.
+    """Wrap one vector per image as a :class:`Space` that carries its images.
 
     Parameters
     ----------
@@ -120,69 +97,59 @@ def image_space(images: ImageSet, vectors: np.ndarray, kind: str, params: dict, 
     Returns
     -------
     Space
-        Keys = image ids; ``meta``: ``label``, ``file``; ``info``: ``item_kind="image"``,
-        ``imageset_id``, ``imageset_name``, ``image_shape``, ``label_column``.
+        Keys = image ids; ``meta``: ``label`` (display), ``class``; ``info``:
+        ``item_kind="image"``, ``imageset_id``, ``imageset_name``,
+        ``image_shape``, ``label_column="class"``, ``corpus_fingerprint`` (the
+        set's :func:`~embedlab.sources.images.imageset_fingerprint`: the models
+        of a set are found by it); the images as attachments.
     """
-    meta = pd.DataFrame({"label": images.labels, "file": images.files}, index=pd.Index(images.ids, name="word"))
-    facts = {"kind": kind, "item_kind": "image", "name": name or f"{title or kind} on {images.name}",
-             "params": params, "imageset_id": images.id, "imageset_name": images.name,
-             "image_shape": list(images.image_shape), "label_column": "label", "corpus_name": images.name}
+    meta = pd.DataFrame({"label": display_labels(images), "class": images.labels},
+                        index=pd.Index(images.ids, name="word"))
+    # corpus_fingerprint: the registry's column for "trained on this data": the set's content hash
+    facts = {"kind": kind, "name": name or f"{title or kind} on {images.name}", "params": params,
+             "label_column": "class", "label_name": "name", "corpus_name": images.name,
+             "corpus_fingerprint": imageset_fingerprint(images)}
     facts.update(info)
-    return Space.from_vectors(images.ids.tolist(), np.asarray(vectors, dtype=np.float32), meta=meta, info=facts)
+    space = Space.from_vectors(images.ids.tolist(), np.asarray(vectors, dtype=np.float32), meta=meta, info=facts)
+    attach_images(space, images)
+    return space
 
 
 def attach_decoder(space: Space, decoder) -> Space:
-    """Keep a fitted decoder (PCA or autoencoder) with a space until :func:`run_image_job` stores it."""
+    """Keep a fitted decoder (PCA or autoencoder) with a space: in memory, and as attachments for its save."""
+    arrays, facts = decoder.to_arrays()
+    for key, arr in arrays.items():
+        space.attachments[f"{DECODER}/{key}.npy"] = np.ascontiguousarray(arr)
+    space.attachments[f"{DECODER}/decoder.json"] = {"kind": decoder.kind, "arrays": sorted(arrays), **facts}
     space.decoder = decoder
     space.info["decoder_kind"] = decoder.kind
     return space
 
 
 def decoder_of(space: Space):
-    """The decoder attached by :func:`attach_decoder`, or None."""
+    """The decoder attached by :func:`attach_decoder` in this process, or None."""
     return getattr(space, "decoder", None)
 
 
-def save_decoder(workspace, decoder) -> str:
-    """Store a decoder's arrays (``.npy``) and facts (JSON) atomically; return its id."""
-    from embedlab.ids import new_id
-
-    arrays, facts = decoder.to_arrays()
-    workspace.check_quota(sum(int(a.nbytes) for a in arrays.values()), "Saving this model")
-
-    def write(folder):
-        for key, arr in arrays.items():
-            np.save(folder / f"{key}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-        (folder / "decoder.json").write_text(json.dumps({"kind": decoder.kind, "arrays": sorted(arrays),
-                                                          **facts}), encoding="utf-8")
-
-    decoder_id = new_id()
-    workspace.write_atomically(Path(workspace.root) / DECODERS_DIR, decoder_id, write)
-    return decoder_id
-
-
 def load_decoder(workspace, space: Space):
-    """The decoder of an image space (PCAFit or AutoencoderFit), or None when it has none.
+    """The decoder of an image space (PCAFit or AutoencoderFit), or None when its family has none.
 
     Raises
     ------
     InputError
         The decoder's files are missing or damaged.
     """
-    from embedlab.ids import valid_id
-
     if decoder_of(space) is not None:
         return decoder_of(space)
-    decoder_id = space.info.get("decoder_id")
-    if not decoder_id:
+    if not space.info.get("decoder_kind"):
         return None
-    folder = Path(workspace.root) / DECODERS_DIR / str(decoder_id)
-    if not valid_id(str(decoder_id)) or not (folder / "decoder.json").is_file():
-        raise InputError(f"The model '{space.name}' has lost its decoder files; train it again to see "
-                         "reconstructions.")
+    model_id = space.info.get("id")
+    if not model_id:
+        raise InputError(f"The model '{space.name}' is not stored, so it has no saved decoder.")
     try:
-        facts = json.loads((folder / "decoder.json").read_text(encoding="utf-8"))
-        arrays = {k: np.load(folder / f"{k}.npy", allow_pickle=False) for k in facts["arrays"]}
+        facts = json.loads(workspace.attachment(model_id, f"{DECODER}/decoder.json").read_text(encoding="utf-8"))
+        arrays = {k: np.load(workspace.attachment(model_id, f"{DECODER}/{k}.npy"), allow_pickle=False)
+                  for k in facts["arrays"]}
     except (OSError, ValueError, KeyError) as exc:
         raise InputError(f"The decoder of '{space.name}' is damaged ({exc}); train the model again.") from exc
     kind = facts.get("kind")
@@ -198,17 +165,14 @@ def load_decoder(workspace, space: Space):
 
 
 def space_imageset(workspace, space: Space) -> ImageSet:
-    """The image set a space was trained on (or was given for thumbnails).
+    """The images of a space's items (saved with the model; see :func:`embedlab.sources.images.space_images`).
 
     Raises
     ------
     InputError
-        The space has no image set, or it was deleted.
+        The model has no images.
     """
-    set_id = space.info.get("imageset_id")
-    if not set_id:
-        raise InputError(f"The model '{space.name}' has no images attached.")
-    return load_imageset(workspace, set_id)
+    return space_images(workspace, space)
 
 
 def reconstruct(images: ImageSet, decoder, rows=None) -> np.ndarray:
@@ -225,36 +189,65 @@ def reconstruct(images: ImageSet, decoder, rows=None) -> np.ndarray:
     -------
     ndarray of shape (n_rows, *images.image_shape), uint8
         In the set's stored scale (``images.display`` turns it into 0-255).
+
+    Raises
+    ------
+    InputError
+        The images do not have the size the decoder was trained on.
     """
     x = images.features() if rows is None else images.features()[np.asarray(rows)]
+    expected = getattr(decoder, "n_features", None)
+    if expected is not None and x.shape[1] != expected:
+        raise InputError(f"This model was trained on images of {expected:,} values each, these have "
+                         f"{x.shape[1]:,}; pick the image set it was trained on.")
     return images.to_pixels(decoder.reconstruct(x))
 
 
 # -- the job body ------------------------------------------------------------------------
 
 def job_imageset(workspace, args: dict) -> ImageSet:
-    """The image set a job names: ``imageset_id`` (stored) or ``sample`` (shipped key, stored once)."""
+    """The image set a job names: ``images_id`` (stored) or ``sample`` (shipped key, stored once).
+
+    Raises
+    ------
+    InputError
+        Neither is given, or the stored set is gone.
+    """
     if args.get("sample"):
         return load_imageset(workspace, store_sample_images(workspace, args["sample"]))
-    if not args.get("imageset_id"):
+    if not args.get(IMAGES_ARG):
         raise InputError("Choose an image set first (Images page).")
-    return load_imageset(workspace, args["imageset_id"])
+    return load_imageset(workspace, args[IMAGES_ARG])
+
+
+def job_set_shape(workspace, args: dict) -> tuple:
+    """(images, values per image) of the set a job names, from its stored facts (no pixel is read).
+
+    Raises
+    ------
+    InputError
+        See :func:`job_imageset`.
+    """
+    if args.get("sample"):
+        shape = sample_imageset(args["sample"]).pixels.shape
+    elif not args.get(IMAGES_ARG):
+        raise InputError("Choose an image set first (Images page).")
+    else:
+        shape = workspace.dataset_facts("images", args[IMAGES_ARG]).get("shape") or [0, 0]
+    return int(shape[0]), int(np.prod(shape[1:]))
 
 
 def run_image_job(workspace, args: dict, progress: Progress, config_cls, train) -> dict:
-    """Background-job body shared by the image families: train, store the decoder, save the space.
+    """Background-job body shared by the image families: train, save the space with its images and decoder.
 
-    ``args``: ``imageset_id`` (or ``sample``), ``config`` (a ``config_cls``
-    dict), optional ``name``. Returns ``{"model_id": ..., "imageset_id": ...}``.
+    ``args``: ``images_id`` (or ``sample``), ``config`` (a ``config_cls``
+    dict), optional ``name``. Returns ``{"model_id": ..., "images_id": ...}``.
     """
     images = job_imageset(workspace, args)
     cfg = config_cls.from_dict(args.get("config", {}))
     space = train(images, cfg, scaled(progress, 0.0, 0.95), None, name=args.get("name"))
     progress(0.96, "Saving")
-    decoder = decoder_of(space)
-    if decoder is not None:
-        space.info["decoder_id"] = save_decoder(workspace, decoder)
-    return {"model_id": workspace.save_space(space), "imageset_id": images.id}
+    return {"model_id": workspace.save_space(space), IMAGES_ARG: images.id}
 
 
 def one_blas_thread():
@@ -265,10 +258,20 @@ def one_blas_thread():
     measured under load, the SVD of the digits took 0.68 s with two threads
     and 0.018 s with one, an autoencoder epoch about 3x longer. As
     :func:`embedlab.train.svd.fit_svd` does, keep to one thread.
-    """
-    from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1, user_api="blas")
+    The BLAS libraries are looked up once per process (threadpoolctl's
+    ``ThreadpoolController``): looking them up on every call took 7 ms, twice
+    the digits' whole SVD.
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_CONTROLLER = None  # the process's BLAS libraries, found once (not per-user data)
 
 
 class Timer:
@@ -279,3 +282,25 @@ class Timer:
 
     def __call__(self) -> float:
         return time.perf_counter() - self.t0
+
+
+def models_of_imageset(workspace, images_id: str) -> pd.DataFrame:
+    """The ready image models trained on a stored set (found by its content fingerprint), newest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of :meth:`embedlab.store.Workspace.models` (``id``, ``name``, ``kind``, ``dim``, ...).
+
+    Raises
+    ------
+    InputError
+        Unknown set.
+    """
+    from embedlab.train import registry
+
+    fingerprint = workspace.dataset_facts("images", images_id).get("fingerprint")
+    kinds = [f.name for f in registry.families("images")]
+    models = workspace.models()
+    keep = (models["status"] == "ready") & models["kind"].isin(kinds) & (models["corpus_fingerprint"] == fingerprint)
+    return models[keep].reset_index(drop=True)

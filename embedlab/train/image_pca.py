@@ -14,7 +14,7 @@ Shown as images, the components of face images are Turk & Pentland's (1991)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -23,12 +23,14 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.images import ImageSet
 from embedlab.space import Space
-from embedlab.train.image_common import (Timer, attach_decoder, check_config, config_from_dict, config_to_dict,
-                                         image_space, one_blas_thread, run_image_job)
+from embedlab.train.image_common import (Timer, attach_decoder, image_space, job_set_shape, one_blas_thread,
+                                         run_image_job)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME, TITLE, DATA_KIND = "image_pca", "PCA (eigen-images)", "images"
-CITATION = ("Pearson (1901), On lines and planes of closest fit; Hotelling (1933); components shown as images as "
-            "Turk & Pentland (1991) 'Eigenfaces'. Equal to scikit-learn's PCA(svd_solver='full').")
+CITATION = ("Pearson 1901; Hotelling 1933; components as images: Turk & Pentland 1991, eigenfaces; equal to "
+            "scikit-learn's PCA")
 #: Up to this many rows or columns (the smaller side), the full SVD is computed; above, a randomized one.
 EXACT_LIMIT = 2000
 #: Components computed for the explained-variance curve when the randomized SVD is used.
@@ -36,7 +38,7 @@ CURVE_COMPONENTS = 100
 
 
 @dataclass
-class PCAConfig:
+class PCAConfig(Params):
     """Settings of :func:`train_pca`.
 
     Attributes
@@ -47,22 +49,10 @@ class PCAConfig:
         Seed of the randomized SVD (used only above :data:`EXACT_LIMIT`).
     """
 
-    n_components: int = field(default=10, metadata={
-        "help": "Principal components kept: the embedding's dimensions (Pearson 1901; Hotelling 1933).",
-        "min": 1, "max": 1000})
-    seed: int = field(default=0, metadata={
-        "help": "Seed of the randomized SVD, used only for large sets (Halko, Martinsson & Tropp 2011).",
-        "min": 0, "max": 2**31 - 1})
-
-    def __post_init__(self):
-        check_config(self)
-
-    def to_dict(self) -> dict:
-        return config_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "PCAConfig":
-        return config_from_dict(cls, values)
+    n_components: int = param(10, "Principal components kept: the embedding's dimensions (Pearson 1901; "
+                                   "Hotelling 1933).", 1, 1000)
+    seed: int = param(0, "Seed of the randomized SVD, used only for large sets (Halko, Martinsson & Tropp 2011).",
+                      0, 2**31 - 1, advanced=True)
 
 
 class PCAFit:
@@ -136,6 +126,11 @@ class PCAFit:
         self.singular_values_ = S[:k]
         self.n_samples_ = n
         return self
+
+    @property
+    def n_features(self) -> int:
+        """Values per image the PCA was fitted on."""
+        return int(self.mean_.shape[0])
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Scores on the components: ndarray of shape (n_samples, n_components)."""
@@ -217,9 +212,33 @@ def train_pca(images: ImageSet, cfg: Optional[PCAConfig] = None, progress: Optio
     return attach_decoder(space, fit)
 
 
-def run_job(workspace, args: dict, progress: Progress) -> dict:
-    """Background-job entry (kind ``image_pca``): ``imageset_id`` or ``sample``, ``config``, ``name``.
+def check_job(workspace, args: dict) -> None:
+    """Refuse, before queueing, more components than the set has images or values per image.
 
-    Returns ``{"model_id": ..., "imageset_id": ...}``.
+    Raises
+    ------
+    InputError
+        ``n_components`` above min(images, values per image).
+    """
+    n, d = job_set_shape(workspace, args)
+    k = PCAConfig.from_dict(args.get("config", {})).n_components
+    if k > min(n, d):
+        raise InputError(f"n_components must be at most {min(n, d):,} for this image set ({n:,} images of {d:,} "
+                         f"values each); got {k}.")
+
+
+def run_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background-job entry (kind ``image_pca``): ``images_id`` or ``sample``, ``config``, ``name``.
+
+    Returns ``{"model_id": ..., "images_id": ...}``.
     """
     return run_image_job(workspace, args, progress, PCAConfig, train_pca)
+
+
+FAMILY = Family(name=NAME, title=TITLE, data=DATA_KIND, item="image", config=PCAConfig, job=run_job,
+                check=check_job, source=CITATION, order=10,
+                description="The scores on the leading principal components of the pixels are the embedding; the "
+                            "components shown as images are the eigen-digits (eigenfaces).",
+                details="X − μ = U S Vᵀ; an image's vector is (x − μ) V_k, its reconstruction μ + (x − μ) V_k V_kᵀ.",
+                loss_note="PCA is one singular value decomposition, not trained in epochs: there is no loss curve; "
+                          "the Image models page shows its explained-variance curve.")

@@ -9,7 +9,7 @@ divides by its standard deviation over the set (scikit-learn's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -17,15 +17,16 @@ import numpy as np
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.images import ImageSet
 from embedlab.space import Space
-from embedlab.train.image_common import (Timer, check_config, config_from_dict, config_to_dict, image_space,
-                                         run_image_job)
+from embedlab.train.image_common import Timer, image_space, run_image_job
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME, TITLE, DATA_KIND = "image_pixels", "Raw pixels", "images"
-CITATION = "No model: the pixel intensities themselves (scaled), the baseline of every image embedding."
+CITATION = "no model: the scaled pixel intensities; standardise as scikit-learn's StandardScaler"
 
 
 @dataclass
-class PixelsConfig:
+class PixelsConfig(Params):
     """Settings of :func:`train_pixels`.
 
     Attributes
@@ -33,20 +34,10 @@ class PixelsConfig:
     scale : {"unit", "standardise"}
     """
 
-    scale: str = field(default="unit", metadata={
-        "help": "unit: intensities divided by their maximum (0-1); standardise: each pixel centred and divided by "
-                "its standard deviation (scikit-learn's StandardScaler).",
-        "choices": ("unit", "standardise")})
-
-    def __post_init__(self):
-        check_config(self)
-
-    def to_dict(self) -> dict:
-        return config_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "PixelsConfig":
-        return config_from_dict(cls, values)
+    scale: str = param("unit", "unit: intensities divided by their maximum (0-1); standardise: each pixel centred "
+                               "and divided by its standard deviation (scikit-learn's StandardScaler).",
+                       choices=("unit", "standardise"),
+                       choice_labels={"unit": "unit (0-1)", "standardise": "standardise (z-scores)"})
 
 
 def pixel_vectors(images: ImageSet, scale: str = "unit") -> np.ndarray:
@@ -79,8 +70,15 @@ def train_pixels(images: ImageSet, cfg: Optional[PixelsConfig] = None, progress:
 
 
 def run_job(workspace, args: dict, progress: Progress) -> dict:
-    """Background-job entry (kind ``image_pixels``): ``imageset_id`` or ``sample``, ``config``, ``name``.
+    """Background-job entry (kind ``image_pixels``): ``images_id`` or ``sample``, ``config``, ``name``.
 
-    Returns ``{"model_id": ..., "imageset_id": ...}``.
+    Returns ``{"model_id": ..., "images_id": ...}``.
     """
     return run_image_job(workspace, args, progress, PixelsConfig, train_pixels)
+
+
+FAMILY = Family(name=NAME, title=TITLE, data=DATA_KIND, item="image", config=PixelsConfig, job=run_job,
+                source=CITATION, order=30,
+                description="Each image is its vector of pixel intensities: the baseline every learned image "
+                            "embedding is measured against.",
+                loss_note="Nothing is trained: the vectors are the pixels, so there is no loss.")

@@ -98,8 +98,34 @@ def enlarge(pixels: np.ndarray, px: int) -> np.ndarray:
     return np.repeat(np.repeat(pixels, f, axis=1), f, axis=2)
 
 
+def to_side(pixels: np.ndarray, px: int) -> np.ndarray:
+    """Images brought to about ``px`` pixels a side: small ones enlarged by repeating pixels
+    (:func:`enlarge`), large ones shrunk (Pillow's box filter), so a thumbnail stays a few hundred bytes.
+
+    Parameters
+    ----------
+    pixels : ndarray of shape (n, side, side) or (n, side, side, 3), uint8
+    px : int
+
+    Returns
+    -------
+    ndarray of shape (n, s, s[, 3]), uint8, with s = side * (px // side) when side <= px, else px
+    """
+    side = pixels.shape[1]
+    if side <= px:
+        return enlarge(pixels, px)
+    from PIL import Image
+
+    mode = "RGB" if pixels.ndim == 4 else "L"
+    out = np.empty((len(pixels), px, px) + pixels.shape[3:], dtype=np.uint8)
+    for k, p in enumerate(pixels):
+        out[k] = np.asarray(Image.fromarray(np.ascontiguousarray(p), mode).resize((px, px), Image.Resampling.BOX))
+    return out
+
+
 def thumbnail_uris(images: ImageSet, rows: Optional[Sequence[int]] = None, px: int = THUMB_PX) -> list:
-    """One PNG data URI per image, as displayed (dark ink for the digits), enlarged to about ``px`` pixels.
+    """One PNG data URI per image, as displayed (dark ink for the digits), brought to about ``px`` pixels
+    (:func:`to_side`).
 
     Parameters
     ----------
@@ -114,7 +140,7 @@ def thumbnail_uris(images: ImageSet, rows: Optional[Sequence[int]] = None, px: i
     """
     rows = np.arange(len(images)) if rows is None else np.asarray(rows, dtype=np.int64)
     ok = rows >= 0
-    shown = enlarge(images.display(images.pixels[rows[ok]]), px)
+    shown = to_side(images.display(images.pixels[rows[ok]]), px)
     uris = iter(data_uri(png_bytes(p)) for p in shown)
     return [next(uris) if good else None for good in ok]
 
@@ -158,7 +184,13 @@ class SpriteSheet:
         return len(self.uri)
 
 
-def sprite_sheet(images: ImageSet, rows: Optional[Sequence[int]] = None, px: Optional[int] = None) -> SpriteSheet:
+#: Most pixels of one hover sprite sheet (2,048 × 2,048): larger images get smaller tiles, so the sheet of
+#: 10,000 colour photos stays a few MB instead of a hundred.
+MAX_SPRITE_PIXELS = 2048 * 2048
+
+
+def sprite_sheet(images: ImageSet, rows: Optional[Sequence[int]] = None, px: Optional[int] = None,
+                 max_pixels: int = MAX_SPRITE_PIXELS) -> SpriteSheet:
     """Tile images (as displayed) into one PNG, ceil(√n) per row (as the Embedding Projector does).
 
     Parameters
@@ -167,8 +199,10 @@ def sprite_sheet(images: ImageSet, rows: Optional[Sequence[int]] = None, px: Opt
     rows : sequence of int, optional
         Which images, in tile order (default all). A row of -1 leaves its tile blank.
     px : int, optional
-        Enlarge small images to about this side (default: stored size; the
-        browser enlarges the tile with ``image-rendering: pixelated``).
+        Bring images to about this side (:func:`to_side`; default: stored
+        size; the browser enlarges the tile with ``image-rendering: pixelated``).
+    max_pixels : int
+        Largest sheet: above it the tiles are shrunk until it fits.
 
     Returns
     -------
@@ -177,8 +211,10 @@ def sprite_sheet(images: ImageSet, rows: Optional[Sequence[int]] = None, px: Opt
     rows = np.arange(len(images)) if rows is None else np.asarray(rows, dtype=np.int64)
     n = max(len(rows), 1)
     shown = images.display(images.pixels[np.maximum(rows, 0)])
-    if px:
-        shown = enlarge(shown, px)
+    side = int(px or shown.shape[1])
+    fits = max(4, int(np.sqrt(max_pixels / n)))
+    if px or side > fits:
+        shown = to_side(shown, min(side, fits))
     tile = shown.shape[1]
     per_row = int(np.ceil(np.sqrt(n)))
     n_rows = int(np.ceil(n / per_row))
@@ -207,7 +243,7 @@ def image_rows(frame: pd.DataFrame, images: ImageSet) -> np.ndarray:
 
 def add_point_thumbnails(fig: go.Figure, frame: pd.DataFrame, images: ImageSet,
                          max_thumbnails: int = MAX_POINT_THUMBNAILS, size: float = 0.035,
-                         px: int = THUMB_PX) -> str:
+                         px: int = THUMB_PX, uris: Optional[Sequence[str]] = None) -> str:
     """Draw small thumbnails at the points of a 2-D scatter (layout images, one data URI each).
 
     Parameters
@@ -222,6 +258,9 @@ def add_point_thumbnails(fig: go.Figure, frame: pd.DataFrame, images: ImageSet,
     size : float
         Thumbnail side as a fraction of the larger axis range.
     px : int
+    uris : sequence of str, optional
+        Every image's thumbnail (:func:`thumbnail_uris` of the whole set, made
+        once and kept by the page); made here for the drawn points otherwise.
 
     Returns
     -------
@@ -243,7 +282,7 @@ def add_point_thumbnails(fig: go.Figure, frame: pd.DataFrame, images: ImageSet,
     x = frame["x"].to_numpy(dtype=np.float64)
     y = frame["y"].to_numpy(dtype=np.float64)
     span = max(float(np.ptp(x)) if len(x) else 1.0, float(np.ptp(y)) if len(y) else 1.0) or 1.0
-    uris = thumbnail_uris(images, rows[points], px)
+    uris = [uris[r] for r in rows[points]] if uris is not None else thumbnail_uris(images, rows[points], px)
     s = size * span
     fig.update_layout(images=[dict(source=u, xref="x", yref="y", x=float(x[i]), y=float(y[i]), sizex=s, sizey=s,
                                    xanchor="center", yanchor="middle", layer="above", sizing="contain", opacity=0.85)

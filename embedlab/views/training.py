@@ -32,10 +32,12 @@ def loss_curve(epoch_losses: Sequence[Optional[float]], workers: int = 1,
         return None
     x = list(range(1, len(values) + 1))
     single = len(values) == 1
+    # gensim's summed losses are in the thousands; an autoencoder's mean squared error is about 0.01
+    fmt = ",.0f" if max(abs(v) for v in values) >= 100 else ".4g"
     fig = go.Figure(go.Scatter(x=x, y=values, mode="lines+markers+text" if single else "lines+markers",
-                               text=[f"epoch 1: {values[0]:,.0f}"] if single else None, textposition="middle right",
+                               text=[f"epoch 1: {values[0]:{fmt}}"] if single else None, textposition="middle right",
                                marker=dict(size=9 if single else 6),
-                               hovertemplate="epoch %{x}: loss %{y:,.0f}<extra></extra>"))
+                               hovertemplate=f"epoch %{{x}}: loss %{{y:{fmt}}}<extra></extra>"))
     note = "trend only" if workers > 1 else "single worker"
     last = max(int(epochs or 0), len(values))
     xaxis = dict(dtick=1, range=[0.5, last + 0.5]) if last > 1 else dict(dtick=1)
