@@ -60,6 +60,10 @@ TASKS = {
     "projection": "embedlab.probes.projection.core:run_projection_job",
     "debias": "embedlab.probes.bias.debias:run_debias_job",
     "import_vectors": "embedlab.sources.vectors:run_import_job",
+    # graphs: the node2vec paper's evaluations and its "p and q" figure
+    "graph_classification": "embedlab.probes.graph_eval:run_classification_job",
+    "graph_link_prediction": "embedlab.probes.graph_eval:run_link_prediction_job",
+    "graph_pq": "embedlab.probes.graph_eval:run_pq_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

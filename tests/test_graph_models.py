@@ -11,6 +11,7 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.probes import graph_eval
 from embedlab.probes.graph_eval import (classification_report, classify_vectors, link_prediction,
                                         louvain_communities, node_classification, node_neighbours, split_edges)
+from embedlab.probes.neighbours import nearest_neighbours
 from embedlab.sources.graphs import graph_from_arrays, load_graph, planted_partition, sample_graph
 from embedlab.store import Workspace
 from embedlab.train import deepwalk, node2vec, spectral
@@ -171,7 +172,7 @@ def test_p_and_q_out_of_range_are_refused():
 
 def test_configs_explain_every_field_and_validate():
     for cls in (DeepWalkConfig, Node2VecConfig, SpectralConfig):
-        assert all(h.strip() for h in cls.explain().values())
+        assert all(h.strip() for h in cls.describe()["help"])
         assert cls.from_dict({**cls().to_dict(), "unknown": 1}) == cls()
     with pytest.raises(InputError, match="walk_length must be a whole number"):
         DeepWalkConfig(walk_length=1.5)
@@ -227,7 +228,8 @@ def test_node2vec_space_is_a_node_space(karate, karate_n2v):
     s = karate_n2v
     assert s.kind == "node2vec" and s.info["item_kind"] == "node" and len(s) == 34 and s.dim == 16
     assert sorted(s.words, key=int) == [str(i) for i in range(34)]
-    assert list(s.meta.columns) == ["label", "degree", "community", "club", "count"]
+    assert list(s.meta.columns) == ["label", "club", "community", "degree", "count"]
+    assert s.info["continuous_columns"] == ["degree"]
     assert s.meta.loc["0", "label"].startswith("1 (Mr. Hi") and s.meta.loc["33", "degree"] == 17
     assert s.meta["count"].sum() == s.info["walk_tokens"] and s.info["params"]["q"] == 0.5
     assert s.info["graph_name"] == karate.name and s.info["left_out"]["count"] == 0
@@ -248,8 +250,8 @@ def test_deepwalk_progress_goes_walks_then_epochs_and_cancel_works(karate):
     seen = []
     space = train_deepwalk(karate, DeepWalkConfig(**SMALL), progress=lambda f, m="", **d: seen.append((f, m)))
     messages = [m for _, m in seen]
-    first_epoch = next(i for i, m in enumerate(messages) if m.startswith("Epoch"))
-    assert any(m.startswith("Walks") for m in messages[:first_epoch])
+    first_epoch = next(i for i, m in enumerate(messages) if m.startswith("Stage 2 of 2 · Epoch"))
+    assert any(m.startswith("Stage 1 of 2 · Walks") for m in messages[:first_epoch])
     assert all(a <= b + 1e-9 for (a, _), (b, _) in zip(seen, seen[1:])) and seen[-1][0] == 1.0
     assert space.kind == "deepwalk" and "p" not in space.info["params"] and len(space.info["epoch_losses"]) == 2
     with pytest.raises(Cancelled):
@@ -259,10 +261,15 @@ def test_deepwalk_progress_goes_walks_then_epochs_and_cancel_works(karate):
 def test_isolated_node_is_left_out_and_its_neighbours_are_refused_clearly():
     g = _two_cliques()
     space = train_deepwalk(g, DeepWalkConfig(**SMALL))
-    assert "alone" not in space and space.info["left_out"] == {"count": 1, "ids": ["alone"],
-                                                                  "reason": "no edges, so no walks and no vector"}
-    with pytest.raises(InputError, match="'alone' has no edges in 'two cliques', so deepwalk gave it no vector"):
+    assert "alone" not in space and space.info["left_out"] == {
+        "count": 1, "ids": ["alone"], "labels": ["alone"], "reason": "it has no edges, so no walk passes through it"}
+    with pytest.raises(InputError, match="'alone' has no vector in this deepwalk model of 'two cliques': it has no "
+                                         "edges"):
         node_neighbours(space, "alone")
+    # every probe that looks a node up says why, not "unknown"
+    with pytest.raises(InputError, match=r"The node 'alone' has no vector in this model: it has no edges, so no walk "
+                                         r"passes through it \(1 node left out like this\)"):
+        nearest_neighbours(space, "alone")
     with pytest.raises(InputError, match="'zz' is not a node"):
         node_neighbours(space, "zz")
     near = node_neighbours(space, "a0", k=4)
@@ -363,7 +370,7 @@ def test_jobs_train_save_and_point_at_their_graph():
     space = ws.load_space(out["model_id"])
     assert space.kind == "deepwalk" and space.name == "dw" and space.info["item_kind"] == "node"
     assert space.info["graph_id"] == out["graph_id"] and load_graph(ws, out["graph_id"]).n_edges == 78
-    assert list(space.meta.columns) == ["label", "degree", "community", "club", "count"]
+    assert list(space.meta.columns) == ["label", "club", "community", "degree", "count"]
     assert reports[-1] >= 0.98 and ws.model_record(out["model_id"])["corpus_name"] == "Zachary's karate club"
     out2 = node2vec.run_job(ws, {"graph_id": out["graph_id"], "config": {**SMALL, "q": 2.0}}, lambda *a, **k: None)
     assert ws.load_space(out2["model_id"]).info["params"]["q"] == 2.0
@@ -378,7 +385,7 @@ def test_jobs_train_save_and_point_at_their_graph():
     res = graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "deepwalk", "config": SMALL,
                                                   "share": 0.3}, lambda *a, **k: None)
     assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "deepwalk"
-    with pytest.raises(InputError, match="DeepWalk or node2vec"):
+    with pytest.raises(InputError, match="DeepWalk, node2vec or a spectral embedding"):
         graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "svd"}, lambda *a, **k: None)
 
 

@@ -26,11 +26,9 @@ Rules stated to the user (each one leaves a note in :attr:`Graph.notes`):
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -88,6 +86,9 @@ class Graph:
         ``"upload"`` or ``"sample:<key>"``.
     citation, licence : str or None
         For shipped graphs.
+    label_column : str or None
+        The node attribute that classes the nodes (the karate club's ``club``),
+        offered first for node classification.
     """
 
     nodes: np.ndarray
@@ -102,6 +103,7 @@ class Graph:
     source: str = "upload"
     citation: Optional[str] = None
     licence: Optional[str] = None
+    label_column: Optional[str] = None
 
     def __post_init__(self):
         self.nodes = np.asarray(self.nodes, dtype=object).astype(str)
@@ -251,7 +253,8 @@ class Graph:
     def with_edges(self, keep: np.ndarray, name: Optional[str] = None) -> "Graph":
         """The same nodes with only the edges in ``keep`` (bool mask or indices of shape (n_edges,))."""
         return Graph(self.nodes, self.src[keep], self.dst[keep], self.weight[keep], self.directed, self.weighted,
-                     name or self.name, list(self.notes), self.node_meta, self.source, self.citation, self.licence)
+                     name or self.name, list(self.notes), self.node_meta, self.source, self.citation, self.licence,
+                     self.label_column)
 
     def to_networkx(self, directed: Optional[bool] = None):
         """A networkx graph on the dense indices 0..n-1, edges carrying ``weight``.
@@ -352,8 +355,9 @@ def read_table(data: bytes, name: str, separator: Optional[str] = None, header: 
     InputError
         Empty, binary, unreadable or too large upload; a single column.
     """
-    files = unpack(data, name, suffixes=(".csv", ".tsv", ".txt", ".edges", ".edgelist", ".el", ".dat", ".data"))
-    file = files[0]
+    # one table per upload: only the first table of a zip is decompressed
+    file = unpack(data, name, suffixes=(".csv", ".tsv", ".txt", ".edges", ".edgelist", ".el", ".dat", ".data"),
+                  first_only=True)[0]
     text = decode(file.data, file.name, encoding)
     notes = list(file.notes) + ([text.note] if text.note else [])
     body, n_comments = _COMMENT.subn("", text.text)
@@ -909,6 +913,7 @@ def sample_graph(key: str) -> Graph:
     spec = SAMPLE_GRAPHS[key]
     graph = spec.build()
     graph.citation, graph.licence, graph.source = spec.citation, spec.licence, f"sample:{key}"
+    graph.label_column = spec.label_column
     return graph
 
 
@@ -961,15 +966,35 @@ def planted_partition(n_nodes: int, n_blocks: int, n_edges: int, mixing: float =
 
 # -- storing a graph in a workspace (the worker reads it back) --------------------------
 
-def _graphs_dir(workspace) -> Path:
-    return Path(workspace.root) / "graphs"
+def graph_fingerprint(graph: Graph) -> str:
+    """SHA-256 of a graph's content: node ids, edges, weights, kind and node attributes.
+
+    The same upload (or a second click on "Use this graph") gives the same
+    fingerprint, so :func:`save_graph` stores it once.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update("\0".join(graph.nodes.tolist()).encode("utf-8", "surrogatepass"))
+    for arr in (graph.src, graph.dst, graph.weight):
+        h.update(b"\1" + np.ascontiguousarray(arr).tobytes())
+    h.update(f"directed={graph.directed} weighted={graph.weighted} label_column={graph.label_column}".encode())
+    meta = graph.node_meta.reset_index().astype(str)
+    h.update("\0".join(map(str, meta.columns)).encode("utf-8", "surrogatepass"))
+    h.update(pd.util.hash_pandas_object(meta, index=False).to_numpy().tobytes())
+    return h.hexdigest()
 
 
 def save_graph(workspace, graph: Graph) -> str:
-    """Store a graph under ``<workspace>/graphs/<id>/`` (Parquet + JSON; partial folder, then rename).
+    """Store a graph as a data set of kind ``"graph"`` (``<workspace>/graphs/<id>/``), once per content.
 
     Files: ``edges.parquet`` (``src``, ``dst`` dense indices, ``weight``),
-    ``nodes.parquet`` (``node`` id, ``label``, attributes), ``graph.json``.
+    ``nodes.parquet`` (``node`` id, ``label``, attributes) and the facts file
+    ``graph.json`` (name, kind, notes, source, citation, licence, sizes,
+    ``label_column``). Written through
+    :meth:`embedlab.store.datasets.Datasets.save_dataset`: atomically, within
+    the disk quota, and a graph already stored (same :func:`graph_fingerprint`)
+    is reused.
 
     Returns
     -------
@@ -979,11 +1004,10 @@ def save_graph(workspace, graph: Graph) -> str:
     Raises
     ------
     InputError
-        The workspace is over its disk quota.
+        The workspace would go over its disk quota.
     """
-    from embedlab.ids import new_id
-
-    workspace.check_quota(graph.n_edges * 16 + graph.n_nodes * 64, f"The graph '{graph.name}'")
+    stats = graph.stats()
+    size = graph.n_edges * 16 + int(graph.node_meta.memory_usage(deep=True).sum())
 
     def write(folder):
         pd.DataFrame({"src": graph.src, "dst": graph.dst, "weight": graph.weight}).to_parquet(
@@ -994,14 +1018,13 @@ def save_graph(workspace, graph: Graph) -> str:
             if nodes[c].dtype == object:
                 nodes[c] = nodes[c].astype("string")
         nodes.to_parquet(folder / "nodes.parquet", index=False)
-        facts = {"name": graph.name, "directed": graph.directed, "weighted": graph.weighted, "notes": graph.notes,
-                 "source": graph.source, "citation": graph.citation, "licence": graph.licence,
-                 "nodes": graph.n_nodes, "edges": graph.n_edges}
-        (folder / "graph.json").write_text(json.dumps(facts), encoding="utf-8")
 
-    graph_id = new_id()
-    workspace.write_atomically(_graphs_dir(workspace), graph_id, write)
-    return graph_id
+    facts = {"name": graph.name, "directed": graph.directed, "weighted": graph.weighted, "notes": graph.notes,
+             "source": graph.source, "citation": graph.citation, "licence": graph.licence,
+             "label_column": graph.label_column, "attributes": [str(c) for c in graph.attribute_columns()],
+             "nodes": graph.n_nodes, "edges": graph.n_edges, "isolated_nodes": stats["isolated_nodes"],
+             "components": stats["components"]}
+    return workspace.save_dataset("graph", write, facts, graph_fingerprint(graph), size)
 
 
 def load_graph(workspace, graph_id: str) -> Graph:
@@ -1012,17 +1035,14 @@ def load_graph(workspace, graph_id: str) -> Graph:
     InputError
         Unknown or damaged graph.
     """
-    from embedlab.ids import valid_id
-
-    folder = _graphs_dir(workspace) / str(graph_id)
-    if not valid_id(graph_id) or not (folder / "graph.json").is_file():
-        raise InputError(f"There is no graph '{graph_id}' in this workspace. Upload it again or pick a shipped one.")
+    folder = workspace.dataset_folder("graph", str(graph_id))
+    facts = workspace.dataset_facts("graph", str(graph_id))
     try:
-        facts = json.loads((folder / "graph.json").read_text(encoding="utf-8"))
         edges = pd.read_parquet(folder / "edges.parquet")
         nodes = pd.read_parquet(folder / "nodes.parquet")
     except (OSError, ValueError) as exc:
-        raise InputError(f"The stored graph '{graph_id}' is damaged ({exc}). Delete it and upload it again.") from exc
+        raise InputError(f"The stored graph '{facts.get('name', graph_id)}' is damaged ({exc}). Delete it and "
+                         "upload it again.") from exc
     ids = nodes["node"].astype(str).to_numpy()
     meta = nodes.drop(columns=["node"]).set_index(pd.Index(ids, name="node"))
     for c in meta.columns:
@@ -1030,38 +1050,43 @@ def load_graph(workspace, graph_id: str) -> Graph:
             meta[c] = meta[c].astype(object).where(meta[c].notna(), None)
     src, dst = edges["src"].to_numpy(np.int32), edges["dst"].to_numpy(np.int32)
     if len(src) and (max(src.max(), dst.max()) >= len(ids) or min(src.min(), dst.min()) < 0):
-        raise InputError(f"The stored graph '{graph_id}' is damaged (an edge names no node). Upload it again.")
+        raise InputError(f"The stored graph '{facts.get('name', graph_id)}' is damaged (an edge names no node). "
+                         "Delete it and upload it again.")
     return Graph(ids, src, dst, edges["weight"].to_numpy(np.float64), bool(facts.get("directed")),
                  bool(facts.get("weighted")), facts.get("name", "graph"), list(facts.get("notes", [])), meta,
-                 facts.get("source", "upload"), facts.get("citation"), facts.get("licence"))
+                 facts.get("source", "upload"), facts.get("citation"), facts.get("licence"),
+                 facts.get("label_column"))
 
 
 def stored_graphs(workspace) -> pd.DataFrame:
-    """The graphs stored in a workspace: DataFrame(id, name, nodes, edges, directed, weighted, source), newest first."""
-    rows = []
-    root = _graphs_dir(workspace)
-    if root.is_dir():
-        for entry in root.iterdir():
-            if entry.name.startswith(".") or not (entry / "graph.json").is_file():
-                continue
-            try:
-                facts = json.loads((entry / "graph.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            rows.append({"id": entry.name, "name": facts.get("name"), "nodes": facts.get("nodes"),
-                         "edges": facts.get("edges"), "directed": facts.get("directed"),
-                         "weighted": facts.get("weighted"), "source": facts.get("source"),
-                         "created_at": entry.stat().st_mtime})
-    frame = pd.DataFrame(rows, columns=["id", "name", "nodes", "edges", "directed", "weighted", "source",
-                                        "created_at"])
-    return frame.sort_values("created_at", ascending=False, ignore_index=True)
+    """The graphs stored in a workspace, newest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``name``, ``nodes``, ``edges``, ``directed``, ``weighted``, ``source``, ``created_at``.
+    """
+    frame = workspace.datasets("graph")
+    cols = ["id", "name", "nodes", "edges", "directed", "weighted", "source", "created_at"]
+    for c in cols:
+        if c not in frame.columns:
+            frame[c] = pd.Series(dtype=object)
+    return frame[cols]
+
+
+#: The workspace setting naming the graph the Graphs page shows.
+CURRENT_SETTING = "graph_current"
 
 
 def delete_graph(workspace, graph_id: str) -> None:
-    """Remove a stored graph (models trained on it stay: they hold their own node metadata)."""
-    import shutil
+    """Remove a stored graph (and forget it as the workspace's current graph).
 
-    from embedlab.ids import valid_id
+    Models trained on it stay: they hold their node metadata and their edges
+    (drawn on Explore); evaluating them needs the graph and says so.
 
-    if valid_id(graph_id):
-        shutil.rmtree(_graphs_dir(workspace) / graph_id, ignore_errors=True)
+    Raises
+    ------
+    InputError
+        Unknown graph id.
+    """
+    workspace.delete_dataset("graph", graph_id, setting=CURRENT_SETTING)
