@@ -1,7 +1,7 @@
 """embedlab: the Streamlit entry point (navigation and sidebar).
 
 The navigation is grouped by what the user brings (a text corpus, a rating
-table; graphs, documents and images get their group when they land), then the
+table, a graph; documents and images get their group when they land), then the
 tools that work on any model.
 """
 
@@ -25,6 +25,11 @@ PAGES = {
     ],
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
+    ],
+    "Graphs": [
+        st.Page("pages/graphs.py", title="Graphs", icon="🕸️"),
+        st.Page("pages/graph_eval.py", title="Evaluate nodes", icon="🎯"),
+        st.Page("pages/graph_lesson.py", title="p and q", icon="🧭"),
     ],
     "Any model": [
         st.Page("pages/explore.py", title="Explore", icon="🔭"),

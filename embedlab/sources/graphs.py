@@ -47,6 +47,8 @@ _TARGET_NAMES = ("target", "dst", "dest", "destination", "to", "node2", "node_2"
                  "b", "receiver")
 _WEIGHT_NAMES = ("weight", "weights", "w", "value", "count", "strength", "width")
 _ID_NAMES = ("id", "node", "nodeid", "node_id", "vertex", "key")
+#: Lower-case header cells that mark an edge list's first line as a header.
+EDGE_HEADER_NAMES = _SOURCE_NAMES + _TARGET_NAMES + _WEIGHT_NAMES
 _DISPLAY_NAMES = ("name", "title", "label")
 
 
@@ -399,6 +401,19 @@ def read_table(data: bytes, name: str, separator: Optional[str] = None, header: 
     return RawTable(frame, file.name, sep, bool(header), text.encoding, 2 if header else 1, notes)
 
 
+def read_edge_table(data: bytes, name: str = "edges", separator: Optional[str] = None,
+                    header: Optional[bool] = None, encoding: Optional[str] = None) -> RawTable:
+    """Read an edge list as text, before its columns are mapped (see :func:`read_table`; then
+    :func:`guess_edge_columns` and :func:`build_graph`).
+
+    Raises
+    ------
+    InputError
+        Empty, binary, unreadable or too large upload; a single column.
+    """
+    return read_table(data, name, separator, header, encoding, "edge list", header_names=EDGE_HEADER_NAMES)
+
+
 def guess_edge_columns(raw: RawTable) -> dict:
     """Guess which columns are the source, target and weight.
 
@@ -623,8 +638,7 @@ def read_edge_list(data: bytes, name: str = "edges", directed: bool = False, col
     --------
     >>> g = read_edge_list(b"alice bob\\nbob carol 2\\n", "friends.txt")  # doctest: +SKIP
     """
-    raw = read_table(data, name, separator, header, encoding, "edge list",
-                     header_names=_SOURCE_NAMES + _TARGET_NAMES + _WEIGHT_NAMES)
+    raw = read_edge_table(data, name, separator, header, encoding)
     mapping = guess_edge_columns(raw)
     guessed_weight = mapping["weight"] is not None and not raw.header and "weight" not in (columns or {})
     mapping.update(columns or {})
@@ -635,18 +649,34 @@ def read_edge_list(data: bytes, name: str = "edges", directed: bool = False, col
     return graph
 
 
-def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[str] = None,
-                         separator: Optional[str] = None, header: Optional[bool] = None,
-                         encoding: Optional[str] = None) -> tuple:
-    """Read a node attribute file: an id column and any other columns.
+def read_attribute_table(data: bytes, name: str = "nodes", separator: Optional[str] = None,
+                         header: Optional[bool] = None, encoding: Optional[str] = None) -> RawTable:
+    """Read a node attribute file as text, before its id column is chosen (see :func:`read_table`).
+
+    Raises
+    ------
+    InputError
+        Empty, binary, unreadable or too large upload; a single column.
+    """
+    return read_table(data, name, separator, header, encoding, "attribute file",
+                      header_names=_ID_NAMES + _DISPLAY_NAMES)
+
+
+def guess_id_column(raw: RawTable) -> str:
+    """The attribute file's id column: one named ``id``/``node``/``node_id``/..., else the first."""
+    cols = list(raw.frame.columns)
+    low = {c: re.sub(r"[^a-z0-9_]", "", str(c).lower()) for c in cols}
+    return next((c for c in cols if low[c] in _ID_NAMES), cols[0])
+
+
+def attributes_from_table(raw: RawTable, id_column: Optional[str] = None) -> tuple:
+    """Node attributes from a table read by :func:`read_attribute_table`.
 
     Parameters
     ----------
-    data : bytes
-    name : str
+    raw : RawTable
     id_column : str, optional
-        Default: a column named ``id``/``node``/``node_id``..., else the first.
-    separator, header, encoding : see :func:`read_table`
+        Default: :func:`guess_id_column`.
 
     Returns
     -------
@@ -657,15 +687,11 @@ def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[s
     Raises
     ------
     InputError
-        Unreadable file, one column, unknown id column, empty ids.
+        Unknown id column, empty ids.
     """
-    raw = read_table(data, name, separator, header, encoding, "attribute file",
-                     header_names=_ID_NAMES + _DISPLAY_NAMES)
     frame, notes = raw.frame, list(raw.notes)
     cols = list(frame.columns)
-    if id_column is None:
-        low = {c: re.sub(r"[^a-z0-9_]", "", str(c).lower()) for c in cols}
-        id_column = next((c for c in cols if low[c] in _ID_NAMES), cols[0])
+    id_column = guess_id_column(raw) if id_column is None else id_column
     if id_column not in cols:
         raise InputError(f"There is no column '{id_column}' in '{raw.name}'. Columns: {', '.join(map(str, cols))}.")
     ids = frame[id_column].astype(str).str.strip()
@@ -686,8 +712,34 @@ def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[s
     return out, notes
 
 
+def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[str] = None,
+                         separator: Optional[str] = None, header: Optional[bool] = None,
+                         encoding: Optional[str] = None) -> tuple:
+    """Read a node attribute file: an id column and any other columns.
+
+    Parameters
+    ----------
+    data : bytes
+    name : str
+    id_column : str, optional
+        Default: a column named ``id``/``node``/``node_id``..., else the first.
+    separator, header, encoding : see :func:`read_table`
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        See :func:`attributes_from_table`.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, one column, unknown id column, empty ids.
+    """
+    return attributes_from_table(read_attribute_table(data, name, separator, header, encoding), id_column)
+
+
 def attach_attributes(graph: Graph, attributes: pd.DataFrame, notes: Optional[list] = None,
-                      label_column: Optional[str] = None) -> Graph:
+                      label_column: Optional[str] = None, guess_label: bool = True) -> Graph:
     """Attach node attributes to a graph (in place) and choose each node's display label.
 
     The display label is ``label_column`` when given, else the first of
@@ -702,6 +754,9 @@ def attach_attributes(graph: Graph, attributes: pd.DataFrame, notes: Optional[li
         Indexed by node id (str), from :func:`read_node_attributes`.
     notes : list of str, optional
     label_column : str, optional
+    guess_label : bool
+        Without ``label_column``: guess a display-label column (True) or show
+        node ids (False).
 
     Returns
     -------
@@ -734,7 +789,7 @@ def attach_attributes(graph: Graph, attributes: pd.DataFrame, notes: Optional[li
         graph.notes.append(f"{missing:,} node(s) have no row in the attribute file; their attributes are empty.")
     if label_column is not None and label_column not in table.columns:
         raise InputError(f"There is no column '{label_column}' in the attribute file.")
-    if label_column is None:
+    if label_column is None and guess_label:
         for c in table.columns:
             if str(c).lower() in _DISPLAY_NAMES and table[c].nunique(dropna=True) >= 0.9 * n_match:
                 label_column = c
