@@ -12,7 +12,7 @@ from embedlab.probes import graph_eval
 from embedlab.probes.graph_eval import (classification_report, classify_vectors, link_prediction,
                                         louvain_communities, node_classification, node_neighbours, split_edges)
 from embedlab.probes.neighbours import nearest_neighbours
-from embedlab.sources.graphs import graph_from_arrays, load_graph, planted_partition, sample_graph
+from embedlab.sources.graphs import graph_from_arrays, load_graph, planted_partition, sample_graph, save_graph
 from embedlab.store import Workspace
 from embedlab.train import deepwalk, node2vec, spectral
 from embedlab.train.deepwalk import DeepWalkConfig, train_deepwalk
@@ -387,6 +387,106 @@ def test_jobs_train_save_and_point_at_their_graph():
     assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "deepwalk"
     with pytest.raises(InputError, match="DeepWalk, node2vec or a spectral embedding"):
         graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "svd"}, lambda *a, **k: None)
+
+
+def test_the_three_families_are_declared_for_graphs_and_check_before_queueing(monkeypatch):
+    from embedlab import jobs
+    from embedlab.train import registry
+
+    assert [f.name for f in registry.families("graph")] == ["deepwalk", "node2vec", "spectral"]
+    assert all(f.item == "node" and f.arg == "graph_id" for f in registry.families("graph"))
+    assert deepwalk.FAMILY.reports_loss and not spectral.FAMILY.reports_loss and spectral.FAMILY.loss_note
+    class Held(jobs.Scheduler):  # a check that failed to refuse must not start a worker
+        def submit(self, root, job_id):
+            pass
+
+    monkeypatch.setattr(jobs, "SCHEDULER", Held())
+    ws = Workspace(config.home())
+    graph_id = save_graph(ws, sample_graph("karate"))
+    monkeypatch.setenv("EMBEDLAB_MAX_WALK_TOKENS", "10000")
+    # 34 nodes x 10 walks x 80 nodes = 27,200 nodes of walks: over the limit, refused before a job is queued
+    with pytest.raises(InputError, match=r"34 nodes × 10 walks per node × 80 nodes per walk is 27,200 .* the limit "
+                                         r"is 10,000"):
+        jobs.submit(ws, "node2vec", {"graph_id": graph_id, "config": {}}, "too long")
+    with pytest.raises(InputError, match="at most 32 dimensions; asked for 40"):
+        jobs.submit(ws, "spectral", {"graph_id": graph_id, "config": {"vector_size": 40}}, "too wide")
+    with pytest.raises(InputError, match="There is no graph 'nope'"):
+        jobs.submit(ws, "deepwalk", {"graph_id": "nope", "config": {}}, "no graph")
+    with pytest.raises(InputError, match="27,200 nodes of walks"):
+        train_deepwalk(sample_graph("karate"), DeepWalkConfig(walk_length=80))  # the budget, in the library too
+    assert jobs.list_jobs(ws) == []
+
+
+def test_a_node_model_carries_its_edges_and_older_models_read_them_from_the_graph():
+    from embedlab.train.graph_family import EDGES, model_edges
+
+    ws = Workspace(config.home())
+    g = _two_cliques()
+    graph_id = save_graph(ws, g)
+    space = train_deepwalk(g, DeepWalkConfig(**SMALL), graph_id=graph_id)
+    model_id = ws.save_space(space)
+    saved = np.load(ws.attachment(model_id, EDGES), allow_pickle=False)
+    assert saved.shape == (20, 2) and saved.dtype == np.int32
+    ends = {tuple(sorted((space.words[a], space.words[b]))) for a, b in saved}
+    assert ends == {tuple(sorted((g.nodes[a], g.nodes[b]))) for a, b in zip(g.src, g.dst)}
+    loaded = ws.load_space(model_id)
+    assert np.array_equal(model_edges(ws, model_id, loaded), saved)
+    # a model saved without the attachment (phase 1) gets them from its stored graph, or None once it is gone
+    space.attachments = {}
+    old = ws.save_space(space)
+    assert {tuple(sorted(p)) for p in model_edges(ws, old, ws.load_space(old)).tolist()} == \
+        {tuple(sorted(p)) for p in saved.tolist()}
+    ws.delete_dataset("graph", graph_id)
+    assert model_edges(ws, old, ws.load_space(old)) is None
+    assert model_edges(ws, model_id, loaded) is not None  # its own copy stays
+
+
+def test_degree_colours_as_a_scale_and_attributes_come_first(karate_n2v):
+    from embedlab.probes.projection import choose_top, colour_values, metadata_columns, project
+
+    proj = project(karate_n2v, choose_top(karate_n2v, 34), "pca", distortion_k=5)
+    assert metadata_columns(karate_n2v) == ["club", "community", "degree"]
+    values, continuous = colour_values(karate_n2v, proj, "metadata", column="degree")
+    assert continuous and values.max() == 17  # 11 distinct degrees: a scale, not 11 legend entries
+    values, continuous = colour_values(karate_n2v, proj, "metadata", column="club")
+    assert not continuous and set(values) == {"Mr. Hi", "Officer"}
+
+
+def test_a_left_out_node_is_explained_by_id_and_by_name():
+    g = _two_cliques()
+    g.node_meta["label"] = [f"Node {n}" for n in g.nodes]
+    space = train_spectral(g, SpectralConfig(vector_size=2))
+    with pytest.raises(InputError, match="The node 'Node alone' has no vector in this model: it has no edges, so no "
+                                         "degree to normalise its row by"):
+        space.resolve("Node alone")
+    with pytest.raises(InputError, match="The node 'alone' has no vector"):
+        space.index("alone")
+    with pytest.raises(InputError, match="No node of this model has the name or id 'nobody'"):
+        space.resolve("nobody")
+
+
+def test_p_and_q_lesson_job_and_its_explanation():
+    from embedlab.probes.graph_eval import run_pq_job
+
+    ws = Workspace(config.home())
+    out = run_pq_job(ws, {"preset": "local", "k_clusters": 4, "save": True}, lambda *a, **k: None)
+    assert set(out["clusters"]) == {"0.5", "2"} and len(out["nodes"]) == 77
+    assert all(len(c) == 77 and min(c) >= 0 and max(c) == 3 for c in out["clusters"].values())
+    assert out["config"]["window"] == 1 and set(ws.models()["id"]) == set(out["model_ids"].values())
+    lesmis = load_graph(ws, out["graph_id"])
+    figs = gview.pq_pictures(lesmis, out)
+    assert [f.layout.title.text.split(" ·")[0] for f in figs] == ["q = 0.5", "q = 2"]
+    assert np.array_equal(figs[0].data[0].x, figs[1].data[0].x, equal_nan=True)  # one layout for both
+    text = gview.pq_explanation(out)
+    assert "walks of 10 nodes, a window of 1" in text and "struc2vec" in text
+    # the sentence follows the numbers: roles only when the numbers show them
+    rows = [{"q": 0.5, "agreement with communities (ARI)": 0.75, "log-degree spread within clusters": 0.8},
+            {"q": 2.0, "agreement with communities (ARI)": 0.70, "log-degree spread within clusters": 0.7}]
+    paper = {"summary": rows, "config": {"walk_length": 80, "window": 10}}
+    assert "Both values of q give community-like clusters" in gview.pq_explanation(paper)
+    assert "run the lesson again with the local settings" in gview.pq_explanation(paper)
+    rows[1]["agreement with communities (ARI)"] = 0.3
+    assert "moves the clusters away from the communities" in gview.pq_explanation(paper)
 
 
 # -- views ----------------------------------------------------------------------------------

@@ -84,11 +84,18 @@ def _vectors(data, name):
     return read_vectors(data, name)
 
 
+def _edge_list(data, name):
+    from embedlab.sources.graphs import read_edge_list
+
+    return read_edge_list(data, name)
+
+
 READERS = [
     Reader("corpus", _documents, ".txt", b"the cat sat on the mat\n", True),
     Reader("table columns", _table_columns, ".csv", b"7,the cat sat\n", False),
     Reader("rating table", _ratings, ".csv", b"1,2,3.5\n", False),
     Reader("vectors", _vectors, ".tsv", b"0.1\t0.2\t0.3\n", True),
+    Reader("edge list", _edge_list, ".csv", b"alice,bob,2\n", False),
 ]
 
 

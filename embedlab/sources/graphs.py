@@ -62,14 +62,41 @@ def max_edges() -> int:
     return int(os.environ.get("EMBEDLAB_MAX_GRAPH_EDGES", DEFAULT_MAX_EDGES))
 
 
+def _text_column(values) -> pd.Series:
+    """Ids as a pandas text column (a Series of pandas' string dtype is kept as it is)."""
+    if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.reset_index(drop=True)
+    return pd.Series(text_ids(values), dtype="str")
+
+
+def text_ids(values) -> np.ndarray:
+    """Ids as an object array of Python ``str`` (not numpy's fixed-width strings: one long id would make every
+    id as wide; strings already read as text are kept, not copied).
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (n,), object
+    """
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1)
+    if len(arr) and pd.api.types.infer_dtype(arr, skipna=False) != "string":
+        arr = np.array([str(x) for x in arr], dtype=object)
+    return arr
+
+
 @dataclass
 class Graph:
     """A checked graph with dense node indices.
 
     Attributes
     ----------
-    nodes : ndarray of shape (n_nodes,), str
-        Node ids; ``nodes[k]`` is the id of dense index ``k``.
+    nodes : ndarray of shape (n_nodes,), object
+        Node ids (Python ``str``); ``nodes[k]`` is the id of dense index ``k``.
     src, dst : ndarray of shape (n_edges,), int32
         Dense indices of each edge's ends. Undirected edges are stored once,
         with ``src < dst``; directed edges go from ``src`` to ``dst``.
@@ -108,7 +135,7 @@ class Graph:
     label_column: Optional[str] = None
 
     def __post_init__(self):
-        self.nodes = np.asarray(self.nodes, dtype=object).astype(str)
+        self.nodes = text_ids(self.nodes)
         self.src = np.asarray(self.src, dtype=np.int32)
         self.dst = np.asarray(self.dst, dtype=np.int32)
         self.weight = np.asarray(self.weight, dtype=np.float64)
@@ -493,7 +520,7 @@ def build_graph(raw: RawTable, source: str, target: str, weight: Optional[str] =
         if len(empty):
             raise InputError(f"Line {_line(empty, raw)} of '{raw.name}' has no {role} node (column '{col}'); "
                              f"{len(empty):,} line(s) are like this. Fill them in or delete those lines.")
-        ends[role] = s.to_numpy(dtype=object)
+        ends[role] = s  # pandas' text column, not a Python string per row: see graph_from_arrays
     if weight:
         text = frame[weight].astype(str).str.strip()
         w = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
@@ -540,8 +567,7 @@ def graph_from_arrays(source, target, weight=None, directed: bool = False, weigh
         edges than the limits.
     """
     notes = list(notes or [])
-    source = np.asarray(source, dtype=object).astype(str)
-    target = np.asarray(target, dtype=object).astype(str)
+    source, target = _text_column(source), _text_column(target)
     weighted = weight is not None if weighted is None else weighted
     w = np.ones(len(source)) if weight is None else np.asarray(weight, dtype=np.float64)
     n_rows = len(source)
@@ -549,20 +575,29 @@ def graph_from_arrays(source, target, weight=None, directed: bool = False, weigh
         raise InputError(f"'{name}' has {n_rows:,} edge lines; the limit is {max_edges():,} edges "
                          "(EMBEDLAB_MAX_GRAPH_EDGES). Upload a smaller graph, for example its largest component "
                          "or a sample of its nodes.")
-    ends = np.column_stack([source, target]).ravel()  # a, b of line 1, then of line 2: ids numbered in file order
+    both = pd.concat([source, target], ignore_index=True)
     if nodes is None:
-        codes, uniques = pd.factorize(ends, sort=False)
-        ids = np.asarray(uniques, dtype=object).astype(str)
+        # one factorisation of the text column (no Python string per line), then ids renumbered in file
+        # order: a, b of line 1, then of line 2
+        codes, uniques = pd.factorize(both, sort=False)
+        inter = np.empty(2 * n_rows, dtype=np.int64)
+        inter[0::2], inter[1::2] = codes[:n_rows], codes[n_rows:]
+        _, first = np.unique(inter, return_index=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        ids = text_ids(np.asarray(uniques, dtype=object)[order])
     else:
-        ids = np.asarray(nodes, dtype=object).astype(str)
-        codes = pd.Index(ids).get_indexer(ends)
+        ids = text_ids(nodes)
+        codes = pd.Index(ids).get_indexer(both)
         if (codes < 0).any():
             raise InputError("An edge names a node that is not in the node list.")
     if len(ids) > max_nodes():
         raise InputError(f"'{name}' has {len(ids):,} nodes; the limit is {max_nodes():,} "
                          "(EMBEDLAB_MAX_GRAPH_NODES). Upload a smaller graph, for example its largest component "
                          "or a sample of its nodes.")
-    a, b = codes[0::2].astype(np.int64), codes[1::2].astype(np.int64)
+    a, b = codes[:n_rows].astype(np.int64), codes[n_rows:].astype(np.int64)
     loops = a == b
     if loops.any():
         notes.append(f"Dropped {int(loops.sum()):,} self-loop(s) (a node linked to itself): a walk that stays put "

@@ -235,4 +235,4 @@ FAMILY = Family(
     details="Coordinates are the eigenvectors of L = I − D^{-1/2} A D^{-1/2} with the smallest eigenvalues, "
             "divided by √degree (the trivial one dropped): nodes joined by many heavy edges get close coordinates.",
     loss_note="A spectral embedding solves an eigenvalue problem in one go: there are no epochs and no loss curve.",
-    order=30)
+    check=check_job, order=30)
