@@ -45,6 +45,7 @@ PAGES = {
 # names on a fresh server's first script run (it showed for seconds, until this script reached
 # st.navigation); this navigation is the one to show.
 st.set_option("client.showSidebarNavigation", True)
-page = st.navigation(PAGES)
+# expanded: past ten links Streamlit folds the rest under "View N more" (the tools of "Any model" would hide)
+page = st.navigation(PAGES, expanded=True)
 sidebar.render()
 page.run()
