@@ -157,7 +157,8 @@ m[1].metric("edges", f"{stats['edges']:,}")
 m[2].metric("density", f"{stats['density']:.4f}" if stats["density"] >= 1e-4 else f"{stats['density']:.2e}")
 m[3].metric("components", f"{stats['components']:,}")
 m[4].metric("isolated nodes", f"{stats['isolated_nodes']:,}")
-if graph.citation:
+shown_above = source == "Shipped graph" and graph.source == f"sample:{st.session_state.get('graph-sample')}"
+if graph.citation and not shown_above:
     st.caption(f"Source: {graph.citation}" + (f" Licence: {graph.licence}." if graph.licence else ""))
 for note in graph.notes:
     st.caption(f"ℹ️ {note}")

@@ -384,7 +384,7 @@ def test_jobs_train_save_and_point_at_their_graph():
     assert res["classes"] == ["Mr. Hi", "Officer"] and not res["multilabel"]
     res = graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "deepwalk", "config": SMALL,
                                                   "share": 0.3}, lambda *a, **k: None)
-    assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "deepwalk"
+    assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "DeepWalk (these settings)"
     with pytest.raises(InputError, match="DeepWalk, node2vec or a spectral embedding"):
         graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "svd"}, lambda *a, **k: None)
 
@@ -465,6 +465,16 @@ def test_a_left_out_node_is_explained_by_id_and_by_name():
         space.resolve("nobody")
 
 
+def test_match_clusters_renumbers_by_overlap():
+    from embedlab.probes.graph_eval import match_clusters
+
+    reference = np.array([0, 0, 0, 1, 1, 2, 2, -1])
+    labels = np.array([2, 2, 1, 0, 0, 1, 1, 0])
+    assert match_clusters(reference, labels).tolist() == [0, 0, 2, 1, 1, 2, 2, 1]
+    # more clusters than the reference: the extra one gets a new number
+    assert match_clusters(np.array([0, 0, 1, 1]), np.array([0, 1, 2, 2])).tolist() == [0, 2, 1, 1]
+
+
 def test_p_and_q_lesson_job_and_its_explanation():
     from embedlab.probes.graph_eval import run_pq_job
 
@@ -477,6 +487,9 @@ def test_p_and_q_lesson_job_and_its_explanation():
     figs = gview.pq_pictures(lesmis, out)
     assert [f.layout.title.text.split(" ·")[0] for f in figs] == ["q = 0.5", "q = 2"]
     assert np.array_equal(figs[0].data[0].x, figs[1].data[0].x, equal_nan=True)  # one layout for both
+    # cluster numbers matched across the two models: a node keeps its number more often than not
+    same = np.mean(np.array(out["clusters"]["0.5"]) == np.array(out["clusters"]["2"]))
+    assert same > 0.5, same
     text = gview.pq_explanation(out)
     assert "walks of 10 nodes, a window of 1" in text and "struc2vec" in text
     # the sentence follows the numbers: roles only when the numbers show them

@@ -46,8 +46,8 @@ BARS_JS = """([title]) => {
     const plot = [...document.querySelectorAll('.js-plotly-plot')]
         .find(p => p.layout && p.layout.title
               && String(p.layout.title.text || p.layout.title).replace(/<[^>]+>/g, "").startsWith(title));
-    return plot && plot._fullData ? Object.fromEntries(plot._fullData.map(t => [t.name, [...t.x].map((x, i) => [x, t.y[i]])]))
-                : null;
+    if (!plot || !plot._fullData) return null;
+    return Object.fromEntries(plot._fullData.map(t => [t.name, [...t.x].map((x, i) => [x, t.y[i]])]));
 }"""
 
 
@@ -120,7 +120,7 @@ def test_karate_club_from_picture_to_node_classification(server, page):
         assert any("Zachary's karate club: 34 nodes, 78 edges" in t for t in titles), titles
         picture = page.wait_for_function(
             """() => [...document.querySelectorAll('.js-plotly-plot')].find(p => p.layout.title &&
-                 String(p.layout.title.text).includes('spring layout'))
+                 String(p.layout.title.text).includes("spring layout"))
                  ?._fullData.filter(t => t.mode === 'markers').map(t => [t.name, t._length])""").json_value()
         assert sorted(picture) == [["Mr. Hi", 17], ["Officer", 17]]  # coloured by the club, every member drawn
         page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()

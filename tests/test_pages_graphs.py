@@ -192,7 +192,7 @@ def test_evaluation_page_runs_classification_and_link_prediction_as_jobs():
     assert list(classes["model"]) == ["karate deepwalk", "spectral embedding, 3 dimensions (baseline)",
                                       "most frequent label (baseline)"]
     assert classes.loc[0, "micro-F1"] >= 0.8 > classes.loc[2, "micro-F1"]
-    assert list(links["method"]) == ["deepwalk", "spectral embedding, 3 dimensions (baseline)",
+    assert list(links["method"]) == ["DeepWalk (this model's settings)", "spectral embedding, 3 dimensions (baseline)",
                                      "common neighbours (baseline)", "Adamic–Adar (baseline)"]
     assert ((links["ROC AUC"] >= 0) & (links["ROC AUC"] <= 1)).all()
     # the results survive a fresh session (a reload)

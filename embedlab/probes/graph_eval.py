@@ -706,7 +706,10 @@ def run_link_prediction_job(workspace, args: dict, progress: Progress) -> dict:
         raise InputError(f"Link prediction trains DeepWalk, node2vec or a spectral embedding; got {family!r}.")
     config_cls, train = trainers[family]
     cfg = config_cls.from_dict(config or {})
-    fits: dict[str, Callable] = {family: lambda g, pr: train(g, cfg, pr)}
+    title = {"deepwalk": "DeepWalk", "node2vec": "node2vec", "spectral": "spectral embedding"}[family]
+    whose = "this model's" if args.get("model_id") else "these"
+    label = f"{title} ({whose} settings)"
+    fits: dict[str, Callable] = {label: lambda g, pr: train(g, cfg, pr)}
     share = float(args.get("share", 0.5))
     table = link_prediction(graph, fits, share, int(args.get("seed", 0)), progress)
     return {"rows": table.to_dict("records"), "held_out": table.attrs["held_out"], "notes": table.attrs["notes"],
@@ -718,6 +721,39 @@ PQ_PRESETS = {
     "paper": {"vector_size": 16, "walk_length": 80, "walks_per_node": 10, "window": 10, "epochs": 1},
     "local": {"vector_size": 16, "walk_length": 10, "walks_per_node": 10, "window": 1, "epochs": 5},
 }
+
+
+def match_clusters(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Renumber ``labels`` so that each cluster takes the number of the ``reference`` cluster it overlaps most.
+
+    A maximum-weight matching of the contingency table (scipy's
+    ``linear_sum_assignment``, the Hungarian method); clusters without a
+    partner keep numbers above the reference's. -1 (no vector) stays -1.
+
+    Parameters
+    ----------
+    reference, labels : ndarray of shape (n,), int
+        Cluster numbers from 0, or -1.
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    reference, labels = np.asarray(reference), np.asarray(labels)
+    both = (reference >= 0) & (labels >= 0)
+    k_ref, k = int(reference.max()) + 1, int(labels.max()) + 1
+    table = np.zeros((k, k_ref), dtype=np.int64)
+    np.add.at(table, (labels[both], reference[both]), 1)
+    rows, cols = linear_sum_assignment(-table)
+    new = np.full(k, -1, dtype=np.int64)
+    new[rows] = cols
+    spare = iter(range(k_ref, k_ref + k))
+    for c in range(k):
+        if new[c] < 0:
+            new[c] = next(spare)
+    return np.where(labels >= 0, new[np.maximum(labels, 0)], -1).astype(np.int64)
 
 
 def run_pq_job(workspace, args: dict, progress: Progress) -> dict:
@@ -733,7 +769,8 @@ def run_pq_job(workspace, args: dict, progress: Progress) -> dict:
     -------
     dict
         ``graph_id``, ``nodes`` (node ids in the graph's order), ``clusters``
-        ({str(q): k-means cluster of each node, -1 for a node with no vector}),
+        ({str(q): k-means cluster of each node, -1 for a node with no vector;
+        numbered to match the first q's clusters, see :func:`match_clusters`}),
         ``communities`` (Louvain), ``summary`` (records of
         :func:`pq_comparison`'s table), ``model_ids`` ({str(q): id}), ``config``.
     """
@@ -754,11 +791,15 @@ def run_pq_job(workspace, args: dict, progress: Progress) -> dict:
     q_values = [float(q) for q in args.get("q_values", (0.5, 2.0))]
     result = pq_comparison(graph, q_values, cfg, int(args.get("k_clusters", 6)), seed, scaled(progress, 0.0, 0.95),
                            graph_id=graph_id)
-    clusters, model_ids = {}, {}
+    clusters, model_ids, first = {}, {}, None
     for q in q_values:
         space = result["spaces"][q]
         full = np.full(graph.n_nodes, -1, dtype=np.int64)
         full[graph.index_of(space.words)] = result["clusters"][q]
+        if first is None:
+            first = full
+        else:
+            full = match_clusters(first, full)  # one colour, one cluster number, in both pictures
         clusters[f"{q:g}"] = full.tolist()
         if args.get("save", True):
             model_ids[f"{q:g}"] = workspace.save_space(space)

@@ -71,12 +71,12 @@ def component_sizes_figure(sizes: np.ndarray, top: int = 30) -> go.Figure:
     shown = sizes[:top]
     fig = go.Figure(go.Bar(x=[f"#{i + 1}" for i in range(len(shown))], y=shown, marker_color="#4c78a8"))
     more = f" (largest {top} of {len(sizes):,})" if len(sizes) > top else ""
-    fig.update_layout(title=f"Connected components{more}", xaxis_title="component", yaxis_title="nodes",
-                      height=300, margin=dict(l=40, r=10, t=40, b=40))
+    fig.update_layout(title=f"Connected components{more}", xaxis_title="component (largest first)",
+                      yaxis_title="nodes", xaxis_type="category", height=300, margin=dict(l=40, r=10, t=40, b=40))
     return fig
 
 
-def _colour_traces(fig, x, y, text, colour, colour_title, size, **kw):
+def _colour_traces(fig, x, y, text, colour, colour_title, size, order=None, **kw):
     if colour is None:
         fig.add_trace(go.Scatter(x=x, y=y, mode="markers", text=text, marker=dict(size=size, color="#4c78a8"),
                                  hovertemplate="%{text}<extra></extra>", showlegend=False, **kw))
@@ -89,7 +89,8 @@ def _colour_traces(fig, x, y, text, colour, colour_title, size, **kw):
                                  hovertemplate="%{text}<extra></extra>", **kw))
         return
     cats = values.astype(object).where(values.notna(), "—").astype(str)
-    for j, cat in enumerate(cats.value_counts().index):
+    shown = [c for c in order if c in set(cats)] if order is not None else list(cats.value_counts().index)
+    for j, cat in enumerate(shown):
         sel = np.flatnonzero(cats.to_numpy() == cat)
         fig.add_trace(go.Scatter(x=x[sel], y=y[sel], mode="markers", text=text[sel], name=cat,
                                  marker=dict(size=size, color=_PALETTE[j % len(_PALETTE)]),
@@ -97,8 +98,9 @@ def _colour_traces(fig, x, y, text, colour, colour_title, size, **kw):
 
 
 def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str = "", seed: int = 0,
-                  max_nodes: int = MAX_PICTURE_NODES, labels: bool = True) -> go.Figure:
-    """A force-directed picture of a small graph (networkx ``spring_layout``, seeded).
+                  max_nodes: int = MAX_PICTURE_NODES, labels: bool = True, layout: str = "spring",
+                  order: Optional[list] = None) -> go.Figure:
+    """A force-directed picture of a small graph (networkx ``spring_layout``, seeded, or ``kamada_kawai_layout``).
 
     Parameters
     ----------
@@ -112,6 +114,11 @@ def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str 
     max_nodes : int
     labels : bool
         Write node labels next to the points (graphs of at most 80 nodes).
+    layout : {"spring", "kamada-kawai"}
+        Fruchterman & Reingold (1991) forces, or Kamada & Kawai (1989) graph
+        distances (deterministic; spreads a small dense graph more evenly).
+    order : list of str, optional
+        Order of the categories in the legend and the palette (default: most frequent first).
 
     Raises
     ------
@@ -124,7 +131,13 @@ def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str 
         raise InputError(f"The picture is drawn for graphs of at most {max_nodes:,} nodes; this one has "
                          f"{graph.n_nodes:,}. Look at the statistics instead, or train a model and draw its edges "
                          "over a projection.")
-    pos = nx.spring_layout(graph.to_networkx(directed=False), seed=seed, weight=None)
+    G = graph.to_networkx(directed=False)
+    if layout == "kamada-kawai":
+        pos = nx.kamada_kawai_layout(G, weight=None)
+    elif layout == "spring":
+        pos = nx.spring_layout(G, seed=seed, weight=None)
+    else:
+        raise InputError(f"Unknown layout {layout!r}; choose 'spring' or 'kamada-kawai'.")
     xy = np.array([pos[i] for i in range(graph.n_nodes)])
     fig = go.Figure()
     ex, ey = _segments(xy, graph.src, graph.dst)
@@ -132,13 +145,13 @@ def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str 
                              hoverinfo="skip", showlegend=False, name="edges"))
     text = graph.labels().astype(str)
     size = 12 if graph.n_nodes <= 100 else 7
-    _colour_traces(fig, xy[:, 0], xy[:, 1], text, colour, colour_title, size)
+    _colour_traces(fig, xy[:, 0], xy[:, 1], text, colour, colour_title, size, order)
     if labels and graph.n_nodes <= 80:
         fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="text", text=text, textposition="top center",
                                  textfont=dict(size=9), hoverinfo="skip", showlegend=False))
     kind = "directed" if graph.directed else "undirected"
     fig.update_layout(title=f"{graph.name}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges ({kind}; "
-                            "spring layout)", height=560, margin=dict(l=10, r=10, t=40, b=10),
+                            f"{layout} layout)", height=560, margin=dict(l=10, r=10, t=40, b=10),
                       xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
                       legend=dict(title=colour_title, itemsizing="constant"))
     return fig
@@ -276,7 +289,11 @@ def link_prediction_figure(table: pd.DataFrame) -> go.Figure:
 
 
 def pq_pictures(graph, result: dict, seed: int = 0) -> list:
-    """The "p and q" lesson: one force-directed picture per q, the same layout, nodes coloured by k-means cluster.
+    """The "p and q" lesson: one picture per q, the same layout (Kamada-Kawai), nodes coloured by k-means cluster.
+
+    Node names show on hover (written out, 77 names hide the picture). Cluster
+    numbers are matched across the pictures by :func:`embedlab.probes.graph_eval.run_pq_job`,
+    so one colour is one cluster number in both.
 
     Parameters
     ----------
@@ -293,13 +310,18 @@ def pq_pictures(graph, result: dict, seed: int = 0) -> list:
     """
     figures = []
     rows = {f"{r['q']:g}": r for r in result.get("summary", [])}
+    k = max((max(c) for c in result["clusters"].values()), default=0) + 1
+    order = [f"cluster {c + 1}" for c in range(k)] + ["no vector"]
     for q, clusters in result["clusters"].items():
         labels = np.array([f"cluster {c + 1}" if c >= 0 else "no vector" for c in clusters], dtype=object)
-        fig = graph_picture(graph, colour=labels, colour_title="k-means cluster", seed=seed)
+        fig = graph_picture(graph, colour=labels, colour_title="k-means cluster", seed=seed, labels=False,
+                            layout="kamada-kawai", order=order)
         row = rows.get(q, {})
         ari = row.get("agreement with communities (ARI)")
         fig.update_layout(title=f"q = {q}" + (f" · agreement with Louvain communities (ARI) {ari:.2f}"
-                                               if ari is not None else ""), height=480)
+                                               if ari is not None else ""), height=520,
+                          legend=dict(orientation="h", yanchor="top", y=-0.02, title=None),
+                          margin=dict(l=5, r=5, t=40, b=5))
         figures.append(fig)
     return figures
 
