@@ -53,9 +53,9 @@ for column, fig, q in zip((left, right), views.pq_pictures(graph, result), resul
     column.plotly_chart(fig, key=f"graph-pq-fig-{q}")
 st.markdown(views.pq_explanation(result))
 st.dataframe(pd.DataFrame(result["summary"]).round(3), hide_index=True, key="graph-pq-summary")
-st.caption("Same layout in both pictures (a seeded spring layout of the graph); only the colours, the k-means "
-           "clusters of each model's vectors, differ. Cluster numbers are arbitrary: compare which nodes share a "
-           "colour, not the colours themselves.")
+st.caption("One layout for both pictures (Kamada-Kawai, from the graph alone); only the colours, the k-means "
+           "clusters of each model's vectors, differ. The q = 2 clusters are numbered after the q = 0.5 cluster they "
+           "overlap most, so a node that changes colour changed company. Hover a node for its name.")
 if result.get("model_ids"):
     st.markdown("Both models are stored: on **Compare**, pick them to see which characters' neighbourhoods change "
                 "with q; on **Explore**, colour either by `community` or `degree`.")
