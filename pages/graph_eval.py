@@ -5,7 +5,7 @@ import streamlit as st
 
 from embedlab import jobs
 from embedlab.errors import InputError
-from embedlab.probes.graph_eval import graph_of_model
+from embedlab.probes.graph_eval import class_columns, graph_of_model
 from embedlab.train import registry
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
@@ -66,14 +66,14 @@ st.caption("A share of the labelled nodes trains a one-vs-rest logistic regressi
            "are predicted. Micro- and macro-F1 over repeated stratified splits (multi-label columns such as "
            "'Drama|Comedy': the k best labels, k = the node's number of labels). Baselines: a spectral embedding "
            "of the same graph, and the most frequent label.")
-columns = [c for c in graph.attribute_columns() if graph.node_meta[c].nunique(dropna=True) >= 2]
+columns = class_columns(graph)
 if not columns:
-    st.info("This graph has no node attribute to predict. Upload the graph again with an attribute file (a node id "
-            "column and a class column) on the Graphs page.")
+    st.info("This graph has no node attribute to predict (a column with a few classes, or multi-label values such "
+            "as 'Drama|Comedy'). Upload the graph again with an attribute file on the Graphs page.")
 else:
     c1, c2, c3 = st.columns(3)
-    first = graph.label_column if graph.label_column in columns else columns[0]
-    column = c1.selectbox("Label column", columns, index=columns.index(first), key=f"graph-eval-label-{graph_id}")
+    column = c1.selectbox("Label column", columns, key=f"graph-eval-label-{graph_id}",
+                          help="Node attributes with a few classes, or multi-label values ('Drama|Comedy').")
     share = c2.slider("Share of labelled nodes", 0.1, 0.9, 0.5, 0.05, key="graph-eval-share",
                       help="The share of labelled nodes the classifier learns from (the node2vec paper varies it "
                            "from 10 % to 90 %).")

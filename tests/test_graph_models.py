@@ -465,6 +465,16 @@ def test_a_left_out_node_is_explained_by_id_and_by_name():
         space.resolve("nobody")
 
 
+def test_class_columns_leave_out_counts_and_names():
+    from embedlab.probes.graph_eval import class_columns
+
+    movies = sample_graph("movielens-corating")
+    assert class_columns(movies) == ["genres", "genre"]  # not the count of ratings
+    karate = sample_graph("karate")
+    karate.node_meta["name"] = [f"member {i}" for i in range(34)]
+    assert class_columns(karate) == ["club"]
+
+
 def test_match_clusters_renumbers_by_overlap():
     from embedlab.probes.graph_eval import match_clusters
 
@@ -500,6 +510,18 @@ def test_p_and_q_lesson_job_and_its_explanation():
     assert "run the lesson again with the local settings" in gview.pq_explanation(paper)
     rows[1]["agreement with communities (ARI)"] = 0.3
     assert "moves the clusters away from the communities" in gview.pq_explanation(paper)
+
+
+def test_a_node_model_exports_and_imports_like_any_model(karate_n2v):
+    from embedlab.sources.export import EXPORTS, export
+    from embedlab.sources.vectors import read_vectors
+
+    data, name, _ = export(karate_n2v, "word2vec-text")
+    back = read_vectors(data, name)
+    assert sorted(back.words, key=int) == sorted(karate_n2v.words, key=int)
+    assert np.allclose(back.vectors[back.indices(["33"])], karate_n2v.vectors[karate_n2v.indices(["33"])], atol=1e-5)
+    meta, _, _ = export(karate_n2v, "projector-metadata")
+    assert "club" in meta.decode().splitlines()[0] and "projector-zip" in EXPORTS  # attributes go with the vectors
 
 
 # -- views ----------------------------------------------------------------------------------

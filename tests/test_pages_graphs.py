@@ -227,3 +227,31 @@ def test_the_p_and_q_lesson_draws_both_models_on_one_layout():
     names = set(ws.models()["name"])
     assert {"node2vec q = 0.5 on Les Misérables co-appearances", "node2vec q = 2 on Les Misérables co-appearances"} \
         <= names
+
+
+@pytest.mark.slow
+def test_deepwalk_and_node2vec_compare_unchanged_and_models_name_their_family():
+    from embedlab.train.node2vec import Node2VecConfig, train_node2vec
+
+    ws = Workspace(config.home())
+    graph = sample_graph("karate")
+    graph_id = save_graph(ws, graph)
+    dw = ws.save_space(train_deepwalk(graph, DeepWalkConfig(**SMALL), graph_id=graph_id, name="karate deepwalk"))
+    n2v = ws.save_space(train_node2vec(graph, Node2VecConfig(**SMALL, q=2.0), graph_id=graph_id, name="karate q2"))
+    ws.set_setting("active_model", n2v)
+    at = _open("compare")
+    assert {at.selectbox(key="compare-a").value, at.selectbox(key="compare-b").value} == {dw, n2v}
+    metrics = {m.label: m.value for m in at.metric}
+    # the page's own wording ("words") for any kind of item
+    assert metrics["Shared words compared"] == "34" and 0 < float(metrics["Mean Jaccard@10"]) <= 1, metrics
+    assert not at.error, [e.value for e in at.error]
+    at.switch_page("pages/models.py").run()
+    assert not at.exception, at.exception
+    shown = " ".join(str(m.value) for m in at.markdown) + " ".join(str(c.value) for c in at.caption)
+    assert "node2vec" in shown and "Grover" in shown, shown[:500]
+    # Explore in 3-D: no edges (plotly draws them in 2-D only), and it says so
+    at.switch_page("pages/explore.py").run()
+    at.radio(key="explore-dims").set_value(3)
+    at.button[0].click().run()  # the form's Project button
+    assert not at.exception, at.exception
+    assert any("edges are drawn on 2-D projections only" in c.value for c in at.caption)

@@ -262,6 +262,31 @@ def node_classification(space: Space, labels, labelled_share: float = 0.5, repea
                             labelled_share, repeats, seed, multilabel, sep)
 
 
+def class_columns(graph, sep: str = "|") -> list:
+    """The node attributes that can be predicted by node classification.
+
+    A column qualifies with at least two distinct values and either
+    multi-label values (``"Drama|Comedy"``) or at most ``max(20, n_nodes // 20)``
+    distinct values: a count or a name with a value per node is no class.
+
+    Returns
+    -------
+    list of str
+        The graph's ``label_column`` first when it qualifies, then the others in order.
+    """
+    out = []
+    for col in graph.attribute_columns():
+        values = graph.node_meta[col].dropna()
+        distinct = values.nunique()
+        multilabel = values.astype(str).str.contains(sep, regex=False).any()
+        if distinct >= 2 and (multilabel or distinct <= max(20, graph.n_nodes // 20)):
+            out.append(col)
+    if graph.label_column in out:
+        out.remove(graph.label_column)
+        out.insert(0, graph.label_column)
+    return out
+
+
 def baseline_dimensions(space_dim: int, n_nodes: int) -> int:
     """Dimensions of the spectral baseline: the model's, but at most a tenth of the nodes (and at least 2).
 
