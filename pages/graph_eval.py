@@ -91,6 +91,8 @@ else:
         st.markdown(f"**'{result['label_column']}'**, {result['labelled_share']:.0%} of the nodes labelled, "
                     f"{len(result['classes'])} classes" + (" (multi-label)" if result["multilabel"] else ""))
         st.dataframe(table.round(4), hide_index=True, key="graph-eval-class-table")
+        st.download_button("Download the scores (CSV)", table.to_csv(index=False), "node_classification.csv",
+                           key="graph-eval-class-dl")
         st.plotly_chart(views.classification_figure(table), key="graph-eval-class-fig")
         for note in result["notes"]:
             st.caption(f"ℹ️ {note}")
@@ -115,6 +117,8 @@ if result:
     table = pd.DataFrame(result["rows"])
     table.attrs["held_out"] = result["held_out"]
     st.dataframe(table.round(4), hide_index=True, key="graph-eval-link-table")
+    st.download_button("Download the scores (CSV)", table.to_csv(index=False), "link_prediction.csv",
+                       key="graph-eval-link-dl")
     st.plotly_chart(views.link_prediction_figure(table), key="graph-eval-link-fig")
     for note in result["notes"]:
         st.caption(f"ℹ️ {note}")

@@ -164,6 +164,12 @@ for note in graph.notes:
     st.caption(f"ℹ️ {note}")
 with st.expander("All figures"):
     st.dataframe(views.stats_table(stats), hide_index=True)
+    d1, d2 = st.columns(2)  # the files are made when a button is pressed, not on every run
+    d1.download_button("Edge list (CSV)", lambda: graph.to_frames()[0].to_csv(index=False), f"{graph.name}-edges.csv",
+                       key="graph-dl-edges", help="Node ids as read, after self-loops were dropped and duplicates "
+                                                  "merged.")
+    d2.download_button("Nodes and attributes (CSV)", lambda: graph.to_frames()[1].to_csv(index=False),
+                       f"{graph.name}-nodes.csv", key="graph-dl-nodes")
 g1, g2 = st.columns(2)
 g1.plotly_chart(views.degree_distribution_figure(graph.degree_distribution(), graph.directed), key="graph-degrees")
 g2.plotly_chart(views.component_sizes_figure(graph.component_sizes()), key="graph-components")
