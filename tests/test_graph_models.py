@@ -441,6 +441,19 @@ def test_a_node_model_carries_its_edges_and_older_models_read_them_from_the_grap
     assert model_edges(ws, model_id, loaded) is not None  # its own copy stays
 
 
+def test_a_published_node_model_brings_its_edges_to_every_workspace(monkeypatch):
+    from embedlab.train.graph_family import model_edges
+
+    monkeypatch.setenv("EMBEDLAB_SHARED", "1")
+    teacher = Workspace(config.home() / "workspaces" / "teacher")
+    student = Workspace(config.home() / "workspaces" / "student")
+    graph = sample_graph("karate")
+    space = train_deepwalk(graph, DeepWalkConfig(**SMALL), graph_id=save_graph(teacher, graph))
+    published = teacher.publish_model(teacher.save_space(space))
+    edges = model_edges(student, published, student.load_space(published))
+    assert edges is not None and len(edges) == 78  # the student has no copy of the graph, the model has
+
+
 def test_degree_colours_as_a_scale_and_attributes_come_first(karate_n2v):
     from embedlab.probes.projection import choose_top, colour_values, metadata_columns, project
 
