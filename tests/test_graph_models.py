@@ -481,11 +481,13 @@ def test_a_left_out_node_is_explained_by_id_and_by_name():
 def test_class_columns_leave_out_counts_and_names():
     from embedlab.probes.graph_eval import class_columns
 
-    movies = sample_graph("movielens-corating")
-    assert class_columns(movies) == ["genres", "genre"]  # not the count of ratings
     karate = sample_graph("karate")
-    karate.node_meta["name"] = [f"member {i}" for i in range(34)]
-    assert class_columns(karate) == ["club"]
+    karate.node_meta["name"] = [f"member {i}" for i in range(34)]  # one value per node: no class
+    karate.node_meta["ratings"] = np.arange(34) * 3  # a count: no class
+    karate.node_meta["genres"] = ["Drama|Comedy", "Drama"] * 17  # multi-label: a class
+    karate.node_meta["same"] = "x"  # one value: nothing to predict
+    karate.label_column = "genres"
+    assert class_columns(karate) == ["genres", "club"]
 
 
 def test_match_clusters_renumbers_by_overlap():
