@@ -98,7 +98,7 @@ else:
                                              key="graph-attr-label",
                                              help="guess: a column called name, title or label whose values are "
                                                   "mostly distinct; none: the node id.")
-            name = st.text_input("Graph name", up.name, key="graph-name")
+            name = st.text_input("Graph name", up.name, key=f"graph-name-{up.name}")
             if st.button("Use this graph", key="graph-use-upload", type="primary"):
                 with widgets.user_errors():
                     graph = src.build_graph(raw, s_col, t_col, None if w_col == NONE else w_col, directed,
