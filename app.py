@@ -1,8 +1,8 @@
 """embedlab: the Streamlit entry point (navigation and sidebar).
 
 The navigation is grouped by what the user brings (a text corpus, a rating
-table; graphs, documents and images get their group when they land), then the
-tools that work on any model.
+table, a graph, labelled documents, images), then the tools that work on any
+model.
 """
 
 import streamlit as st
@@ -26,6 +26,11 @@ PAGES = {
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
     ],
+    "Graphs": [
+        st.Page("pages/graphs.py", title="Graphs", icon="🕸️"),
+        st.Page("pages/graph_eval.py", title="Evaluate nodes", icon="🎯"),
+        st.Page("pages/graph_lesson.py", title="p and q", icon="🧭"),
+    ],
     "Images": [
         st.Page("pages/images.py", title="Images", icon="🖼️"),
         st.Page("pages/image_models.py", title="Image models", icon="🧠"),
@@ -45,6 +50,7 @@ PAGES = {
 # names on a fresh server's first script run (it showed for seconds, until this script reached
 # st.navigation); this navigation is the one to show.
 st.set_option("client.showSidebarNavigation", True)
-page = st.navigation(PAGES, expanded=True)  # every page listed: a collapsed menu hides whole groups
+# expanded: past ten links Streamlit folds the rest under "View N more" (whole groups would hide)
+page = st.navigation(PAGES, expanded=True)
 sidebar.render()
 page.run()

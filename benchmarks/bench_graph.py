@@ -46,6 +46,10 @@ live beside our numpy 2 pin)::
     ~/.cache/embedlab-bench/peer-venv/bin/pip install -r benchmarks/requirements-graph-peer.txt
 
 (or set ``EMBEDLAB_GRAPH_PEER_PYTHON`` to a python that has pecanpy).
+
+``--real-only`` measures the real graph only (a few minutes instead of the
+SBM's ~50 on a shared machine): its JSON line holds the ``*_real`` keys and
+``"sbm": "not run"``.
 The last line is JSON with ``walks_s``, ``walks_s_peer``, ``walks_ratio``,
 ``train_s``, ``micro_f1_node2vec_sbm``, ``micro_f1_spectral_sbm``,
 ``micro_f1_node2vec_real``, ``micro_f1_spectral_real``, ``walk_peak_mb``,
@@ -121,7 +125,7 @@ def node2vec_and_classify(graph, label, column, share, repeats, baseline_dim):
     return train_s, table
 
 
-def main():
+def main(real_only: bool = False):
     if not PEER.exists():
         sys.exit(f"The peer's python {PEER} is missing; create the peer venv as this file's docstring says.")
     versions = subprocess.run([str(PEER), "-c", "from importlib.metadata import version as v; "
@@ -129,16 +133,19 @@ def main():
                               capture_output=True, text=True).stdout.strip()
     print(f"peer: pecanpy, numba, numpy {versions}; machine: {os.cpu_count()} cores, shared with other work, "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
-    sbm = planted_partition(100_000, 20, 1_000_000, mixing=0.5, seed=0)
     real = sample_graph("movielens-corating")
-    print(f"SBM: {sbm.n_nodes:,} nodes, {sbm.n_edges:,} edges, 20 blocks; real: {real.name}, {real.n_nodes:,} nodes, "
-          f"{real.n_edges:,} edges", flush=True)
+    sbm = None if real_only else planted_partition(100_000, 20, 1_000_000, mixing=0.5, seed=0)
+    print(("SBM: not run (--real-only)" if sbm is None else
+           f"SBM: {sbm.n_nodes:,} nodes, {sbm.n_edges:,} edges, 20 blocks")
+          + f"; real: {real.name}, {real.n_nodes:,} nodes, {real.n_edges:,} edges", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        ours, peer, mode = compare_walks(sbm, "SBM", tmp)
+        if sbm is not None:
+            ours, peer, mode = compare_walks(sbm, "SBM", tmp)
         ours_r, peer_r, mode_r = compare_walks(real, "MovieLens", tmp)
-    train_s, sbm_table = node2vec_and_classify(sbm, "SBM", "block", 0.1, 3, 32)
+    if sbm is not None:
+        train_s, sbm_table = node2vec_and_classify(sbm, "SBM", "block", 0.1, 3, 32)
     train_r, real_table = node2vec_and_classify(real, "MovieLens", "genres", 0.5, 5, None)
-    print(json.dumps({
+    figures = {"sbm": "not run"} if sbm is None else {
         "walks_s": round(ours["seconds"], 3), "walks_s_peer": round(peer["seconds"], 3),
         "walks_ratio": round(ours["seconds"] / peer["seconds"], 4), "peer": f"pecanpy 2.0.9 {mode[8:]}",
         "peer_warmup_s": round(peer["warmup_s"], 1),
@@ -146,6 +153,9 @@ def main():
         "train_s": round(train_s, 2),
         "micro_f1_node2vec_sbm": round(float(sbm_table.loc[0, "micro-F1"]), 4),
         "micro_f1_spectral_sbm": round(float(sbm_table.loc[1, "micro-F1"]), 4),
+        "sbm_nodes": sbm.n_nodes, "sbm_edges": sbm.n_edges}
+    print(json.dumps({
+        **figures,
         "walks_s_real": round(ours_r["seconds"], 3), "walks_s_peer_real": round(peer_r["seconds"], 3),
         "walks_ratio_real": round(ours_r["seconds"] / peer_r["seconds"], 4), "peer_real": f"pecanpy 2.0.9 {mode_r[8:]}",
         "walk_peak_mb_real": round(ours_r["peak_mb"], 1), "walk_peak_mb_peer_real": round(peer_r["peak_mb"], 1),
@@ -154,9 +164,9 @@ def main():
         "micro_f1_spectral_real": round(float(real_table.loc[1, "micro-F1"]), 4),
         "macro_f1_node2vec_real": round(float(real_table.loc[0, "macro-F1"]), 4),
         "macro_f1_spectral_real": round(float(real_table.loc[1, "macro-F1"]), 4),
-        "sbm_nodes": sbm.n_nodes, "sbm_edges": sbm.n_edges, "real_nodes": real.n_nodes, "real_edges": real.n_edges,
+        "real_nodes": real.n_nodes, "real_edges": real.n_edges,
     }))
 
 
 if __name__ == "__main__":
-    main()
+    main(real_only="--real-only" in sys.argv[1:])

@@ -64,6 +64,10 @@ TASKS = {
     "read_images": "embedlab.sources.images:run_read_job",
     "image_anomaly": "embedlab.probes.anomaly:run_job",
     "image_knn_accuracy": "embedlab.probes.knn_accuracy:run_job",
+    # graphs: the node2vec paper's evaluations and its "p and q" figure
+    "graph_classification": "embedlab.probes.graph_eval:run_classification_job",
+    "graph_link_prediction": "embedlab.probes.graph_eval:run_link_prediction_job",
+    "graph_pq": "embedlab.probes.graph_eval:run_pq_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

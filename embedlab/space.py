@@ -316,7 +316,7 @@ class Space:
                 return s
             if oov_ok and self.has_subwords and s:
                 return s
-            raise UnknownWordError(s or q, self.suggestions(s or q))
+            raise UnknownWordError(s or q, self.suggestions(s or q), message=self._left_out_message(s))
         index = self._labels_indexed()
         folded = s.casefold()
         for rows in (index.exact.get(s), index.folded.get(folded)):
@@ -328,8 +328,20 @@ class Space:
         if rows:
             return self._only(rows, s)
         noun, label = self.nouns[0], self.label_nouns[0]
-        raise UnknownWordError(s, self.label_suggestions(s),
-                               message=f"No {noun} of this model has the {label} or id '{s}'.")
+        left_out = self._left_out_message(s)
+        raise UnknownWordError(s, [] if left_out else self.label_suggestions(s),
+                               message=left_out or f"No {noun} of this model has the {label} or id '{s}'.")
+
+    def _left_out_message(self, query: str) -> Optional[str]:
+        """Why ``query`` has no vector when ``info["left_out"]`` lists it as an id or a label, else None."""
+        left = self.info.get("left_out") or {}
+        if not left.get("ids") or not query:
+            return None
+        if query not in left["ids"] and query not in (left.get("labels") or ()):
+            return None
+        n = int(left.get("count", len(left["ids"])))
+        return (f"The {self.nouns[0]} '{query}' has no vector in this model: {left.get('reason') or 'it was left out'}"
+                f" ({count_text(n, *self.nouns)} left out like this). Pick another {self.nouns[0]}.")
 
     def resolve_many(self, queries: Iterable[str]) -> list:
         """:meth:`resolve` for each query, in order (raises on the first that fails)."""

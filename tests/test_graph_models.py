@@ -11,7 +11,8 @@ from embedlab.errors import Cancelled, InputError
 from embedlab.probes import graph_eval
 from embedlab.probes.graph_eval import (classification_report, classify_vectors, link_prediction,
                                         louvain_communities, node_classification, node_neighbours, split_edges)
-from embedlab.sources.graphs import graph_from_arrays, load_graph, planted_partition, sample_graph
+from embedlab.probes.neighbours import nearest_neighbours
+from embedlab.sources.graphs import graph_from_arrays, load_graph, planted_partition, sample_graph, save_graph
 from embedlab.store import Workspace
 from embedlab.train import deepwalk, node2vec, spectral
 from embedlab.train.deepwalk import DeepWalkConfig, train_deepwalk
@@ -171,7 +172,7 @@ def test_p_and_q_out_of_range_are_refused():
 
 def test_configs_explain_every_field_and_validate():
     for cls in (DeepWalkConfig, Node2VecConfig, SpectralConfig):
-        assert all(h.strip() for h in cls.explain().values())
+        assert all(h.strip() for h in cls.describe()["help"])
         assert cls.from_dict({**cls().to_dict(), "unknown": 1}) == cls()
     with pytest.raises(InputError, match="walk_length must be a whole number"):
         DeepWalkConfig(walk_length=1.5)
@@ -227,7 +228,8 @@ def test_node2vec_space_is_a_node_space(karate, karate_n2v):
     s = karate_n2v
     assert s.kind == "node2vec" and s.info["item_kind"] == "node" and len(s) == 34 and s.dim == 16
     assert sorted(s.words, key=int) == [str(i) for i in range(34)]
-    assert list(s.meta.columns) == ["label", "degree", "community", "club", "count"]
+    assert list(s.meta.columns) == ["label", "club", "community", "degree", "count"]
+    assert s.info["continuous_columns"] == ["degree"]
     assert s.meta.loc["0", "label"].startswith("1 (Mr. Hi") and s.meta.loc["33", "degree"] == 17
     assert s.meta["count"].sum() == s.info["walk_tokens"] and s.info["params"]["q"] == 0.5
     assert s.info["graph_name"] == karate.name and s.info["left_out"]["count"] == 0
@@ -248,8 +250,8 @@ def test_deepwalk_progress_goes_walks_then_epochs_and_cancel_works(karate):
     seen = []
     space = train_deepwalk(karate, DeepWalkConfig(**SMALL), progress=lambda f, m="", **d: seen.append((f, m)))
     messages = [m for _, m in seen]
-    first_epoch = next(i for i, m in enumerate(messages) if m.startswith("Epoch"))
-    assert any(m.startswith("Walks") for m in messages[:first_epoch])
+    first_epoch = next(i for i, m in enumerate(messages) if m.startswith("Stage 2 of 2 · Epoch"))
+    assert any(m.startswith("Stage 1 of 2 · Walks") for m in messages[:first_epoch])
     assert all(a <= b + 1e-9 for (a, _), (b, _) in zip(seen, seen[1:])) and seen[-1][0] == 1.0
     assert space.kind == "deepwalk" and "p" not in space.info["params"] and len(space.info["epoch_losses"]) == 2
     with pytest.raises(Cancelled):
@@ -259,10 +261,15 @@ def test_deepwalk_progress_goes_walks_then_epochs_and_cancel_works(karate):
 def test_isolated_node_is_left_out_and_its_neighbours_are_refused_clearly():
     g = _two_cliques()
     space = train_deepwalk(g, DeepWalkConfig(**SMALL))
-    assert "alone" not in space and space.info["left_out"] == {"count": 1, "ids": ["alone"],
-                                                                  "reason": "no edges, so no walks and no vector"}
-    with pytest.raises(InputError, match="'alone' has no edges in 'two cliques', so deepwalk gave it no vector"):
+    assert "alone" not in space and space.info["left_out"] == {
+        "count": 1, "ids": ["alone"], "labels": ["alone"], "reason": "it has no edges, so no walk passes through it"}
+    with pytest.raises(InputError, match="'alone' has no vector in this deepwalk model of 'two cliques': it has no "
+                                         "edges"):
         node_neighbours(space, "alone")
+    # every probe that looks a node up says why, not "unknown"
+    with pytest.raises(InputError, match=r"The node 'alone' has no vector in this model: it has no edges, so no walk "
+                                         r"passes through it \(1 node left out like this\)"):
+        nearest_neighbours(space, "alone")
     with pytest.raises(InputError, match="'zz' is not a node"):
         node_neighbours(space, "zz")
     near = node_neighbours(space, "a0", k=4)
@@ -363,7 +370,7 @@ def test_jobs_train_save_and_point_at_their_graph():
     space = ws.load_space(out["model_id"])
     assert space.kind == "deepwalk" and space.name == "dw" and space.info["item_kind"] == "node"
     assert space.info["graph_id"] == out["graph_id"] and load_graph(ws, out["graph_id"]).n_edges == 78
-    assert list(space.meta.columns) == ["label", "degree", "community", "club", "count"]
+    assert list(space.meta.columns) == ["label", "club", "community", "degree", "count"]
     assert reports[-1] >= 0.98 and ws.model_record(out["model_id"])["corpus_name"] == "Zachary's karate club"
     out2 = node2vec.run_job(ws, {"graph_id": out["graph_id"], "config": {**SMALL, "q": 2.0}}, lambda *a, **k: None)
     assert ws.load_space(out2["model_id"]).info["params"]["q"] == 2.0
@@ -377,9 +384,159 @@ def test_jobs_train_save_and_point_at_their_graph():
     assert res["classes"] == ["Mr. Hi", "Officer"] and not res["multilabel"]
     res = graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "deepwalk", "config": SMALL,
                                                   "share": 0.3}, lambda *a, **k: None)
-    assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "deepwalk"
-    with pytest.raises(InputError, match="DeepWalk or node2vec"):
+    assert res["held_out"] == 23 and len(res["rows"]) == 4 and res["rows"][0]["method"] == "DeepWalk (these settings)"
+    with pytest.raises(InputError, match="DeepWalk, node2vec or a spectral embedding"):
         graph_eval.run_link_prediction_job(ws, {"graph_id": out["graph_id"], "family": "svd"}, lambda *a, **k: None)
+
+
+def test_the_three_families_are_declared_for_graphs_and_check_before_queueing(monkeypatch):
+    from embedlab import jobs
+    from embedlab.train import registry
+
+    assert [f.name for f in registry.families("graph")] == ["deepwalk", "node2vec", "spectral"]
+    assert all(f.item == "node" and f.arg == "graph_id" for f in registry.families("graph"))
+    assert deepwalk.FAMILY.reports_loss and not spectral.FAMILY.reports_loss and spectral.FAMILY.loss_note
+    class Held(jobs.Scheduler):  # a check that failed to refuse must not start a worker
+        def submit(self, root, job_id):
+            pass
+
+    monkeypatch.setattr(jobs, "SCHEDULER", Held())
+    ws = Workspace(config.home())
+    graph_id = save_graph(ws, sample_graph("karate"))
+    monkeypatch.setenv("EMBEDLAB_MAX_WALK_TOKENS", "10000")
+    # 34 nodes x 10 walks x 80 nodes = 27,200 nodes of walks: over the limit, refused before a job is queued
+    with pytest.raises(InputError, match=r"34 nodes × 10 walks per node × 80 nodes per walk is 27,200 .* the limit "
+                                         r"is 10,000"):
+        jobs.submit(ws, "node2vec", {"graph_id": graph_id, "config": {}}, "too long")
+    with pytest.raises(InputError, match="at most 32 dimensions; asked for 40"):
+        jobs.submit(ws, "spectral", {"graph_id": graph_id, "config": {"vector_size": 40}}, "too wide")
+    with pytest.raises(InputError, match="There is no graph 'nope'"):
+        jobs.submit(ws, "deepwalk", {"graph_id": "nope", "config": {}}, "no graph")
+    with pytest.raises(InputError, match="27,200 nodes of walks"):
+        train_deepwalk(sample_graph("karate"), DeepWalkConfig(walk_length=80))  # the budget, in the library too
+    assert jobs.list_jobs(ws) == []
+
+
+def test_a_node_model_carries_its_edges_and_older_models_read_them_from_the_graph():
+    from embedlab.train.graph_family import EDGES, model_edges
+
+    ws = Workspace(config.home())
+    g = _two_cliques()
+    graph_id = save_graph(ws, g)
+    space = train_deepwalk(g, DeepWalkConfig(**SMALL), graph_id=graph_id)
+    model_id = ws.save_space(space)
+    saved = np.load(ws.attachment(model_id, EDGES), allow_pickle=False)
+    assert saved.shape == (20, 2) and saved.dtype == np.int32
+    ends = {tuple(sorted((space.words[a], space.words[b]))) for a, b in saved}
+    assert ends == {tuple(sorted((g.nodes[a], g.nodes[b]))) for a, b in zip(g.src, g.dst)}
+    loaded = ws.load_space(model_id)
+    assert np.array_equal(model_edges(ws, model_id, loaded), saved)
+    # a model saved without the attachment (phase 1) gets them from its stored graph, or None once it is gone
+    space.attachments = {}
+    old = ws.save_space(space)
+    assert {tuple(sorted(p)) for p in model_edges(ws, old, ws.load_space(old)).tolist()} == \
+        {tuple(sorted(p)) for p in saved.tolist()}
+    ws.delete_dataset("graph", graph_id)
+    assert model_edges(ws, old, ws.load_space(old)) is None
+    assert model_edges(ws, model_id, loaded) is not None  # its own copy stays
+
+
+def test_a_published_node_model_brings_its_edges_to_every_workspace(monkeypatch):
+    from embedlab.train.graph_family import model_edges
+
+    monkeypatch.setenv("EMBEDLAB_SHARED", "1")
+    teacher = Workspace(config.home() / "workspaces" / "teacher")
+    student = Workspace(config.home() / "workspaces" / "student")
+    graph = sample_graph("karate")
+    space = train_deepwalk(graph, DeepWalkConfig(**SMALL), graph_id=save_graph(teacher, graph))
+    published = teacher.publish_model(teacher.save_space(space))
+    edges = model_edges(student, published, student.load_space(published))
+    assert edges is not None and len(edges) == 78  # the student has no copy of the graph, the model has
+
+
+def test_degree_colours_as_a_scale_and_attributes_come_first(karate_n2v):
+    from embedlab.probes.projection import choose_top, colour_values, metadata_columns, project
+
+    proj = project(karate_n2v, choose_top(karate_n2v, 34), "pca", distortion_k=5)
+    assert metadata_columns(karate_n2v) == ["club", "community", "degree"]
+    values, continuous = colour_values(karate_n2v, proj, "metadata", column="degree")
+    assert continuous and values.max() == 17  # 11 distinct degrees: a scale, not 11 legend entries
+    values, continuous = colour_values(karate_n2v, proj, "metadata", column="club")
+    assert not continuous and set(values) == {"Mr. Hi", "Officer"}
+
+
+def test_a_left_out_node_is_explained_by_id_and_by_name():
+    g = _two_cliques()
+    g.node_meta["label"] = [f"Node {n}" for n in g.nodes]
+    space = train_spectral(g, SpectralConfig(vector_size=2))
+    with pytest.raises(InputError, match="The node 'Node alone' has no vector in this model: it has no edges, so no "
+                                         "degree to normalise its row by"):
+        space.resolve("Node alone")
+    with pytest.raises(InputError, match="The node 'alone' has no vector"):
+        space.index("alone")
+    with pytest.raises(InputError, match="No node of this model has the name or id 'nobody'"):
+        space.resolve("nobody")
+
+
+def test_class_columns_leave_out_counts_and_names():
+    from embedlab.probes.graph_eval import class_columns
+
+    karate = sample_graph("karate")
+    karate.node_meta["name"] = [f"member {i}" for i in range(34)]  # one value per node: no class
+    karate.node_meta["ratings"] = np.arange(34) * 3  # a count: no class
+    karate.node_meta["genres"] = ["Drama|Comedy", "Drama"] * 17  # multi-label: a class
+    karate.node_meta["same"] = "x"  # one value: nothing to predict
+    karate.label_column = "genres"
+    assert class_columns(karate) == ["genres", "club"]
+
+
+def test_match_clusters_renumbers_by_overlap():
+    from embedlab.probes.graph_eval import match_clusters
+
+    reference = np.array([0, 0, 0, 1, 1, 2, 2, -1])
+    labels = np.array([2, 2, 1, 0, 0, 1, 1, 0])
+    assert match_clusters(reference, labels).tolist() == [0, 0, 2, 1, 1, 2, 2, 1]
+    # more clusters than the reference: the extra one gets a new number
+    assert match_clusters(np.array([0, 0, 1, 1]), np.array([0, 1, 2, 2])).tolist() == [0, 2, 1, 1]
+
+
+def test_p_and_q_lesson_job_and_its_explanation():
+    from embedlab.probes.graph_eval import run_pq_job
+
+    ws = Workspace(config.home())
+    out = run_pq_job(ws, {"preset": "local", "k_clusters": 4, "save": True}, lambda *a, **k: None)
+    assert set(out["clusters"]) == {"0.5", "2"} and len(out["nodes"]) == 77
+    assert all(len(c) == 77 and min(c) >= 0 and max(c) == 3 for c in out["clusters"].values())
+    assert out["config"]["window"] == 1 and set(ws.models()["id"]) == set(out["model_ids"].values())
+    lesmis = load_graph(ws, out["graph_id"])
+    figs = gview.pq_pictures(lesmis, out)
+    assert [f.layout.title.text.split(" ·")[0] for f in figs] == ["q = 0.5", "q = 2"]
+    assert np.array_equal(figs[0].data[0].x, figs[1].data[0].x, equal_nan=True)  # one layout for both
+    # cluster numbers matched across the two models: a node keeps its number more often than not
+    same = np.mean(np.array(out["clusters"]["0.5"]) == np.array(out["clusters"]["2"]))
+    assert same > 0.5, same
+    text = gview.pq_explanation(out)
+    assert "walks of 10 nodes, a window of 1" in text and "struc2vec" in text
+    # the sentence follows the numbers: roles only when the numbers show them
+    rows = [{"q": 0.5, "agreement with communities (ARI)": 0.75, "log-degree spread within clusters": 0.8},
+            {"q": 2.0, "agreement with communities (ARI)": 0.70, "log-degree spread within clusters": 0.7}]
+    paper = {"summary": rows, "config": {"walk_length": 80, "window": 10}}
+    assert "Both values of q give community-like clusters" in gview.pq_explanation(paper)
+    assert "run the lesson again with the local settings" in gview.pq_explanation(paper)
+    rows[1]["agreement with communities (ARI)"] = 0.3
+    assert "moves the clusters away from the communities" in gview.pq_explanation(paper)
+
+
+def test_a_node_model_exports_and_imports_like_any_model(karate_n2v):
+    from embedlab.sources.export import EXPORTS, export
+    from embedlab.sources.vectors import read_vectors
+
+    data, name, _ = export(karate_n2v, "word2vec-text")
+    back = read_vectors(data, name)
+    assert sorted(back.words, key=int) == sorted(karate_n2v.words, key=int)
+    assert np.allclose(back.vectors[back.indices(["33"])], karate_n2v.vectors[karate_n2v.indices(["33"])], atol=1e-5)
+    meta, _, _ = export(karate_n2v, "projector-metadata")
+    assert "club" in meta.decode().splitlines()[0] and "projector-zip" in EXPORTS  # attributes go with the vectors
 
 
 # -- views ----------------------------------------------------------------------------------

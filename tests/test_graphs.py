@@ -8,9 +8,9 @@ import pytest
 
 from embedlab import config
 from embedlab.errors import InputError
-from embedlab.sources.graphs import (SAMPLE_GRAPHS, attach_attributes, delete_graph, graph_from_arrays,
-                                     load_graph, planted_partition, read_edge_list, read_node_attributes,
-                                     read_table, sample_graph, save_graph, stored_graphs)
+from embedlab.sources.graphs import (CURRENT_SETTING, SAMPLE_GRAPHS, attach_attributes, delete_graph,
+                                     graph_from_arrays, load_graph, planted_partition, read_edge_list,
+                                     read_node_attributes, read_table, sample_graph, save_graph, stored_graphs)
 from embedlab.store import Workspace
 
 
@@ -244,11 +244,26 @@ def test_graph_roundtrip_in_workspace():
     listed = stored_graphs(ws)
     assert list(listed["id"]) == [gid] and listed.loc[0, "nodes"] == 4
     assert not [p for p in (ws.root / "graphs").iterdir() if p.name.startswith(".partial")]
+    facts = ws.dataset_facts("graph", gid)
+    assert facts["attributes"] == ["kind", "size"] and facts["isolated_nodes"] == 1 and facts["fingerprint"]
+    ws.set_setting(CURRENT_SETTING, gid)
     delete_graph(ws, gid)
+    assert ws.get_setting(CURRENT_SETTING) is None  # the Graphs page forgets a deleted graph
     with pytest.raises(InputError, match="no graph"):
         load_graph(ws, gid)
     with pytest.raises(InputError, match="no graph"):
         load_graph(ws, "../../etc")
+
+
+def test_the_same_graph_is_stored_once_and_a_sample_keeps_its_label_column():
+    ws = Workspace(config.home())
+    first = save_graph(ws, sample_graph("karate"))
+    assert save_graph(ws, sample_graph("karate")) == first  # a second "Use this graph" reuses it
+    assert load_graph(ws, first).label_column == "club"
+    undirected = edges("a,b\nb,c\n")
+    directed = read_edge_list(b"a,b\nb,c\n", "e.csv", directed=True)
+    assert save_graph(ws, undirected) != save_graph(ws, directed)  # same lines, another graph
+    assert len(stored_graphs(ws)) == 3
 
 
 def test_a_failed_write_leaves_nothing(monkeypatch):

@@ -97,6 +97,10 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("L", (4, 4), 128).save(out, format="PNG")
     return out.getvalue()
+def _edge_list(data, name):
+    from embedlab.sources.graphs import read_edge_list
+
+    return read_edge_list(data, name)
 
 
 READERS = [
@@ -105,6 +109,7 @@ READERS = [
     Reader("rating table", _ratings, ".csv", b"1,2,3.5\n", False),
     Reader("vectors", _vectors, ".tsv", b"0.1\t0.2\t0.3\n", True),
     Reader("image zip", _image_zip, ".png", _png(), True),
+    Reader("edge list", _edge_list, ".csv", b"alice,bob,2\n", False),
 ]
 
 

@@ -86,11 +86,8 @@ def node_neighbours(space: Space, node: str, k: int = 10) -> pd.DataFrame:
         left = space.info.get("left_out") or {}
         if node in set(left.get("ids", [])):
             graph = space.info.get("graph_name", "the graph")
-            if str(left.get("reason", "")).startswith("no edges"):
-                why = f"has no edges in '{graph}', so {space.kind} gave it no vector"
-            else:
-                why = f"has no vector in this {space.kind} model of '{graph}': {left.get('reason')}"
-            raise InputError(f"Node {node!r} {why} ({left.get('count', 0):,} such node(s) are left out of this "
+            raise InputError(f"Node {node!r} has no vector in this {space.kind} model of '{graph}': "
+                             f"{left.get('reason')} ({left.get('count', 0):,} such node(s) are left out of this "
                              "model). Pick a node with at least one edge.")
         raise InputError(f"{node!r} is not a node of this model's graph. Node ids are compared as text "
                          f"(for example {', '.join(map(repr, space.words[:3]))}).")
@@ -263,6 +260,31 @@ def node_classification(space: Space, labels, labelled_share: float = 0.5, repea
         values = pd.Series(labels).reindex(space.words)
     return classify_vectors(np.asarray(space.vectors, dtype=np.float64), values.to_numpy(dtype=object),
                             labelled_share, repeats, seed, multilabel, sep)
+
+
+def class_columns(graph, sep: str = "|") -> list:
+    """The node attributes that can be predicted by node classification.
+
+    A column qualifies with at least two distinct values and either
+    multi-label values (``"Drama|Comedy"``) or at most ``max(20, n_nodes // 20)``
+    distinct values: a count or a name with a value per node is no class.
+
+    Returns
+    -------
+    list of str
+        The graph's ``label_column`` first when it qualifies, then the others in order.
+    """
+    out = []
+    for col in graph.attribute_columns():
+        values = graph.node_meta[col].dropna()
+        distinct = values.nunique()
+        multilabel = values.astype(str).str.contains(sep, regex=False).any()
+        if distinct >= 2 and (multilabel or distinct <= max(20, graph.n_nodes // 20)):
+            out.append(col)
+    if graph.label_column in out:
+        out.remove(graph.label_column)
+        out.insert(0, graph.label_column)
+    return out
 
 
 def baseline_dimensions(space_dim: int, n_nodes: int) -> int:
@@ -546,7 +568,7 @@ def link_prediction(graph, trainers: dict, share: float = 0.5, seed: int = 0, pr
 # -- the "p and q" lesson ----------------------------------------------------------------------
 
 def pq_comparison(graph, q_values=(0.5, 2.0), cfg=None, k_clusters: int = 6, seed: int = 0,
-                  progress: Optional[Progress] = None) -> dict:
+                  progress: Optional[Progress] = None, graph_id: Optional[str] = None) -> dict:
     """The node2vec paper's Figure 3 as a measurement: one graph embedded with several q, each space clustered.
 
     With q < 1 walks roam, and the paper's k-means clusters follow
@@ -570,6 +592,8 @@ def pq_comparison(graph, q_values=(0.5, 2.0), cfg=None, k_clusters: int = 6, see
     k_clusters : int
     seed : int
     progress : callable, optional
+    graph_id : str, optional
+        The stored graph's id, kept in each space's info.
 
     Returns
     -------
@@ -594,7 +618,7 @@ def pq_comparison(graph, q_values=(0.5, 2.0), cfg=None, k_clusters: int = 6, see
     for k, q in enumerate(q_values):
         space = train_node2vec(graph, replace(base, q=float(q)),
                                scaled(progress, k / len(q_values), (k + 1) / len(q_values)),
-                               name=f"node2vec q = {q:g} on {graph.name}")
+                               name=f"node2vec q = {q:g} on {graph.name}", graph_id=graph_id)
         idx = graph.index_of(space.words)
         labels = kmeans_labels(space.vectors, k_clusters, random_state=seed)
         spread = np.mean([np.std(log_deg[idx][labels == c]) for c in np.unique(labels)])
@@ -606,54 +630,208 @@ def pq_comparison(graph, q_values=(0.5, 2.0), cfg=None, k_clusters: int = 6, see
 
 # -- background jobs -----------------------------------------------------------------------
 
+def graph_of_model(workspace, space: Space, graph_id: Optional[str] = None):
+    """The stored graph a node model was trained on: ``(graph_id, Graph)``.
+
+    By ``graph_id`` (default: the model's ``info["graph_id"]``); when that one
+    is gone (deleted, or the model was published from another workspace), a
+    stored graph with the same name and size (picked or uploaded again).
+
+    Raises
+    ------
+    InputError
+        Not a node model, or no such graph is stored; the message says what to do.
+    """
+    from embedlab.sources.graphs import load_graph
+
+    if space.item_kind != "node":
+        raise InputError(f"'{space.name}' is not a graph model (its items are {space.nouns[1]}). Make a DeepWalk, "
+                         "node2vec or spectral model active.")
+    wanted = graph_id or space.info.get("graph_id")
+    if wanted:
+        try:
+            return wanted, load_graph(workspace, wanted)
+        except InputError:
+            pass
+    stored = workspace.datasets("graph")
+    for col in ("nodes", "edges"):
+        if col not in stored.columns:
+            stored[col] = pd.Series(dtype=object)
+    same = stored[(stored["name"] == space.info.get("graph_name")) & (stored["nodes"] == space.info.get("graph_nodes"))
+                  & (stored["edges"] == space.info.get("graph_edges"))]
+    if not same.empty:
+        found = str(same["id"].iloc[0])
+        return found, load_graph(workspace, found)
+    raise InputError(f"The graph this model was trained on ('{space.info.get('graph_name', 'unknown')}') is not "
+                     "stored in this workspace any more. Pick or upload it again on the Graphs page, then evaluate.")
+
+
 def run_classification_job(workspace, args: dict, progress: Progress) -> dict:
     """Background job (kind ``graph_classification``): node classification of a stored node model.
 
     ``args``: ``model_id``, ``label_column``, optional ``graph_id`` (default:
-    the model's ``info["graph_id"]``), ``labelled_share`` (0.5), ``repeats``
-    (5), ``seed`` (0).
+    the model's graph, see :func:`graph_of_model`), ``labelled_share`` (0.5),
+    ``repeats`` (5), ``seed`` (0).
 
     Returns
     -------
     dict
-        ``rows`` (the table of :func:`classification_report` as records), ``notes``, ``classes``, ``multilabel``.
+        ``rows`` (the table of :func:`classification_report` as records), ``notes``, ``classes``,
+        ``multilabel``, ``labelled_share``, ``label_column``, ``model_id``.
     """
-    from embedlab.sources.graphs import load_graph
-
     space = workspace.load_space(args["model_id"])
-    graph_id = args.get("graph_id") or space.info.get("graph_id")
-    if not graph_id:
-        raise InputError("This model does not say which stored graph it was trained on; choose the graph.")
-    graph = load_graph(workspace, graph_id)
-    table = classification_report(graph, space, args["label_column"], float(args.get("labelled_share", 0.5)),
-                                  int(args.get("repeats", 5)), int(args.get("seed", 0)), progress)
+    _, graph = graph_of_model(workspace, space, args.get("graph_id"))
+    share = float(args.get("labelled_share", 0.5))
+    table = classification_report(graph, space, args["label_column"], share, int(args.get("repeats", 5)),
+                                  int(args.get("seed", 0)), progress)
     return {"rows": table.to_dict("records"), "notes": table.attrs["notes"], "classes": table.attrs["classes"],
-            "multilabel": table.attrs["multilabel"]}
+            "multilabel": table.attrs["multilabel"], "labelled_share": share, "label_column": args["label_column"],
+            "model_id": args["model_id"]}
+
+
+def _trainers() -> dict:
+    from embedlab.train.deepwalk import DeepWalkConfig, train_deepwalk
+    from embedlab.train.node2vec import Node2VecConfig, train_node2vec
+    from embedlab.train.spectral import SpectralConfig, train_spectral
+
+    return {"deepwalk": (DeepWalkConfig, train_deepwalk), "node2vec": (Node2VecConfig, train_node2vec),
+            "spectral": (SpectralConfig, train_spectral)}
 
 
 def run_link_prediction_job(workspace, args: dict, progress: Progress) -> dict:
     """Background job (kind ``graph_link_prediction``): train on a residual graph and score held-out edges.
 
-    ``args``: ``graph_id``, ``family`` (``"deepwalk"`` or ``"node2vec"``),
+    ``args``: ``graph_id`` or ``model_id`` (then the model's graph, family and
+    settings), ``family`` (``"deepwalk"``, ``"node2vec"`` or ``"spectral"``),
     ``config`` (that family's config dict), ``share`` (0.5), ``seed`` (0).
 
     Returns
     -------
     dict
-        ``rows`` (method, ROC AUC, seconds), ``held_out``, ``notes``.
+        ``rows`` (method, ROC AUC, seconds), ``held_out``, ``notes``, ``share``, ``family``.
+
+    Raises
+    ------
+    InputError
+        Another family, or see :func:`split_edges`.
     """
     from embedlab.sources.graphs import load_graph
-    from embedlab.train.deepwalk import DeepWalkConfig, train_deepwalk
-    from embedlab.train.node2vec import Node2VecConfig, train_node2vec
 
-    families: dict[str, tuple] = {"deepwalk": (DeepWalkConfig, train_deepwalk),
-                                  "node2vec": (Node2VecConfig, train_node2vec)}
-    family = args.get("family", "node2vec")
-    if family not in families:
-        raise InputError(f"Link prediction trains DeepWalk or node2vec; got {family!r}.")
-    config_cls, train = families[family]
-    cfg = config_cls.from_dict(args.get("config", {}))
-    graph = load_graph(workspace, args["graph_id"])
-    trainers: dict[str, Callable] = {family: lambda g, pr: train(g, cfg, pr)}
-    table = link_prediction(graph, trainers, float(args.get("share", 0.5)), int(args.get("seed", 0)), progress)
-    return {"rows": table.to_dict("records"), "held_out": table.attrs["held_out"], "notes": table.attrs["notes"]}
+    family, config = args.get("family"), args.get("config")
+    if args.get("model_id"):
+        space = workspace.load_space(args["model_id"])
+        _, graph = graph_of_model(workspace, space, args.get("graph_id"))
+        family = family or space.kind
+        config = space.info.get("params", {}) if config is None else config
+    else:
+        graph = load_graph(workspace, args["graph_id"])
+    family = family or "node2vec"
+    trainers = _trainers()
+    if family not in trainers:
+        raise InputError(f"Link prediction trains DeepWalk, node2vec or a spectral embedding; got {family!r}.")
+    config_cls, train = trainers[family]
+    cfg = config_cls.from_dict(config or {})
+    title = {"deepwalk": "DeepWalk", "node2vec": "node2vec", "spectral": "spectral embedding"}[family]
+    whose = "this model's" if args.get("model_id") else "these"
+    label = f"{title} ({whose} settings)"
+    fits: dict[str, Callable] = {label: lambda g, pr: train(g, cfg, pr)}
+    share = float(args.get("share", 0.5))
+    table = link_prediction(graph, fits, share, int(args.get("seed", 0)), progress)
+    return {"rows": table.to_dict("records"), "held_out": table.attrs["held_out"], "notes": table.attrs["notes"],
+            "share": share, "family": family}
+
+
+#: Settings of the "p and q" lesson: the node2vec paper's for Figure 3, and a local context.
+#: One Word2Vec worker: the same picture on every run (77 nodes train in about a second either way).
+PQ_PRESETS = {
+    "paper": {"vector_size": 16, "walk_length": 80, "walks_per_node": 10, "window": 10, "epochs": 1,
+              "reproducible": True},
+    "local": {"vector_size": 16, "walk_length": 10, "walks_per_node": 10, "window": 1, "epochs": 5,
+              "reproducible": True},
+}
+
+
+def match_clusters(reference: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Renumber ``labels`` so that each cluster takes the number of the ``reference`` cluster it overlaps most.
+
+    A maximum-weight matching of the contingency table (scipy's
+    ``linear_sum_assignment``, the Hungarian method); clusters without a
+    partner keep numbers above the reference's. -1 (no vector) stays -1.
+
+    Parameters
+    ----------
+    reference, labels : ndarray of shape (n,), int
+        Cluster numbers from 0, or -1.
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    reference, labels = np.asarray(reference), np.asarray(labels)
+    both = (reference >= 0) & (labels >= 0)
+    k_ref, k = int(reference.max()) + 1, int(labels.max()) + 1
+    table = np.zeros((k, k_ref), dtype=np.int64)
+    np.add.at(table, (labels[both], reference[both]), 1)
+    rows, cols = linear_sum_assignment(-table)
+    new = np.full(k, -1, dtype=np.int64)
+    new[rows] = cols
+    spare = iter(range(k_ref, k_ref + k))
+    for c in range(k):
+        if new[c] < 0:
+            new[c] = next(spare)
+    return np.where(labels >= 0, new[np.maximum(labels, 0)], -1).astype(np.int64)
+
+
+def run_pq_job(workspace, args: dict, progress: Progress) -> dict:
+    """Background job (kind ``graph_pq``): the "p and q" lesson, node2vec with two values of q on one graph.
+
+    ``args``: ``sample`` (default ``"les-miserables"``) or ``graph_id``;
+    ``preset`` (a key of :data:`PQ_PRESETS`, default ``"paper"``) or
+    ``config`` (a :class:`~embedlab.train.node2vec.Node2VecConfig` dict);
+    ``q_values`` ((0.5, 2.0)), ``k_clusters`` (6), ``seed`` (0); ``save``
+    (True: both models are stored, to be compared on Compare).
+
+    Returns
+    -------
+    dict
+        ``graph_id``, ``nodes`` (node ids in the graph's order), ``clusters``
+        ({str(q): k-means cluster of each node, -1 for a node with no vector;
+        numbered to match the first q's clusters, see :func:`match_clusters`}),
+        ``communities`` (Louvain), ``summary`` (records of
+        :func:`pq_comparison`'s table), ``model_ids`` ({str(q): id}), ``config``.
+    """
+    from embedlab.sources.graphs import load_graph, sample_graph, save_graph
+    from embedlab.train.node2vec import Node2VecConfig
+
+    if args.get("graph_id"):
+        graph_id = args["graph_id"]
+        graph = load_graph(workspace, graph_id)
+    else:
+        graph = sample_graph(args.get("sample") or "les-miserables")
+        graph_id = save_graph(workspace, graph)
+    preset = args.get("preset", "paper")
+    if preset not in PQ_PRESETS and not args.get("config"):
+        raise InputError(f"There is no preset '{preset}'; choose one of {', '.join(PQ_PRESETS)}.")
+    seed = int(args.get("seed", 0))
+    cfg = Node2VecConfig.from_dict({"seed": seed, **(args.get("config") or PQ_PRESETS[preset])})
+    q_values = [float(q) for q in args.get("q_values", (0.5, 2.0))]
+    result = pq_comparison(graph, q_values, cfg, int(args.get("k_clusters", 6)), seed, scaled(progress, 0.0, 0.95),
+                           graph_id=graph_id)
+    clusters, model_ids, first = {}, {}, None
+    for q in q_values:
+        space = result["spaces"][q]
+        full = np.full(graph.n_nodes, -1, dtype=np.int64)
+        full[graph.index_of(space.words)] = result["clusters"][q]
+        if first is None:
+            first = full
+        else:
+            full = match_clusters(first, full)  # one colour, one cluster number, in both pictures
+        clusters[f"{q:g}"] = full.tolist()
+        if args.get("save", True):
+            model_ids[f"{q:g}"] = workspace.save_space(space)
+    progress(1.0, "Done")
+    return {"graph_id": graph_id, "nodes": graph.nodes.tolist(), "clusters": clusters,
+            "communities": result["communities"].tolist(), "summary": result["summary"].to_dict("records"),
+            "model_ids": model_ids, "config": cfg.to_dict(), "q_values": q_values}

@@ -26,11 +26,9 @@ Rules stated to the user (each one leaves a note in :attr:`Graph.notes`):
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -49,6 +47,8 @@ _TARGET_NAMES = ("target", "dst", "dest", "destination", "to", "node2", "node_2"
                  "b", "receiver")
 _WEIGHT_NAMES = ("weight", "weights", "w", "value", "count", "strength", "width")
 _ID_NAMES = ("id", "node", "nodeid", "node_id", "vertex", "key")
+#: Lower-case header cells that mark an edge list's first line as a header.
+EDGE_HEADER_NAMES = _SOURCE_NAMES + _TARGET_NAMES + _WEIGHT_NAMES
 _DISPLAY_NAMES = ("name", "title", "label")
 
 
@@ -62,14 +62,41 @@ def max_edges() -> int:
     return int(os.environ.get("EMBEDLAB_MAX_GRAPH_EDGES", DEFAULT_MAX_EDGES))
 
 
+def _text_column(values) -> pd.Series:
+    """Ids as a pandas text column (a Series of pandas' string dtype is kept as it is)."""
+    if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.reset_index(drop=True)
+    return pd.Series(text_ids(values), dtype="str")
+
+
+def text_ids(values) -> np.ndarray:
+    """Ids as an object array of Python ``str`` (not numpy's fixed-width strings: one long id would make every
+    id as wide; strings already read as text are kept, not copied).
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (n,), object
+    """
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1)
+    if len(arr) and pd.api.types.infer_dtype(arr, skipna=False) != "string":
+        arr = np.array([str(x) for x in arr], dtype=object)
+    return arr
+
+
 @dataclass
 class Graph:
     """A checked graph with dense node indices.
 
     Attributes
     ----------
-    nodes : ndarray of shape (n_nodes,), str
-        Node ids; ``nodes[k]`` is the id of dense index ``k``.
+    nodes : ndarray of shape (n_nodes,), object
+        Node ids (Python ``str``); ``nodes[k]`` is the id of dense index ``k``.
     src, dst : ndarray of shape (n_edges,), int32
         Dense indices of each edge's ends. Undirected edges are stored once,
         with ``src < dst``; directed edges go from ``src`` to ``dst``.
@@ -88,6 +115,9 @@ class Graph:
         ``"upload"`` or ``"sample:<key>"``.
     citation, licence : str or None
         For shipped graphs.
+    label_column : str or None
+        The node attribute that classes the nodes (the karate club's ``club``),
+        offered first for node classification.
     """
 
     nodes: np.ndarray
@@ -102,9 +132,10 @@ class Graph:
     source: str = "upload"
     citation: Optional[str] = None
     licence: Optional[str] = None
+    label_column: Optional[str] = None
 
     def __post_init__(self):
-        self.nodes = np.asarray(self.nodes, dtype=object).astype(str)
+        self.nodes = text_ids(self.nodes)
         self.src = np.asarray(self.src, dtype=np.int32)
         self.dst = np.asarray(self.dst, dtype=np.int32)
         self.weight = np.asarray(self.weight, dtype=np.float64)
@@ -251,7 +282,8 @@ class Graph:
     def with_edges(self, keep: np.ndarray, name: Optional[str] = None) -> "Graph":
         """The same nodes with only the edges in ``keep`` (bool mask or indices of shape (n_edges,))."""
         return Graph(self.nodes, self.src[keep], self.dst[keep], self.weight[keep], self.directed, self.weighted,
-                     name or self.name, list(self.notes), self.node_meta, self.source, self.citation, self.licence)
+                     name or self.name, list(self.notes), self.node_meta, self.source, self.citation, self.licence,
+                     self.label_column)
 
     def to_networkx(self, directed: Optional[bool] = None):
         """A networkx graph on the dense indices 0..n-1, edges carrying ``weight``.
@@ -352,8 +384,9 @@ def read_table(data: bytes, name: str, separator: Optional[str] = None, header: 
     InputError
         Empty, binary, unreadable or too large upload; a single column.
     """
-    files = unpack(data, name, suffixes=(".csv", ".tsv", ".txt", ".edges", ".edgelist", ".el", ".dat", ".data"))
-    file = files[0]
+    # one table per upload: only the first table of a zip is decompressed
+    file = unpack(data, name, suffixes=(".csv", ".tsv", ".txt", ".edges", ".edgelist", ".el", ".dat", ".data"),
+                  first_only=True)[0]
     text = decode(file.data, file.name, encoding)
     notes = list(file.notes) + ([text.note] if text.note else [])
     body, n_comments = _COMMENT.subn("", text.text)
@@ -393,6 +426,19 @@ def read_table(data: bytes, name: str, separator: Optional[str] = None, header: 
     else:
         frame.columns = [f"column {i + 1}" for i in range(frame.shape[1])]
     return RawTable(frame, file.name, sep, bool(header), text.encoding, 2 if header else 1, notes)
+
+
+def read_edge_table(data: bytes, name: str = "edges", separator: Optional[str] = None,
+                    header: Optional[bool] = None, encoding: Optional[str] = None) -> RawTable:
+    """Read an edge list as text, before its columns are mapped (see :func:`read_table`; then
+    :func:`guess_edge_columns` and :func:`build_graph`).
+
+    Raises
+    ------
+    InputError
+        Empty, binary, unreadable or too large upload; a single column.
+    """
+    return read_table(data, name, separator, header, encoding, "edge list", header_names=EDGE_HEADER_NAMES)
 
 
 def guess_edge_columns(raw: RawTable) -> dict:
@@ -474,7 +520,7 @@ def build_graph(raw: RawTable, source: str, target: str, weight: Optional[str] =
         if len(empty):
             raise InputError(f"Line {_line(empty, raw)} of '{raw.name}' has no {role} node (column '{col}'); "
                              f"{len(empty):,} line(s) are like this. Fill them in or delete those lines.")
-        ends[role] = s.to_numpy(dtype=object)
+        ends[role] = s  # pandas' text column, not a Python string per row: see graph_from_arrays
     if weight:
         text = frame[weight].astype(str).str.strip()
         w = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
@@ -521,8 +567,7 @@ def graph_from_arrays(source, target, weight=None, directed: bool = False, weigh
         edges than the limits.
     """
     notes = list(notes or [])
-    source = np.asarray(source, dtype=object).astype(str)
-    target = np.asarray(target, dtype=object).astype(str)
+    source, target = _text_column(source), _text_column(target)
     weighted = weight is not None if weighted is None else weighted
     w = np.ones(len(source)) if weight is None else np.asarray(weight, dtype=np.float64)
     n_rows = len(source)
@@ -530,20 +575,29 @@ def graph_from_arrays(source, target, weight=None, directed: bool = False, weigh
         raise InputError(f"'{name}' has {n_rows:,} edge lines; the limit is {max_edges():,} edges "
                          "(EMBEDLAB_MAX_GRAPH_EDGES). Upload a smaller graph, for example its largest component "
                          "or a sample of its nodes.")
-    ends = np.column_stack([source, target]).ravel()  # a, b of line 1, then of line 2: ids numbered in file order
+    both = pd.concat([source, target], ignore_index=True)
     if nodes is None:
-        codes, uniques = pd.factorize(ends, sort=False)
-        ids = np.asarray(uniques, dtype=object).astype(str)
+        # one factorisation of the text column (no Python string per line), then ids renumbered in file
+        # order: a, b of line 1, then of line 2
+        codes, uniques = pd.factorize(both, sort=False)
+        inter = np.empty(2 * n_rows, dtype=np.int64)
+        inter[0::2], inter[1::2] = codes[:n_rows], codes[n_rows:]
+        _, first = np.unique(inter, return_index=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        ids = text_ids(np.asarray(uniques, dtype=object)[order])
     else:
-        ids = np.asarray(nodes, dtype=object).astype(str)
-        codes = pd.Index(ids).get_indexer(ends)
+        ids = text_ids(nodes)
+        codes = pd.Index(ids).get_indexer(both)
         if (codes < 0).any():
             raise InputError("An edge names a node that is not in the node list.")
     if len(ids) > max_nodes():
         raise InputError(f"'{name}' has {len(ids):,} nodes; the limit is {max_nodes():,} "
                          "(EMBEDLAB_MAX_GRAPH_NODES). Upload a smaller graph, for example its largest component "
                          "or a sample of its nodes.")
-    a, b = codes[0::2].astype(np.int64), codes[1::2].astype(np.int64)
+    a, b = codes[:n_rows].astype(np.int64), codes[n_rows:].astype(np.int64)
     loops = a == b
     if loops.any():
         notes.append(f"Dropped {int(loops.sum()):,} self-loop(s) (a node linked to itself): a walk that stays put "
@@ -619,8 +673,7 @@ def read_edge_list(data: bytes, name: str = "edges", directed: bool = False, col
     --------
     >>> g = read_edge_list(b"alice bob\\nbob carol 2\\n", "friends.txt")  # doctest: +SKIP
     """
-    raw = read_table(data, name, separator, header, encoding, "edge list",
-                     header_names=_SOURCE_NAMES + _TARGET_NAMES + _WEIGHT_NAMES)
+    raw = read_edge_table(data, name, separator, header, encoding)
     mapping = guess_edge_columns(raw)
     guessed_weight = mapping["weight"] is not None and not raw.header and "weight" not in (columns or {})
     mapping.update(columns or {})
@@ -631,18 +684,34 @@ def read_edge_list(data: bytes, name: str = "edges", directed: bool = False, col
     return graph
 
 
-def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[str] = None,
-                         separator: Optional[str] = None, header: Optional[bool] = None,
-                         encoding: Optional[str] = None) -> tuple:
-    """Read a node attribute file: an id column and any other columns.
+def read_attribute_table(data: bytes, name: str = "nodes", separator: Optional[str] = None,
+                         header: Optional[bool] = None, encoding: Optional[str] = None) -> RawTable:
+    """Read a node attribute file as text, before its id column is chosen (see :func:`read_table`).
+
+    Raises
+    ------
+    InputError
+        Empty, binary, unreadable or too large upload; a single column.
+    """
+    return read_table(data, name, separator, header, encoding, "attribute file",
+                      header_names=_ID_NAMES + _DISPLAY_NAMES)
+
+
+def guess_id_column(raw: RawTable) -> str:
+    """The attribute file's id column: one named ``id``/``node``/``node_id``/..., else the first."""
+    cols = list(raw.frame.columns)
+    low = {c: re.sub(r"[^a-z0-9_]", "", str(c).lower()) for c in cols}
+    return next((c for c in cols if low[c] in _ID_NAMES), cols[0])
+
+
+def attributes_from_table(raw: RawTable, id_column: Optional[str] = None) -> tuple:
+    """Node attributes from a table read by :func:`read_attribute_table`.
 
     Parameters
     ----------
-    data : bytes
-    name : str
+    raw : RawTable
     id_column : str, optional
-        Default: a column named ``id``/``node``/``node_id``..., else the first.
-    separator, header, encoding : see :func:`read_table`
+        Default: :func:`guess_id_column`.
 
     Returns
     -------
@@ -653,15 +722,11 @@ def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[s
     Raises
     ------
     InputError
-        Unreadable file, one column, unknown id column, empty ids.
+        Unknown id column, empty ids.
     """
-    raw = read_table(data, name, separator, header, encoding, "attribute file",
-                     header_names=_ID_NAMES + _DISPLAY_NAMES)
     frame, notes = raw.frame, list(raw.notes)
     cols = list(frame.columns)
-    if id_column is None:
-        low = {c: re.sub(r"[^a-z0-9_]", "", str(c).lower()) for c in cols}
-        id_column = next((c for c in cols if low[c] in _ID_NAMES), cols[0])
+    id_column = guess_id_column(raw) if id_column is None else id_column
     if id_column not in cols:
         raise InputError(f"There is no column '{id_column}' in '{raw.name}'. Columns: {', '.join(map(str, cols))}.")
     ids = frame[id_column].astype(str).str.strip()
@@ -682,8 +747,34 @@ def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[s
     return out, notes
 
 
+def read_node_attributes(data: bytes, name: str = "nodes", id_column: Optional[str] = None,
+                         separator: Optional[str] = None, header: Optional[bool] = None,
+                         encoding: Optional[str] = None) -> tuple:
+    """Read a node attribute file: an id column and any other columns.
+
+    Parameters
+    ----------
+    data : bytes
+    name : str
+    id_column : str, optional
+        Default: a column named ``id``/``node``/``node_id``..., else the first.
+    separator, header, encoding : see :func:`read_table`
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        See :func:`attributes_from_table`.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, one column, unknown id column, empty ids.
+    """
+    return attributes_from_table(read_attribute_table(data, name, separator, header, encoding), id_column)
+
+
 def attach_attributes(graph: Graph, attributes: pd.DataFrame, notes: Optional[list] = None,
-                      label_column: Optional[str] = None) -> Graph:
+                      label_column: Optional[str] = None, guess_label: bool = True) -> Graph:
     """Attach node attributes to a graph (in place) and choose each node's display label.
 
     The display label is ``label_column`` when given, else the first of
@@ -698,6 +789,9 @@ def attach_attributes(graph: Graph, attributes: pd.DataFrame, notes: Optional[li
         Indexed by node id (str), from :func:`read_node_attributes`.
     notes : list of str, optional
     label_column : str, optional
+    guess_label : bool
+        Without ``label_column``: guess a display-label column (True) or show
+        node ids (False).
 
     Returns
     -------
@@ -730,7 +824,7 @@ def attach_attributes(graph: Graph, attributes: pd.DataFrame, notes: Optional[li
         graph.notes.append(f"{missing:,} node(s) have no row in the attribute file; their attributes are empty.")
     if label_column is not None and label_column not in table.columns:
         raise InputError(f"There is no column '{label_column}' in the attribute file.")
-    if label_column is None:
+    if label_column is None and guess_label:
         for c in table.columns:
             if str(c).lower() in _DISPLAY_NAMES and table[c].nunique(dropna=True) >= 0.9 * n_match:
                 label_column = c
@@ -909,6 +1003,7 @@ def sample_graph(key: str) -> Graph:
     spec = SAMPLE_GRAPHS[key]
     graph = spec.build()
     graph.citation, graph.licence, graph.source = spec.citation, spec.licence, f"sample:{key}"
+    graph.label_column = spec.label_column
     return graph
 
 
@@ -961,15 +1056,35 @@ def planted_partition(n_nodes: int, n_blocks: int, n_edges: int, mixing: float =
 
 # -- storing a graph in a workspace (the worker reads it back) --------------------------
 
-def _graphs_dir(workspace) -> Path:
-    return Path(workspace.root) / "graphs"
+def graph_fingerprint(graph: Graph) -> str:
+    """SHA-256 of a graph's content: node ids, edges, weights, kind and node attributes.
+
+    The same upload (or a second click on "Use this graph") gives the same
+    fingerprint, so :func:`save_graph` stores it once.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update("\0".join(graph.nodes.tolist()).encode("utf-8", "surrogatepass"))
+    for arr in (graph.src, graph.dst, graph.weight):
+        h.update(b"\1" + np.ascontiguousarray(arr).tobytes())
+    h.update(f"directed={graph.directed} weighted={graph.weighted} label_column={graph.label_column}".encode())
+    meta = graph.node_meta.reset_index().astype(str)
+    h.update("\0".join(map(str, meta.columns)).encode("utf-8", "surrogatepass"))
+    h.update(pd.util.hash_pandas_object(meta, index=False).to_numpy().tobytes())
+    return h.hexdigest()
 
 
 def save_graph(workspace, graph: Graph) -> str:
-    """Store a graph under ``<workspace>/graphs/<id>/`` (Parquet + JSON; partial folder, then rename).
+    """Store a graph as a data set of kind ``"graph"`` (``<workspace>/graphs/<id>/``), once per content.
 
     Files: ``edges.parquet`` (``src``, ``dst`` dense indices, ``weight``),
-    ``nodes.parquet`` (``node`` id, ``label``, attributes), ``graph.json``.
+    ``nodes.parquet`` (``node`` id, ``label``, attributes) and the facts file
+    ``graph.json`` (name, kind, notes, source, citation, licence, sizes,
+    ``label_column``). Written through
+    :meth:`embedlab.store.datasets.Datasets.save_dataset`: atomically, within
+    the disk quota, and a graph already stored (same :func:`graph_fingerprint`)
+    is reused.
 
     Returns
     -------
@@ -979,11 +1094,10 @@ def save_graph(workspace, graph: Graph) -> str:
     Raises
     ------
     InputError
-        The workspace is over its disk quota.
+        The workspace would go over its disk quota.
     """
-    from embedlab.ids import new_id
-
-    workspace.check_quota(graph.n_edges * 16 + graph.n_nodes * 64, f"The graph '{graph.name}'")
+    stats = graph.stats()
+    size = graph.n_edges * 16 + int(graph.node_meta.memory_usage(deep=True).sum())
 
     def write(folder):
         pd.DataFrame({"src": graph.src, "dst": graph.dst, "weight": graph.weight}).to_parquet(
@@ -994,14 +1108,13 @@ def save_graph(workspace, graph: Graph) -> str:
             if nodes[c].dtype == object:
                 nodes[c] = nodes[c].astype("string")
         nodes.to_parquet(folder / "nodes.parquet", index=False)
-        facts = {"name": graph.name, "directed": graph.directed, "weighted": graph.weighted, "notes": graph.notes,
-                 "source": graph.source, "citation": graph.citation, "licence": graph.licence,
-                 "nodes": graph.n_nodes, "edges": graph.n_edges}
-        (folder / "graph.json").write_text(json.dumps(facts), encoding="utf-8")
 
-    graph_id = new_id()
-    workspace.write_atomically(_graphs_dir(workspace), graph_id, write)
-    return graph_id
+    facts = {"name": graph.name, "directed": graph.directed, "weighted": graph.weighted, "notes": graph.notes,
+             "source": graph.source, "citation": graph.citation, "licence": graph.licence,
+             "label_column": graph.label_column, "attributes": [str(c) for c in graph.attribute_columns()],
+             "nodes": graph.n_nodes, "edges": graph.n_edges, "isolated_nodes": stats["isolated_nodes"],
+             "components": stats["components"]}
+    return workspace.save_dataset("graph", write, facts, graph_fingerprint(graph), size)
 
 
 def load_graph(workspace, graph_id: str) -> Graph:
@@ -1012,17 +1125,14 @@ def load_graph(workspace, graph_id: str) -> Graph:
     InputError
         Unknown or damaged graph.
     """
-    from embedlab.ids import valid_id
-
-    folder = _graphs_dir(workspace) / str(graph_id)
-    if not valid_id(graph_id) or not (folder / "graph.json").is_file():
-        raise InputError(f"There is no graph '{graph_id}' in this workspace. Upload it again or pick a shipped one.")
+    folder = workspace.dataset_folder("graph", str(graph_id))
+    facts = workspace.dataset_facts("graph", str(graph_id))
     try:
-        facts = json.loads((folder / "graph.json").read_text(encoding="utf-8"))
         edges = pd.read_parquet(folder / "edges.parquet")
         nodes = pd.read_parquet(folder / "nodes.parquet")
     except (OSError, ValueError) as exc:
-        raise InputError(f"The stored graph '{graph_id}' is damaged ({exc}). Delete it and upload it again.") from exc
+        raise InputError(f"The stored graph '{facts.get('name', graph_id)}' is damaged ({exc}). Delete it and "
+                         "upload it again.") from exc
     ids = nodes["node"].astype(str).to_numpy()
     meta = nodes.drop(columns=["node"]).set_index(pd.Index(ids, name="node"))
     for c in meta.columns:
@@ -1030,38 +1140,43 @@ def load_graph(workspace, graph_id: str) -> Graph:
             meta[c] = meta[c].astype(object).where(meta[c].notna(), None)
     src, dst = edges["src"].to_numpy(np.int32), edges["dst"].to_numpy(np.int32)
     if len(src) and (max(src.max(), dst.max()) >= len(ids) or min(src.min(), dst.min()) < 0):
-        raise InputError(f"The stored graph '{graph_id}' is damaged (an edge names no node). Upload it again.")
+        raise InputError(f"The stored graph '{facts.get('name', graph_id)}' is damaged (an edge names no node). "
+                         "Delete it and upload it again.")
     return Graph(ids, src, dst, edges["weight"].to_numpy(np.float64), bool(facts.get("directed")),
                  bool(facts.get("weighted")), facts.get("name", "graph"), list(facts.get("notes", [])), meta,
-                 facts.get("source", "upload"), facts.get("citation"), facts.get("licence"))
+                 facts.get("source", "upload"), facts.get("citation"), facts.get("licence"),
+                 facts.get("label_column"))
 
 
 def stored_graphs(workspace) -> pd.DataFrame:
-    """The graphs stored in a workspace: DataFrame(id, name, nodes, edges, directed, weighted, source), newest first."""
-    rows = []
-    root = _graphs_dir(workspace)
-    if root.is_dir():
-        for entry in root.iterdir():
-            if entry.name.startswith(".") or not (entry / "graph.json").is_file():
-                continue
-            try:
-                facts = json.loads((entry / "graph.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            rows.append({"id": entry.name, "name": facts.get("name"), "nodes": facts.get("nodes"),
-                         "edges": facts.get("edges"), "directed": facts.get("directed"),
-                         "weighted": facts.get("weighted"), "source": facts.get("source"),
-                         "created_at": entry.stat().st_mtime})
-    frame = pd.DataFrame(rows, columns=["id", "name", "nodes", "edges", "directed", "weighted", "source",
-                                        "created_at"])
-    return frame.sort_values("created_at", ascending=False, ignore_index=True)
+    """The graphs stored in a workspace, newest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``name``, ``nodes``, ``edges``, ``directed``, ``weighted``, ``source``, ``created_at``.
+    """
+    frame = workspace.datasets("graph")
+    cols = ["id", "name", "nodes", "edges", "directed", "weighted", "source", "created_at"]
+    for c in cols:
+        if c not in frame.columns:
+            frame[c] = pd.Series(dtype=object)
+    return frame[cols]
+
+
+#: The workspace setting naming the graph the Graphs page shows.
+CURRENT_SETTING = "graph_current"
 
 
 def delete_graph(workspace, graph_id: str) -> None:
-    """Remove a stored graph (models trained on it stay: they hold their own node metadata)."""
-    import shutil
+    """Remove a stored graph (and forget it as the workspace's current graph).
 
-    from embedlab.ids import valid_id
+    Models trained on it stay: they hold their node metadata and their edges
+    (drawn on Explore); evaluating them needs the graph and says so.
 
-    if valid_id(graph_id):
-        shutil.rmtree(_graphs_dir(workspace) / graph_id, ignore_errors=True)
+    Raises
+    ------
+    InputError
+        Unknown graph id.
+    """
+    workspace.delete_dataset("graph", graph_id, setting=CURRENT_SETTING)

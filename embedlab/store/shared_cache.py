@@ -140,3 +140,15 @@ def sample_table(key: str = "ml-latest-small"):
 
 __all__ = ["ReadOnlyCache", "SHARED", "nbytes", "read_only_roots", "sample_documents", "sample_table",
            "shared_cache_bytes"]
+
+
+def sample_graph(key: str):
+    """:func:`embedlab.sources.graphs.sample_graph` built once per server when it comes from shipped files (the
+    MovieLens co-rating graph, about a second to build); networkx's own small graphs are built each time (read-only:
+    do not change it)."""
+    from embedlab.sources import graphs
+
+    if key == "movielens-corating":
+        folder = config.SAMPLE_DIR / "ml-latest-small"
+        return SHARED.get_or_load("graph", folder, lambda: graphs.sample_graph(key))
+    return graphs.sample_graph(key)

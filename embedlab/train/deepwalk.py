@@ -26,8 +26,11 @@ import numpy as np
 from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.space import Space
-from embedlab.train.graph_family import (ConfigMixin, check_config, communities_for, graph_info, hp, left_out_info,
-                                         node_space, run_graph_job)
+from embedlab.train.gensim_run import LOSS_NOTE
+from embedlab.train.graph_family import (check_walk_budget, check_walk_job, communities_for, graph_info,
+                                         left_out_info, node_space, run_graph_job)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 TITLE = "DeepWalk"
 CITATION = ("B. Perozzi, R. Al-Rfou and S. Skiena (2014), \"DeepWalk: Online Learning of Social Representations\", "
@@ -37,7 +40,7 @@ WALK_SHARE = 0.3
 
 
 @dataclass
-class DeepWalkConfig(ConfigMixin):
+class DeepWalkConfig(Params):
     """Walk and Word2Vec settings of DeepWalk.
 
     Attributes
@@ -49,32 +52,42 @@ class DeepWalkConfig(ConfigMixin):
     reproducible : bool
     """
 
-    vector_size: int = hp(128, "Dimensions of each node vector (128 in the DeepWalk and node2vec papers).", 2, 1000)
-    walk_length: int = hp(80, "Nodes in each walk, the start included (80 in both papers).", 2, 1000)
-    walks_per_node: int = hp(10, "Walks started from every node (10 in both papers); more walks, steadier vectors.",
-                             1, 100)
-    window: int = hp(10, "Largest distance along a walk between a node and a node counted as its context (10 in "
-                         "both papers).", 1, 50)
-    epochs: int = hp(1, "Passes of Word2Vec over all the walks (1 in node2vec's reference code; raise it for "
-                        "small graphs).", 1, 100)
-    negative: int = hp(5, "Noise nodes drawn per (node, context) pair: skip-gram with negative sampling "
-                          "(Mikolov et al. 2013).", 1, 50)
-    sample: float = hp(0.0, "Down-sampling of frequent nodes (hubs), like Word2Vec's frequent words; 0 turns it "
-                            "off, as in both papers.", 0.0, 0.1)
-    alpha: float = hp(0.025, "Initial learning rate of Word2Vec; it decays linearly over training.", 1e-4, 1.0)
-    weighted: bool = hp(True, "On a weighted graph, follow each edge in proportion to its weight; off, every edge "
-                              "counts the same.")
-    seed: int = hp(1, "Seed of the walks and of Word2Vec's initial vectors.", 0, 2**31 - 1)
-    workers: int = hp(2, "Word2Vec worker threads; several are faster but make runs differ slightly.", 1, 64)
-    reproducible: bool = hp(False, "Use one Word2Vec worker so that the same seed gives the same vectors (the "
-                                   "walks are reproducible either way).")
-
-    def __post_init__(self):
-        check_config(self)
+    vector_size: int = param(128, "Dimensions of each node vector (128 in the DeepWalk and node2vec papers).", 2, 1000)
+    walk_length: int = param(80, "Nodes in each walk, the start included (80 in both papers).", 2, 1000)
+    walks_per_node: int = param(10, "Walks started from every node (10 in both papers); more walks, steadier "
+                                    "vectors.", 1, 100)
+    window: int = param(10, "Largest distance along a walk between a node and a node counted as its context (10 in "
+                            "both papers); 1-2 keeps the context local.", 1, 50)
+    epochs: int = param(1, "Passes of Word2Vec over all the walks (1 in node2vec's reference code; raise it for "
+                           "small graphs).", 1, 100)
+    negative: int = param(5, "Noise nodes drawn per (node, context) pair: skip-gram with negative sampling "
+                             "(Mikolov et al. 2013).", 1, 50)
+    sample: float = param(0.0, "Down-sampling of frequent nodes (hubs), like Word2Vec's frequent words; 0 turns it "
+                               "off, as in both papers.", 0.0, 0.1, format="%.0e", advanced=True)
+    alpha: float = param(0.025, "Initial learning rate of Word2Vec; it decays linearly over training.", 1e-4, 1.0,
+                         format="%.4f", advanced=True)
+    weighted: bool = param(True, "On a weighted graph, follow each edge in proportion to its weight; off, every "
+                                 "edge counts the same.", label="follow edge weights", advanced=True)
+    seed: int = param(1, "Seed of the walks and of Word2Vec's initial vectors.", 0, 2**31 - 1, advanced=True)
+    workers: int = param(2, "Word2Vec worker threads; several are faster but make runs differ slightly.", 1, 16,
+                         advanced=True)
+    reproducible: bool = param(False, "Use one Word2Vec worker so that the same seed gives the same vectors (the "
+                                      "walks are reproducible either way).",
+                               label="reproducible (workers=1 + seed)", advanced=True)
 
     @property
     def effective_workers(self) -> int:
         return 1 if self.reproducible else self.workers
+
+
+class _Stage:
+    """A progress callback that names the stage (walks, then Word2Vec's epochs) in front of each message."""
+
+    def __init__(self, progress: Progress, stage: str):
+        self.progress, self.stage = progress, stage
+
+    def __call__(self, fraction, message="", **details):
+        self.progress(fraction, f"{self.stage} · {message}" if message else self.stage, **details)
 
 
 def fit_walk_model(graph, cfg: DeepWalkConfig, kind: str, second_order: bool, p: float = 1.0, q: float = 1.0,
@@ -113,22 +126,24 @@ def fit_walk_model(graph, cfg: DeepWalkConfig, kind: str, second_order: bool, p:
     from embedlab.train.walks import WalkGraph, write_walks
 
     progress = progress or no_progress
+    check_walk_budget(graph.n_nodes, cfg.walks_per_node, cfg.walk_length)
     t0 = time.perf_counter()
     wg = WalkGraph.from_graph(graph, cfg.weighted)
     with tempfile.TemporaryDirectory(prefix=f"{kind}-walks-") as tmp:
         path = Path(tmp) / "walks.txt"
         facts = write_walks(wg, path, cfg.walks_per_node, cfg.walk_length, p, q, second_order, cfg.seed,
-                            scaled(progress, 0.0, WALK_SHARE), should_stop)
+                            _Stage(scaled(progress, 0.0, WALK_SHARE), "Stage 1 of 2"), should_stop)
         if facts["walks"] == 0:
             raise InputError(f"No walk in '{graph.name}' could take a step (every node is a dead end). A directed "
                              "graph needs edges that lead somewhere; try it as undirected.")
-        progress(WALK_SHARE, f"{facts['walks']:,} walks ({facts['tokens']:,} nodes) in {facts['seconds']:.1f} s; "
-                             "training Word2Vec", walks_seconds=facts["seconds"])
+        progress(WALK_SHARE, f"Stage 2 of 2 · Word2Vec on {facts['walks']:,} walks ({facts['tokens']:,} nodes) "
+                             f"made in {facts['seconds']:.1f} s", walks_seconds=facts["seconds"])
         model = Word2Vec(vector_size=cfg.vector_size, window=cfg.window, min_count=1, sg=1, hs=0,
                          negative=cfg.negative, sample=cfg.sample, alpha=cfg.alpha, seed=cfg.seed,
                          workers=cfg.effective_workers)
         reporter = train_on_corpus(model, SimpleNamespace(lines_file=path), cfg.epochs,
-                                   scaled(progress, WALK_SHARE, 0.95), should_stop, reports_loss=True)
+                                   _Stage(scaled(progress, WALK_SHARE, 0.95), "Stage 2 of 2"), should_stop,
+                                   reports_loss=True)
     kv = model.wv
     idx = np.array([int(k) for k in kv.index_to_key], dtype=np.int64)
     counts = np.array([kv.get_vecattr(k, "count") for k in kv.index_to_key], dtype=np.int64)
@@ -190,3 +205,14 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     dict), optional ``name``. Returns ``{"model_id": ..., "graph_id": ...}``.
     """
     return run_graph_job(workspace, args, progress, DeepWalkConfig, train_deepwalk)
+
+
+FAMILY = Family(
+    name="deepwalk", title=TITLE, data="graph", item="node", config=DeepWalkConfig, job=run_job,
+    source="Perozzi, Al-Rfou & Skiena 2014; walks in numba, Word2Vec skip-gram with gensim",
+    description="A vector per node, learned by Word2Vec's skip-gram from uniform random walks, as if each walk "
+                "were a sentence of nodes.",
+    details="Two stages: random walks (walks_per_node from every node, walk_length nodes each; a weighted edge is "
+            "followed in proportion to its weight), then Word2Vec skip-gram with negative sampling over them. "
+            "Nodes with no edges have no walks and get no vector.",
+    loss_note=LOSS_NOTE, reports_loss=True, check=check_walk_job, order=10)

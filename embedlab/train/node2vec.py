@@ -20,7 +20,10 @@ from typing import Optional
 from embedlab.progress import Progress, ShouldStop
 from embedlab.space import Space
 from embedlab.train.deepwalk import DeepWalkConfig, fit_walk_model
-from embedlab.train.graph_family import hp, run_graph_job
+from embedlab.train.gensim_run import LOSS_NOTE
+from embedlab.train.graph_family import check_walk_job, run_graph_job
+from embedlab.train.params import param
+from embedlab.train.registry import Family
 from embedlab.train.walks import P_Q_RANGE
 
 TITLE = "node2vec"
@@ -40,10 +43,11 @@ class Node2VecConfig(DeepWalkConfig):
         In-out parameter: stepping to a node not linked to the previous one weighs 1/q.
     """
 
-    p: float = hp(1.0, "Return parameter: stepping straight back to the previous node weighs 1/p; a large p "
-                       "rarely backtracks (node2vec §3.2.2).", *P_Q_RANGE)
-    q: float = hp(0.5, "In-out parameter: stepping to a node not linked to the previous one weighs 1/q; q < 1 roams "
-                       "outward (communities), q > 1 stays local (structural roles) (node2vec §3.2.2).", *P_Q_RANGE)
+    p: float = param(1.0, "Return parameter: stepping straight back to the previous node weighs 1/p; a large p "
+                          "rarely backtracks (node2vec §3.2.2).", *P_Q_RANGE, format="%.2f", step=0.1)
+    q: float = param(0.5, "In-out parameter: stepping to a node not linked to the previous one weighs 1/q; q < 1 "
+                          "roams outward (communities), q > 1 stays near the start (local structure) "
+                          "(node2vec §3.2.2).", *P_Q_RANGE, format="%.2f", step=0.1)
 
 
 def train_node2vec(graph, cfg: Optional[Node2VecConfig] = None, progress: Optional[Progress] = None,
@@ -81,3 +85,14 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     dict), optional ``name``. Returns ``{"model_id": ..., "graph_id": ...}``.
     """
     return run_graph_job(workspace, args, progress, Node2VecConfig, train_node2vec)
+
+
+FAMILY = Family(
+    name="node2vec", title=TITLE, data="graph", item="node", config=Node2VecConfig, job=run_job,
+    source="Grover & Leskovec 2016; walks in numba (exact rejection sampling), Word2Vec skip-gram with gensim",
+    description="DeepWalk with biased second-order walks: p sets how often a walk steps back, q whether it roams "
+                "outward (q < 1) or stays near where it came from (q > 1).",
+    details="Having moved t → v, the walk steps to a neighbour x of v with weight w(v, x) × (1/p if x = t, 1 if x "
+            "is linked to t, 1/q otherwise). p = q = 1 is DeepWalk's walk. Then Word2Vec skip-gram with negative "
+            "sampling over the walks.",
+    loss_note=LOSS_NOTE, reports_loss=True, check=check_walk_job, order=20)

@@ -31,8 +31,10 @@ import scipy.sparse as sp
 from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.space import Space
-from embedlab.train.graph_family import (ConfigMixin, check_config, communities_for, graph_info, hp, left_out_info,
-                                         node_space, run_graph_job)
+from embedlab.train.graph_family import (communities_for, graph_facts, graph_info, left_out_info, node_space,
+                                         run_graph_job)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 TITLE = "Spectral embedding (Laplacian eigenmaps)"
 CITATION = ("M. Belkin and P. Niyogi (2003), \"Laplacian Eigenmaps for Dimensionality Reduction and Data "
@@ -42,7 +44,7 @@ DENSE_MAX_NODES = 1500
 
 
 @dataclass
-class SpectralConfig(ConfigMixin):
+class SpectralConfig(Params):
     """Settings of :func:`train_spectral`.
 
     Attributes
@@ -56,15 +58,13 @@ class SpectralConfig(ConfigMixin):
         Seed of ARPACK's starting vector.
     """
 
-    vector_size: int = hp(32, "Eigenvectors of the normalised Laplacian kept, smallest eigenvalues first (the "
-                              "trivial one dropped); one dimension each.", 1, 512)
-    weighted: bool = hp(True, "Use the edge weights as the affinity between nodes; off, every edge counts 1.")
-    tol: float = hp(1e-4, "Relative accuracy asked of the eigenvalue solver (ARPACK); 0 means machine precision, "
-                          "much slower on large graphs.", 0.0, 0.1)
-    seed: int = hp(0, "Seed of the eigenvalue solver's random starting vector.", 0, 2**31 - 1)
-
-    def __post_init__(self):
-        check_config(self)
+    vector_size: int = param(32, "Eigenvectors of the normalised Laplacian kept, smallest eigenvalues first (the "
+                                 "trivial one dropped); one dimension each.", 1, 512)
+    weighted: bool = param(True, "Use the edge weights as the affinity between nodes; off, every edge counts 1.",
+                           label="use edge weights")
+    tol: float = param(1e-4, "Relative accuracy asked of the eigenvalue solver (ARPACK); 0 means machine precision, "
+                             "much slower on large graphs.", 0.0, 0.1, format="%.0e", advanced=True)
+    seed: int = param(0, "Seed of the eigenvalue solver's random starting vector.", 0, 2**31 - 1, advanced=True)
 
 
 def _sign_flip(V: np.ndarray) -> np.ndarray:
@@ -200,7 +200,8 @@ def train_spectral(graph, cfg: Optional[SpectralConfig] = None, progress: Option
                       "Laplacian eigenmaps (Belkin & Niyogi 2003): eigenvectors of the normalised Laplacian with "
                       "the smallest eigenvalues, divided by √degree, as scikit-learn's SpectralEmbedding.")
     info.update(train_seconds=time.perf_counter() - t0, eigenvalues=eigenvalues.tolist(),
-                left_out=left_out_info(graph, keep), notes=notes)
+                left_out=left_out_info(graph, keep, "it has no edges, so no degree to normalise its row by"),
+                notes=notes)
     space = node_space(graph, idx, Y.astype(np.float32), info, communities=communities)
     progress(1.0, f"Done: {len(space):,} nodes in {info['train_seconds']:.1f} s")
     return space
@@ -213,3 +214,25 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     dict), optional ``name``. Returns ``{"model_id": ..., "graph_id": ...}``.
     """
     return run_graph_job(workspace, args, progress, SpectralConfig, train_spectral)
+
+
+def check_job(workspace, args: dict) -> None:
+    """Pre-queue check: the graph exists and has more nodes with edges than ``vector_size + 1``."""
+    facts = graph_facts(workspace, args)
+    if facts.get("nodes"):
+        linked = int(facts["nodes"]) - int(facts.get("isolated_nodes") or 0)
+        dim = int(args["config"]["vector_size"])
+        if dim > linked - 2:
+            raise InputError(f"A spectral embedding of {linked:,} nodes with edges can have at most "
+                             f"{max(linked - 2, 0)} dimensions; asked for {dim}. Lower vector_size.")
+
+
+FAMILY = Family(
+    name="spectral", title=TITLE, data="graph", item="node", config=SpectralConfig, job=run_job,
+    source="Belkin & Niyogi 2003 (Laplacian eigenmaps), computed as scikit-learn's SpectralEmbedding",
+    description="A vector per node from the eigenvectors of the graph's normalised Laplacian: the matrix "
+                "counterpart of DeepWalk, with no walks and no training loop.",
+    details="Coordinates are the eigenvectors of L = I − D^{-1/2} A D^{-1/2} with the smallest eigenvalues, "
+            "divided by √degree (the trivial one dropped): nodes joined by many heavy edges get close coordinates.",
+    loss_note="A spectral embedding solves an eigenvalue problem in one go: there are no epochs and no loss curve.",
+    check=check_job, order=30)

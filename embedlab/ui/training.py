@@ -135,10 +135,11 @@ def training_job_view(job_id: str, key: str, on_trained: Optional[Callable[[dict
 
     def details(status):
         info = status.get("details", {})
-        if info.get("words_per_s"):
-            st.caption(f"Epoch {info.get('epoch')} of {info.get('epochs')} · "
-                       f"{info['words_per_s']:,.0f} words/s in the last epoch")
         family = registry.find(status.get("kind"))
+        if info.get("words_per_s"):
+            tokens = f"{family.item}s" if family is not None else "words"  # a DeepWalk walk is a "sentence" of nodes
+            st.caption(f"Epoch {info.get('epoch')} of {info.get('epochs')} · "
+                       f"{info['words_per_s']:,.0f} {tokens}/s in the last epoch")
         cfg = status.get("args", {}).get("config", {})
         workers = 1 if cfg.get("reproducible") else int(cfg.get("workers", 1))
         losses = [x for x in info.get("epoch_losses") or [] if x is not None]

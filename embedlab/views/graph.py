@@ -71,12 +71,12 @@ def component_sizes_figure(sizes: np.ndarray, top: int = 30) -> go.Figure:
     shown = sizes[:top]
     fig = go.Figure(go.Bar(x=[f"#{i + 1}" for i in range(len(shown))], y=shown, marker_color="#4c78a8"))
     more = f" (largest {top} of {len(sizes):,})" if len(sizes) > top else ""
-    fig.update_layout(title=f"Connected components{more}", xaxis_title="component", yaxis_title="nodes",
-                      height=300, margin=dict(l=40, r=10, t=40, b=40))
+    fig.update_layout(title=f"Connected components{more}", xaxis_title="component (largest first)",
+                      yaxis_title="nodes", xaxis_type="category", height=300, margin=dict(l=40, r=10, t=40, b=40))
     return fig
 
 
-def _colour_traces(fig, x, y, text, colour, colour_title, size, **kw):
+def _colour_traces(fig, x, y, text, colour, colour_title, size, order=None, **kw):
     if colour is None:
         fig.add_trace(go.Scatter(x=x, y=y, mode="markers", text=text, marker=dict(size=size, color="#4c78a8"),
                                  hovertemplate="%{text}<extra></extra>", showlegend=False, **kw))
@@ -89,7 +89,8 @@ def _colour_traces(fig, x, y, text, colour, colour_title, size, **kw):
                                  hovertemplate="%{text}<extra></extra>", **kw))
         return
     cats = values.astype(object).where(values.notna(), "—").astype(str)
-    for j, cat in enumerate(cats.value_counts().index):
+    shown = [c for c in order if c in set(cats)] if order is not None else list(cats.value_counts().index)
+    for j, cat in enumerate(shown):
         sel = np.flatnonzero(cats.to_numpy() == cat)
         fig.add_trace(go.Scatter(x=x[sel], y=y[sel], mode="markers", text=text[sel], name=cat,
                                  marker=dict(size=size, color=_PALETTE[j % len(_PALETTE)]),
@@ -97,8 +98,9 @@ def _colour_traces(fig, x, y, text, colour, colour_title, size, **kw):
 
 
 def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str = "", seed: int = 0,
-                  max_nodes: int = MAX_PICTURE_NODES, labels: bool = True) -> go.Figure:
-    """A force-directed picture of a small graph (networkx ``spring_layout``, seeded).
+                  max_nodes: int = MAX_PICTURE_NODES, labels: bool = True, layout: str = "spring",
+                  order: Optional[list] = None) -> go.Figure:
+    """A force-directed picture of a small graph (networkx ``spring_layout``, seeded, or ``kamada_kawai_layout``).
 
     Parameters
     ----------
@@ -112,6 +114,11 @@ def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str 
     max_nodes : int
     labels : bool
         Write node labels next to the points (graphs of at most 80 nodes).
+    layout : {"spring", "kamada-kawai"}
+        Fruchterman & Reingold (1991) forces, or Kamada & Kawai (1989) graph
+        distances (deterministic; spreads a small dense graph more evenly).
+    order : list of str, optional
+        Order of the categories in the legend and the palette (default: most frequent first).
 
     Raises
     ------
@@ -124,7 +131,13 @@ def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str 
         raise InputError(f"The picture is drawn for graphs of at most {max_nodes:,} nodes; this one has "
                          f"{graph.n_nodes:,}. Look at the statistics instead, or train a model and draw its edges "
                          "over a projection.")
-    pos = nx.spring_layout(graph.to_networkx(directed=False), seed=seed, weight=None)
+    G = graph.to_networkx(directed=False)
+    if layout == "kamada-kawai":
+        pos = nx.kamada_kawai_layout(G, weight=None)
+    elif layout == "spring":
+        pos = nx.spring_layout(G, seed=seed, weight=None)
+    else:
+        raise InputError(f"Unknown layout {layout!r}; choose 'spring' or 'kamada-kawai'.")
     xy = np.array([pos[i] for i in range(graph.n_nodes)])
     fig = go.Figure()
     ex, ey = _segments(xy, graph.src, graph.dst)
@@ -132,13 +145,13 @@ def graph_picture(graph, colour: Optional[np.ndarray] = None, colour_title: str 
                              hoverinfo="skip", showlegend=False, name="edges"))
     text = graph.labels().astype(str)
     size = 12 if graph.n_nodes <= 100 else 7
-    _colour_traces(fig, xy[:, 0], xy[:, 1], text, colour, colour_title, size)
+    _colour_traces(fig, xy[:, 0], xy[:, 1], text, colour, colour_title, size, order)
     if labels and graph.n_nodes <= 80:
         fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="text", text=text, textposition="top center",
                                  textfont=dict(size=9), hoverinfo="skip", showlegend=False))
     kind = "directed" if graph.directed else "undirected"
     fig.update_layout(title=f"{graph.name}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges ({kind}; "
-                            "spring layout)", height=560, margin=dict(l=10, r=10, t=40, b=10),
+                            f"{layout} layout)", height=560, margin=dict(l=10, r=10, t=40, b=10),
                       xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"),
                       legend=dict(title=colour_title, itemsizing="constant"))
     return fig
@@ -155,7 +168,7 @@ def _segments(xy: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple:
 
 
 def edges_on_projection(frame: pd.DataFrame, graph, max_edges: int = MAX_EDGES_DRAWN, seed: int = 0) -> tuple:
-    """The graph's edges between the points of a 2-D projection, capped.
+    """The graph's edges between the points of a 2-D projection, capped (see :func:`edge_pairs_on_projection`).
 
     Parameters
     ----------
@@ -163,6 +176,25 @@ def edges_on_projection(frame: pd.DataFrame, graph, max_edges: int = MAX_EDGES_D
         A projection's frame (:attr:`embedlab.probes.projection.Projection.frame`:
         ``word`` = node id, ``x``, ``y``).
     graph : Graph
+    max_edges : int
+    seed : int
+    """
+    pairs = np.stack([graph.src, graph.dst], axis=1)
+    return edge_pairs_on_projection(frame, graph.nodes, pairs, max_edges, seed)
+
+
+def edge_pairs_on_projection(frame: pd.DataFrame, keys, pairs: np.ndarray, max_edges: int = MAX_EDGES_DRAWN,
+                             seed: int = 0) -> tuple:
+    """Edges given as pairs of positions in ``keys``, between the points of a 2-D projection, capped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A projection's frame (``word`` = node id, ``x``, ``y``).
+    keys : array-like of shape (n_nodes,), str
+        Node ids; ``pairs`` index into it (a node space's keys for the edges
+        saved with a model, a graph's nodes for its own edges).
+    pairs : ndarray of shape (n_edges, 2), int
     max_edges : int
         Above this many edges among the shown points, a seeded random sample
         of ``max_edges`` is drawn.
@@ -175,8 +207,10 @@ def edges_on_projection(frame: pd.DataFrame, graph, max_edges: int = MAX_EDGES_D
         float32) and a sentence for above the chart: how many edges are drawn
         of how many join the shown points.
     """
-    pos = pd.Index(frame["word"].astype(str)).get_indexer(graph.nodes)
-    shown = (pos[graph.src] >= 0) & (pos[graph.dst] >= 0)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    pos = pd.Index(frame["word"].astype(str)).get_indexer(pd.Index(np.asarray(keys).astype(str)))
+    src, dst = pairs[:, 0], pairs[:, 1]
+    shown = (pos[src] >= 0) & (pos[dst] >= 0)
     edges = np.flatnonzero(shown)
     total = len(edges)
     if total > max_edges:
@@ -185,15 +219,27 @@ def edges_on_projection(frame: pd.DataFrame, graph, max_edges: int = MAX_EDGES_D
                 "sample; more would hide the points).")
     else:
         note = f"Drawing all {total:,} edges between the {len(frame):,} points shown."
-    if graph.n_edges > total:
-        note += f" {graph.n_edges - total:,} edges lead to nodes not in the projection."
+    if len(pairs) > total:
+        note += f" {len(pairs) - total:,} edges lead to nodes not in the projection."
     xy = frame[["x", "y"]].to_numpy(dtype=np.float32)
-    x, y = _segments(xy, pos[graph.src[edges]], pos[graph.dst[edges]])
+    x, y = _segments(xy, pos[src[edges]], pos[dst[edges]])
     return x, y, note
 
 
 def add_edges(fig: go.Figure, frame: pd.DataFrame, graph, max_edges: int = MAX_EDGES_DRAWN, seed: int = 0) -> str:
     """Draw the graph's edges under the points of a 2-D projection figure (in place).
+
+    Returns
+    -------
+    str
+        The note of :func:`edges_on_projection`.
+    """
+    return add_edge_pairs(fig, frame, graph.nodes, np.stack([graph.src, graph.dst], axis=1), max_edges, seed)
+
+
+def add_edge_pairs(fig: go.Figure, frame: pd.DataFrame, keys, pairs: np.ndarray, max_edges: int = MAX_EDGES_DRAWN,
+                   seed: int = 0) -> str:
+    """Draw edges (pairs of positions in ``keys``) under the points of a 2-D projection figure (in place).
 
     The edge trace goes first, so it is drawn below the points; it has no
     ``customdata``, so :func:`embedlab.views.selection.selected_rows` is not
@@ -202,9 +248,9 @@ def add_edges(fig: go.Figure, frame: pd.DataFrame, graph, max_edges: int = MAX_E
     Returns
     -------
     str
-        The note of :func:`edges_on_projection`.
+        The note of :func:`edge_pairs_on_projection`.
     """
-    x, y, note = edges_on_projection(frame, graph, max_edges, seed)
+    x, y, note = edge_pairs_on_projection(frame, keys, pairs, max_edges, seed)
     edge = go.Scattergl(x=x, y=y, mode="lines", line=dict(width=0.6, color="rgba(110,110,110,0.35)"),
                         hoverinfo="skip", showlegend=False, name="edges")
     fig.add_trace(edge)
@@ -240,3 +286,87 @@ def link_prediction_figure(table: pd.DataFrame) -> go.Figure:
     fig.update_layout(title="Link prediction" + (f" ({held:,} held-out edges)" if held else ""),
                       yaxis_title="ROC AUC", yaxis_range=[0, 1], height=340, margin=dict(l=40, r=10, t=40, b=40))
     return fig
+
+
+def pq_pictures(graph, result: dict, seed: int = 0) -> list:
+    """The "p and q" lesson: one picture per q, the same layout (Kamada-Kawai), nodes coloured by k-means cluster.
+
+    Node names show on hover (written out, 77 names hide the picture). Cluster
+    numbers are matched across the pictures by :func:`embedlab.probes.graph_eval.run_pq_job`,
+    so one colour is one cluster number in both.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph of :func:`embedlab.probes.graph_eval.run_pq_job`'s result.
+    result : dict
+        That job's result (``clusters`` {str(q): cluster per node, -1 = no vector}, ``summary``).
+    seed : int
+        Seed of the layout (one layout for every picture, so the colours are what differs).
+
+    Returns
+    -------
+    list of plotly.graph_objects.Figure
+    """
+    figures = []
+    rows = {f"{r['q']:g}": r for r in result.get("summary", [])}
+    k = max((max(c) for c in result["clusters"].values()), default=0) + 1
+    order = [f"cluster {c + 1}" for c in range(k)] + ["no vector"]
+    for q, clusters in result["clusters"].items():
+        labels = np.array([f"cluster {c + 1}" if c >= 0 else "no vector" for c in clusters], dtype=object)
+        fig = graph_picture(graph, colour=labels, colour_title="k-means cluster", seed=seed, labels=False,
+                            layout="kamada-kawai", order=order)
+        row = rows.get(q, {})
+        ari = row.get("agreement with communities (ARI)")
+        fig.update_layout(title=f"q = {q}" + (f" · agreement with Louvain communities (ARI) {ari:.2f}"
+                                               if ari is not None else ""), height=520,
+                          legend=dict(orientation="h", yanchor="top", y=-0.02, title=None),
+                          margin=dict(l=5, r=5, t=40, b=5))
+        figures.append(fig)
+    return figures
+
+
+#: What the node2vec paper's Figure 3 claims, and what it takes here: the lesson's fixed explanation.
+PQ_LESSON = (
+    "node2vec's walks step back with weight 1/p and away from where they came from with weight 1/q. In the node2vec "
+    "paper's Figure 3 (Les Misérables, k-means on the vectors), q = 0.5 lets walks roam, so nodes of one community "
+    "share contexts and the clusters are **communities** (homophily); q = 2 keeps walks near their start, and the "
+    "paper's clusters become **structural roles**: hubs, the bridges between groups, the periphery (structural "
+    "equivalence).")
+
+
+def pq_explanation(result: dict) -> str:
+    """One paragraph on what this run of the lesson shows, with its numbers (no claim the numbers do not make).
+
+    Parameters
+    ----------
+    result : dict
+        :func:`embedlab.probes.graph_eval.run_pq_job`'s result.
+    """
+    rows = sorted(result.get("summary", []), key=lambda r: r["q"])
+    if not rows:
+        return ""
+    ari = {r["q"]: r["agreement with communities (ARI)"] for r in rows}
+    spread = {r["q"]: r["log-degree spread within clusters"] for r in rows}
+    low, high = rows[0]["q"], rows[-1]["q"]
+    cfg = result.get("config", {})
+    how = f"walks of {cfg['walk_length']} nodes, a window of {cfg['window']}" if cfg else "these settings"
+    text = (f"Here ({how}) the k-means clusters agree with the graph's Louvain communities with an adjusted Rand "
+            "index of " + ", ".join(f"{ari[q]:.2f} for q = {q:g}" for q in ari) + " (1 = the same partition); the "
+            "spread of log-degree inside a cluster (lower = nodes of similar degree, a sign of roles) is "
+            + ", ".join(f"{spread[q]:.2f} for q = {q:g}" for q in spread) + ". ")
+    if ari[low] - ari[high] >= 0.15 and spread[high] < spread[low]:
+        text += (f"q = {high:g} moves the clusters away from the communities and towards nodes of similar degree: a "
+                 "step towards the paper's role picture. ")
+    else:
+        text += (f"Both values of q give community-like clusters on this graph (agreements within "
+                 f"{abs(ari[low] - ari[high]):.2f} of each other), not the paper's role picture. ")
+    if cfg.get("window", 10) > 2:
+        text += ("A window of 10 along long walks mixes far-away nodes into every context whatever q is; the "
+                 "role-like picture needs local context too: run the lesson again with the local settings (a window "
+                 "of 1, short walks).")
+    else:
+        text += ("Random walks capture structural roles only weakly: nodes in the same role but far apart never "
+                 "share a walk, which is why struc2vec (Ribeiro, Saverese & Figueiredo 2017) walks on a graph of "
+                 "structural similarity instead.")
+    return text

@@ -155,8 +155,9 @@ def colour_values(space: Space, projection: Projection, by: str, k_clusters: int
     ----------
     by : {"none", "cluster", "frequency", "metadata", "group", "overlap"}
         k-means cluster of the original vectors, log10 of the word count,
-        a metadata column of ``space.meta`` (``column``), user-defined groups,
-        or the per-point k-NN overlap.
+        a metadata column of ``space.meta`` (``column``; numeric columns with
+        more than 20 values, or named in ``space.info["continuous_columns"]``,
+        are a continuous scale), user-defined groups, or the per-point k-NN overlap.
 
     Returns
     -------
@@ -183,7 +184,9 @@ def colour_values(space: Space, projection: Projection, by: str, k_clusters: int
         if column is None or column not in space.meta.columns:
             raise InputError(f"This model has no metadata column {column!r}.")
         values = space.meta[column].iloc[idx]
-        if pd.api.types.is_numeric_dtype(values) and values.nunique() > 20:
+        # a space may declare a numeric column a scale whatever its number of values (a node's degree)
+        scale = column in (space.info.get("continuous_columns") or ())
+        if pd.api.types.is_numeric_dtype(values) and (scale or values.nunique() > 20):
             return values.to_numpy(dtype=np.float64), True
         # multi-valued genres like "Action|Comedy": colour by the first
         return np.array([str(v).split("|")[0] if pd.notna(v) else "—" for v in values], dtype=object), False
