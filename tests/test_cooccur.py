@@ -138,11 +138,11 @@ def test_counts_are_kept_with_the_corpus_and_reused(tmp_path, lee_corpus):
     # damaged files are counted again, not trusted
     (folder / "data.npy").write_bytes(b"not an array")
     assert cooccur.load_cached(corpus, cfg) is None
-    # a dead writer's partial folder is swept
+    # a dead writer's partial folder is swept when the workspace recovers (a server start)
     stale = cooccur.cache_folder(corpus) / ".partial-999999999-1-abc"
     stale.mkdir()
-    cooccur._sweep_partials(cooccur.cache_folder(corpus))
-    assert not stale.exists()
+    assert stale in ws.recover()
+    assert not stale.exists() and folder.is_dir()
 
 
 def test_background_job_entry(tmp_path):
@@ -190,7 +190,7 @@ def test_refused_with_an_estimate_when_the_table_would_not_fit(lee_corpus, monke
 
 
 def test_every_setting_is_explained():
-    for name, text in CooccurConfig.explain().items():
+    for name, text in CooccurConfig.describe().set_index("name")["help"].items():
         assert len(text) > 20, name
     cfg = CooccurConfig.from_dict({"window": 3, "unknown": 1})
     assert cfg.window == 3 and CooccurConfig.from_dict(cfg.to_dict()) == cfg

@@ -158,7 +158,7 @@ def test_config_round_trip_and_explanations():
     assert GloVeConfig.from_dict({"iterations": 3, "not_a_field": 1}).iterations == 3
     for f in fields(GloVeConfig):
         assert len(f.metadata.get("help", "")) > 20, f.name
-    assert "glove.c" in GloVeConfig.explain()["learning_rate"]
+    assert "glove.c" in GloVeConfig.describe().set_index("name").loc["learning_rate", "help"]
     assert GloVeConfig().window == 10 and GloVeConfig().weighting == "1/d"
 
 
