@@ -79,6 +79,7 @@ INLINE_LIMITS = {
     "projection_points": 5_000,        # points of a UMAP or t-SNE (PCA always runs inline)
     "debias_words": 20_000,            # words of a space to hard-debias and save
     "import_bytes": 5_000_000,         # bytes of uploaded vectors
+    "cooccur_tokens": 300_000,         # corpus tokens to count co-occurrences of (lee_background: 60,000, inline)
 }
 
 

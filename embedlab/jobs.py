@@ -60,6 +60,8 @@ TASKS = {
     "projection": "embedlab.probes.projection.core:run_projection_job",
     "debias": "embedlab.probes.bias.debias:run_debias_job",
     "import_vectors": "embedlab.sources.vectors:run_import_job",
+    "cooccur": "embedlab.train.cooccur:run_job",
+    "methods": "embedlab.probes.methods:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
