@@ -14,7 +14,7 @@ from embedlab.ui import session
 from embedlab.ui.entry import through_app
 from embedlab.ui.training import trained_model_figures
 from embedlab.ui.widgets import job_panel, model_labels, user_errors
-from embedlab.views.count_based import SCORE_COLUMNS, jaccard_heatmap, methods_figure
+from embedlab.views.count_based import jaccard_heatmap, methods_figure
 
 through_app()
 SHIPPED = ("movie_reviews", "us_presidential_speeches")
@@ -165,7 +165,6 @@ st.caption(f"Analogy accuracy is over the questions whose four words the model k
 st.plotly_chart(methods_figure(table), key="methods-figure")
 if len(table) > 1:
     st.plotly_chart(jaccard_heatmap(result.jaccard, result.k), key="methods-jaccard")
-st.caption("Scores: " + ", ".join(f"{v} ({k})" for k, v in SCORE_COLUMNS.items()) + ".")
 
 # -- 3. open a model ------------------------------------------------------------------------------------------
 

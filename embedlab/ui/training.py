@@ -174,6 +174,7 @@ def trained_model_figures(model_id: str, key: str, skip_loss: bool = True) -> No
         if skip_loss and what == "loss":
             continue
         st.plotly_chart(fig, key=f"{key}-model-{what}")
-        caption = caption or (family.loss_note if family is not None and what == "loss" else "")
+        if what == "loss" and family is not None and family.loss_note:
+            caption = family.loss_note  # how to read this family's curve (exact cost, or a gensim trend)
         if caption:
             st.caption(caption)

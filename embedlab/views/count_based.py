@@ -43,7 +43,8 @@ def spectrum_figure(singular_values: Sequence[float], total_sq: Optional[float] 
         fig.add_trace(go.Scatter(x=k, y=share, name="share of ‖M‖² kept", mode="lines", line=dict(color="#E45756"),
                                  hovertemplate="first %{x} dimensions: %{y:.1%} of ‖M‖²<extra></extra>"),
                       secondary_y=True)
-        fig.update_yaxes(title_text="cumulative share of ‖M‖²", tickformat=".0%", range=[0, 1], secondary_y=True)
+        fig.update_yaxes(title_text="cumulative share of ‖M‖²", tickformat=".0%", range=[0, 1.001], dtick=0.2,
+                         showgrid=False, secondary_y=True)
     fig.update_yaxes(title_text="singular value", secondary_y=False)
     fig.update_layout(title=f"Singular values of {what}: how many dimensions matter", xaxis_title="dimension",
                       height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.25),
