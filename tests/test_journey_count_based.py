@@ -1,12 +1,12 @@
 """Journey in a real browser: count-based word vectors next to each other on one small corpus (issue 16).
 
-A student prepares the Lee corpus on the Data page and looks at its
-co-occurrence counts; on the Train page trains GloVe (and watches its exact
-cost curve) and PPMI-SVD (and sees its singular values); then opens the
+A student prepares the Lee corpus on the Data page; on the Train page trains
+GloVe (and watches its exact cost curve) and PPMI-SVD (and sees its singular values); then opens the
 Methods page, measures both, and finds one row per model in the table and the
 chart, and makes one of them active from its row. Every step asserts what the
-page shows. Small settings (16 dimensions, 5 iterations) keep it under a
-minute; on a failure, screenshots of each step go to
+page shows (the Data page's co-occurrence statistics have their AppTest in
+``test_pages_count_based.py``). Small settings (16 dimensions, 5 iterations)
+keep it short; on a failure, screenshots of each step go to
 ``test-artifacts/journey-count-based/``.
 """
 
@@ -19,9 +19,9 @@ from contextlib import contextmanager
 import pytest
 
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
-from test_browser import _stop_workers, assert_no_exception, click_button, goto_page, select_option, wait_idle, wait_text
+from test_browser import _stop_workers, assert_no_exception, click_button, goto_page, wait_idle, wait_text
 from test_journey_items import grid_csv
-from test_journey_state import set_number, type_and_enter, wait_sidebar_names
+from test_journey_state import choose, set_number, type_and_enter, wait_sidebar_names
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -97,14 +97,9 @@ def test_glove_and_ppmi_svd_trained_watched_and_compared(server, page):
         page.goto(server.url)
         wait_text(page, "Train a demo model")
         goto_page(page, "Data")
-        select_option(page, "Corpus", "Lee background corpus")
+        choose(page, "Corpus", "Lee background corpus")
         click_button(page, "Prepare corpus")
         wait_text(page, "Corpus 'lee_background' is ready")
-    with steps.run("count-cooccurrences"):
-        wait_text(page, "Co-occurrences: the matrix count-based models factorise")
-        click_button(page, "Count co-occurrences")
-        wait_text(page, "Heaviest pairs")
-        chart(page, "Co-occurrence counts (window 10 · 1/d (GloVe) · min_count 5)")
     with steps.run("train-glove"):
         goto_page(page, "Train")
         pick_family(page, "GloVe")
@@ -132,8 +127,8 @@ def test_glove_and_ppmi_svd_trained_watched_and_compared(server, page):
         goto_page(page, "Methods")
         wait_text(page, "1. Models on this corpus")
         picked = page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_text("Models to compare"))
-        for name in ("glove-journey · GloVe", "ppmi-journey · PPMI-SVD"):
-            assert picked.get_by_text(name).count() == 1, name
+        for name in ("glove-journey · GloVe", "ppmi-journey · PPMI-SVD"):  # both picked by default
+            picked.get_by_text(name).wait_for(state="visible", timeout=30_000)
         click_button(page, "Measure")
         wait_text(page, re.compile(r"Measured \d+ \w+ \d\d:\d\d"), JOB_MS)
         wait_idle(page)
@@ -148,9 +143,12 @@ def test_glove_and_ppmi_svd_trained_watched_and_compared(server, page):
         for name in ("glove-journey", "ppmi-journey"):
             assert scores.get_by_text(name).count() >= 1, name  # one legend entry per row
     with steps.run("open-a-row"):
-        page.get_by_label("Model", exact=True).first.click()
-        page.get_by_role("option", name=re.compile("glove-journey · GloVe")).first.click()
-        wait_idle(page)
+        # the rows come in the methods' order, so GloVe's is the first offered; pick it all the same
+        opened = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(
+            has=page.get_by_text("Model", exact=True)).first
+        shown = opened.evaluate("e => e.innerText + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+        if "glove-journey" not in shown:
+            choose(page, "Model", "glove-journey · GloVe")
         click_button(page, "Make active")
         wait_sidebar_names(page, "glove-journey")
         chart(page, "Training cost per iteration")
