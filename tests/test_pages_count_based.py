@@ -17,7 +17,7 @@ import embedlab
 from embedlab import config, jobs, worker
 from embedlab.probes import methods
 from embedlab.store import Workspace
-from embedlab.train import glove, ppmi_svd, word2vec
+from embedlab.train import cooccur, glove, ppmi_svd, word2vec
 
 from conftest import ROOT
 
@@ -215,7 +215,7 @@ def test_data_page_counts_and_shows_the_matrix_being_factorised(lee):
     at.button(key="data-cooc-count").click().run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     metrics = {m.label: m.value for m in at.metric}
-    cooc = embedlab.train.cooccur.load_cached(corpus, embedlab.train.cooccur.CooccurConfig(window=4))
+    cooc = cooccur.load_cached(corpus, cooccur.CooccurConfig(window=4))
     assert metrics["non-zero pairs"] == f"{cooc.matrix.nnz:,}" and metrics["words (rows)"] == f"{cooc.n_words:,}"
     top = [d for d in at.dataframe if list(d.value.columns) == ["word", "context", "count"]][0].value
     assert top.reset_index(drop=True).equals(cooc.top_pairs(20))
@@ -230,6 +230,12 @@ def test_data_page_counts_and_shows_the_matrix_being_factorised(lee):
     out = glove.run_job(ws, {"corpus_id": corpus.id, "config": {"window": 4, "vector_size": 8, "iterations": 1}},
                         lambda f, m="", **d: None)
     assert ws.load_space(out["model_id"]).info["cooccur"]["reused"] is True
+    # and the counts can be deleted, asking first and naming them
+    at.button(key="data-cooc-delete-ask").click().run()
+    [b for b in at.button if b.label == "Yes, delete 'window 4 · 1/d (GloVe) · min_count 5'"][0].click().run()
+    assert any("Deleted the co-occurrence counts" in s.value for s in at.success)
+    assert cooccur.find_stored(corpus, cooccur.CooccurConfig(window=4)) is None
+    assert any("Not counted yet" in i.value for i in at.info)
 
 
 def test_data_page_counts_a_large_corpus_as_a_job(lee, monkeypatch):

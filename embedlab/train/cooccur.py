@@ -754,6 +754,16 @@ class StoredCounts:
             return Cooccurrences.load(self.folder).top_pairs(n)
         return pd.DataFrame(top).head(int(n)).reset_index(drop=True)
 
+    def disk_bytes(self) -> int:
+        """Bytes its files take on disk."""
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
+    def delete(self) -> None:
+        """Remove these counts from the corpus (a later model with the same settings counts again)."""
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def words(self) -> list:
         """The vocabulary, most frequent first."""
         try:

@@ -21,7 +21,7 @@ from embedlab.sources.corpus import Corpus
 from embedlab.train.cooccur import (WEIGHTING_LABELS, WEIGHTINGS, CooccurConfig, StoredCounts, cooccurrences,
                                     describe_counting, find_stored, stored_counts)
 from embedlab.ui import background, session
-from embedlab.ui.widgets import streamlit_progress
+from embedlab.ui.widgets import confirm_delete, show_flash, streamlit_progress
 from embedlab.views.count_based import cooccurrence_heatmap
 
 EXPLAIN = ("Count-based word vectors start from this matrix: one row per word, one column per context word, and in "
@@ -74,6 +74,7 @@ def cooccurrence_section(corpus: Corpus, key: str = "cooc") -> None:
     """
     ws = session.workspace()
     st.subheader("Co-occurrences: the matrix count-based models factorise")
+    show_flash(f"{key}-delete")
     st.caption(EXPLAIN)
     stored = stored_counts(corpus)
     if stored:
@@ -134,3 +135,6 @@ def show_counts(counts: StoredCounts, key: str) -> None:
         else:
             title = f"Co-occurrence counts ({counts.describe()})"
             st.plotly_chart(cooccurrence_heatmap(block, title), key=f"{key}-heatmap")
+    st.caption(f"These counts take {counts.disk_bytes() / 2 ** 20:,.1f} MB of the workspace's disk.")
+    confirm_delete(f"{key}-delete", counts.folder.name, "co-occurrence counts", counts.describe(),
+                   lambda _: counts.delete())
