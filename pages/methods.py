@@ -90,26 +90,32 @@ with st.expander("Settings used to train a missing method"):
     st.caption(f"Every model gets {methods.DIMENSIONS} dimensions and min_count 5, so that none wins by size. Train "
                "other settings on the Train page: every word model of this corpus can be measured below.")
 train_key = f"methods-train-jobs:{corpus.id}"
+statuses = []
+for job_id in ws.get_setting(train_key, []):
+    try:
+        statuses.append(jobs.job_status(ws, job_id))
+    except InputError:  # removed from the job list
+        continue
+training = [s for s in statuses if s["state"] in ("queued", "running")]
 if missing:
     st.write("Missing: " + ", ".join(methods.BY_KEY[methods.method_of(k, a["config"])].title
                                      for k, a, _ in missing) + ".")
-    if st.button(f"Train the missing models ({len(missing)})", type="primary", key="methods-train"):
+    if not training and st.button(f"Train the missing models ({len(missing)})", type="primary",
+                                  key="methods-train"):
         started, refused = [], []
         for kind, args, title in missing:
             try:
                 started.append(jobs.submit(ws, kind, args, title))
-            except InputError as exc:
+            except InputError as exc:  # this corpus cannot train it (too few words, memory): say why
                 refused.append(f"{title}: {exc}")
         ws.set_setting(train_key, started)
         for message in refused:
             st.error(message)
-for job_id in ws.get_setting(train_key, []):
-    try:
-        state = jobs.job_status(ws, job_id)["state"]
-    except InputError:
-        continue
-    if state != "done":
-        job_panel(job_id, key=f"methods-train-{job_id}", on_done=lambda status: None)
+        if started and not refused:
+            st.rerun()  # show the jobs instead of the button
+for status in statuses:
+    if status["state"] != "done":  # waiting, running, or what went wrong
+        job_panel(status["id"], key=f"methods-train-{status['id']}", on_done=lambda status: None)
 
 # -- 2. measure ---------------------------------------------------------------------------------------------
 
