@@ -184,7 +184,8 @@ open_id = st.selectbox("Model", alive, format_func=row_names.get, key="methods-o
 c1, c2 = st.columns(2)
 is_active = session.active_model_id() == open_id
 c1.button("Make active", key="methods-make-active", disabled=is_active, on_click=session.set_active_model,
-          args=(open_id,), help="This is the active model." if is_active else "Explore, Analogies, Bias ... then use it.")
+          args=(open_id,),
+          help="This is the active model." if is_active else "Explore, Analogies, Bias ... then use it.")
 if c2.button("Make active and explore", key="methods-explore"):
     session.set_active_model(open_id)
     st.switch_page("pages/explore.py")

@@ -126,11 +126,11 @@ class GloVeConfig(CooccurConfig):
 
 
 #: Under GloVe's cost curve on the Train page.
-LOSS_NOTE = ("The curve is GloVe's **true objective** J = Σ f(X_ij)(w_i·w̃_j + b_i + b̃_j − log X_ij)², computed "
-             "exactly at the end of each iteration by a separate pass over the co-occurrences and divided by their "
-             "number (glove.c's scale). Unlike Word2Vec's "
-             "loss, a gensim counter that is only a trend, every point is the cost of the vectors as they are: it "
-             "should fall at every iteration; if it rises, the learning rate is too high.")
+LOSS_NOTE = ("The curve is GloVe's **true objective** J = Σ f(X_ij)(w_i·w̃_j + b_i + b̃_j − log X_ij)², "
+             "computed exactly at the end of each iteration by a separate pass over the co-occurrences and divided "
+             "by their number (glove.c's scale). Unlike Word2Vec's loss, a gensim counter that is only a trend, "
+             "every point is the cost of the vectors as they are: it should fall at every iteration; if it rises, "
+             "the learning rate is too high.")
 
 
 # -- the kernels ----------------------------------------------------------------------------------

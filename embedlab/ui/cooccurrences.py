@@ -92,9 +92,9 @@ def cooccurrence_section(corpus: Corpus, key: str = "cooc") -> None:
             bar.empty()
         elif not small:
             # a large corpus takes seconds to minutes: a job, with progress and Cancel, outside the server
+            title = f"Count co-occurrences of {corpus.name} ({describe_counting(cfg.counting_dict())})"
             background.in_background("cooccur", params, "cooccur",
-                                     lambda: {"corpus_id": corpus.id, "config": cfg.to_dict()},
-                                     f"Count co-occurrences of {corpus.name} ({describe_counting(cfg.counting_dict())})",
+                                     lambda: {"corpus_id": corpus.id, "config": cfg.to_dict()}, title,
                                      lambda status: True, start=pressed)
         found = find_stored(corpus, cfg)
         if found is None:

@@ -80,8 +80,9 @@ def cooccurrence_heatmap(block: pd.DataFrame, title: str = "Co-occurrence counts
 
 
 #: The columns of the methods table drawn as bars, with what the chart calls them.
-SCORE_COLUMNS = {"analogy (all)": "Google analogy", "analogy (semantic)": "semantic", "analogy (syntactic)": "syntactic",
-                 "WS-353": "WS-353 ρ", "SimLex-999": "SimLex-999 ρ", "mean Jaccard@10": "mean Jaccard@10"}
+SCORE_COLUMNS = {"analogy (all)": "Google analogy", "analogy (semantic)": "semantic",
+                 "analogy (syntactic)": "syntactic", "WS-353": "WS-353 ρ", "SimLex-999": "SimLex-999 ρ",
+                 "mean Jaccard@10": "mean Jaccard@10"}
 
 
 def methods_figure(table: pd.DataFrame) -> go.Figure:

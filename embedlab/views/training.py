@@ -79,9 +79,9 @@ NO_LOSS_YET = "The loss curve starts when the first epoch ends (the loss is repo
 
 #: Under the singular values of a trained model.
 SPECTRUM_NOTE = ("Each bar is one kept dimension's singular value, largest first; the line is the share of the "
-                 "factorised matrix's squared (Frobenius) norm ‖M‖² that the first k dimensions reproduce (their product is "
-                 "the best rank-k approximation, Eckart & Young 1936). Where the bars level off, more dimensions "
-                 "add little.")
+                 "factorised matrix's squared (Frobenius) norm ‖M‖² that the first k dimensions reproduce (their "
+                 "product is the best rank-k approximation, Eckart & Young 1936). Where the bars level off, more "
+                 "dimensions add little.")
 
 
 def model_figures(info: dict) -> list:
