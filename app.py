@@ -22,6 +22,7 @@ PAGES = {
         st.Page("pages/data.py", title="Data", icon="📄"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
         st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
+        st.Page("pages/methods.py", title="Methods", icon="⚗️"),
     ],
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),

@@ -81,6 +81,7 @@ INLINE_LIMITS = {
     "import_bytes": 5_000_000,         # bytes of uploaded vectors
     "image_zip_bytes": 5_000_000,      # bytes of an uploaded zip of images (decoded and resized one by one)
     "knn_accuracy_work": 1_000_000_000,  # images² x dimensions, summed over the embeddings of a k-NN accuracy check
+    "cooccur_tokens": 300_000,         # corpus tokens to count co-occurrences of (lee_background: 60,000, inline)
 }
 
 

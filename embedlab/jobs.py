@@ -68,6 +68,8 @@ TASKS = {
     "graph_classification": "embedlab.probes.graph_eval:run_classification_job",
     "graph_link_prediction": "embedlab.probes.graph_eval:run_link_prediction_job",
     "graph_pq": "embedlab.probes.graph_eval:run_pq_job",
+    "cooccur": "embedlab.train.cooccur:run_job",
+    "methods": "embedlab.probes.methods:run_job",
 }
 
 FINAL = ("done", "failed", "cancelled", "interrupted")

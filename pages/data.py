@@ -10,6 +10,7 @@ from embedlab.sources.samples import SAMPLES
 from embedlab.sources.uploads import check_size
 from embedlab.store import shared_cache
 from embedlab.ui import session
+from embedlab.ui.cooccurrences import cooccurrence_section
 from embedlab.ui.entry import through_app
 from embedlab.ui.widgets import confirm_delete, job_panel, show_flash, streamlit_progress, user_errors
 from embedlab.views.corpus import top_words_bar, top_words_table, zipf_plot
@@ -134,3 +135,7 @@ with user_errors():
     st.download_button("Download word counts (TSV)", data=(corpus.path / "counts.tsv").read_bytes(),
                        file_name=f"{corpus.name}-counts.tsv", mime="text/tab-separated-values")
     confirm_delete("data-delete", chosen, "corpus", corpus.name, ws.delete_corpus)
+
+st.divider()
+with user_errors():
+    cooccurrence_section(ws.open_corpus(chosen), key="data-cooc")

@@ -9,6 +9,7 @@ import streamlit as st
 from embedlab.train import registry
 from embedlab.ui import session
 from embedlab.ui.entry import through_app
+from embedlab.ui.training import trained_model_figures
 from embedlab.ui.widgets import confirm_delete, jobs_list, model_labels, show_flash, user_errors
 
 through_app()
@@ -53,6 +54,9 @@ with st.expander("Parameters"):
                                    "meaning": [meaning.get(k, "") for k in record["params"]]}), hide_index=True)
     else:
         st.json(record["params"])
+if not is_damaged:
+    with st.expander("How it trained", expanded=family is not None and family.name in ("glove", "ppmi_svd")):
+        trained_model_figures(model_id, key="models-figures", skip_loss=False)
 
 c1, c2, c3 = st.columns(3)
 with c1:

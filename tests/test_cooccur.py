@@ -138,11 +138,11 @@ def test_counts_are_kept_with_the_corpus_and_reused(tmp_path, lee_corpus):
     # damaged files are counted again, not trusted
     (folder / "data.npy").write_bytes(b"not an array")
     assert cooccur.load_cached(corpus, cfg) is None
-    # a dead writer's partial folder is swept
+    # a dead writer's partial folder is swept when the workspace recovers (a server start)
     stale = cooccur.cache_folder(corpus) / ".partial-999999999-1-abc"
     stale.mkdir()
-    cooccur._sweep_partials(cooccur.cache_folder(corpus))
-    assert not stale.exists()
+    assert stale in ws.recover()
+    assert not stale.exists() and folder.is_dir()
 
 
 def test_background_job_entry(tmp_path):
@@ -190,7 +190,46 @@ def test_refused_with_an_estimate_when_the_table_would_not_fit(lee_corpus, monke
 
 
 def test_every_setting_is_explained():
-    for name, text in CooccurConfig.explain().items():
+    for name, text in CooccurConfig.describe().set_index("name")["help"].items():
         assert len(text) > 20, name
     cfg = CooccurConfig.from_dict({"window": 3, "unknown": 1})
     assert cfg.window == 3 and CooccurConfig.from_dict(cfg.to_dict()) == cfg
+
+
+# -- what the Data page reads ----------------------------------------------------------------------
+
+def test_top_pairs_are_the_heaviest_cells(lee_corpus):
+    cooc = count_cooccurrences(lee_corpus, CooccurConfig(window=3, min_count=2))
+    coo = cooc.matrix.tocoo()
+    upper = coo.row <= coo.col
+    heaviest = np.sort(coo.data[upper])[::-1]
+    for n in (1, 20, 100):
+        top = cooc.top_pairs(n)
+        np.testing.assert_array_equal(top["count"].to_numpy(), heaviest[:n])
+        index = {w: i for i, w in enumerate(cooc.words)}
+        assert all(cooc.matrix[index[w], index[c]] == v for w, c, v in top.itertuples(index=False))
+
+
+def test_stored_counts_are_read_without_the_matrix(tmp_path):
+    ws = embedlab.Workspace(tmp_path / "ws")
+    corpus = embedlab.prepare_sample(ws, "lee_background")
+    assert cooccur.stored_counts(corpus) == []
+    cfg = CooccurConfig(window=3, min_count=2)
+    assert cooccur.find_stored(corpus, cfg) is None
+    cooc = cooccurrences(corpus, cfg, ws)
+    cooccurrences(corpus, CooccurConfig(window=5, weighting="linear", min_count=2), ws)
+    stored = cooccur.find_stored(corpus, cfg)
+    assert stored is not None and stored.nnz == cooc.matrix.nnz
+    assert [s.describe() for s in cooccur.stored_counts(corpus)] == [
+        "window 5 · linear (word2vec) · min_count 2", "window 3 · 1/d (GloVe) · min_count 2"]
+    assert stored.summary() == pytest.approx(cooc.summary())
+    assert stored.top_pairs(20).equals(cooc.top_pairs(20))
+    words = ["government", "australia", "police", "said", "government"]  # a repeat counts once
+    block = stored.block(words)
+    assert list(block.index) == words[:4] and block.equals(cooc.block(words[:4]))
+    assert stored.words() == cooc.words
+    with pytest.raises(InputError, match="zebra"):
+        stored.block(["government", "zebra"])
+    with pytest.raises(InputError, match="at least one word"):
+        stored.block([])
+    assert cooccur.find_stored(corpus, CooccurConfig(window=4, min_count=2)) is None

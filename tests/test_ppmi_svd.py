@@ -109,7 +109,7 @@ def test_every_setting_is_explained_with_its_source():
 
     for f in fields(PPMISVDConfig):
         assert len(f.metadata.get("help", "")) > 20, f.name
-    assert "Levy" in PPMISVDConfig.explain()["cds_alpha"]
+    assert "Levy" in PPMISVDConfig.describe().set_index("name").loc["cds_alpha", "help"]
 
 
 def test_trains_on_a_real_corpus_reproducibly(lee_corpus):

@@ -64,6 +64,31 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def _writer_alive(entry: Path) -> bool:
+    """Whether the process named in a ``.partial-<pid>-[<start>-]*`` folder's name is still writing it."""
+    parts = entry.name.split("-")
+    try:
+        pid = int(parts[1])
+    except (IndexError, ValueError):
+        pid = -1
+    start = int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
+    return same_process_alive(pid, start)
+
+
+def remove_dead_partials(folder) -> list:
+    """Remove the ``.partial-*`` folders in ``folder`` whose writer is gone (see :meth:`Workspace.write_atomically`);
+    return the paths removed."""
+    folder = Path(folder)
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for entry in folder.iterdir():
+        if entry.name.startswith(".partial-") and not _writer_alive(entry):
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
 class Workspace(Publishing, Datasets):
     """One user's models, corpora and settings in a directory.
 
@@ -178,18 +203,20 @@ class Workspace(Publishing, Datasets):
                 continue
             for entry in (self.root / table).iterdir():
                 if entry.name.startswith(".partial-"):
-                    parts = entry.name.split("-")
-                    try:
-                        pid = int(parts[1])
-                    except (IndexError, ValueError):
-                        pid = -1
-                    start = int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
-                    if same_process_alive(pid, start):
+                    if _writer_alive(entry):
                         continue
                 elif table not in known or entry.name in known[table] or now - entry.stat().st_mtime < _ORPHAN_AGE_S:
                     continue
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
                 removed.append(entry)
+        # what is derived from a corpus and kept inside its folder (co-occurrence counts, in <corpus>/cooccur/)
+        # is written the same way, one level down
+        if self.corpora_dir.is_dir():
+            for corpus in self.corpora_dir.iterdir():
+                if corpus.is_dir() and not corpus.name.startswith(".partial-"):
+                    for sub in corpus.iterdir():
+                        if sub.is_dir():
+                            removed += remove_dead_partials(sub)
         return removed
 
     # -- settings ------------------------------------------------------------
@@ -342,6 +369,21 @@ class Workspace(Publishing, Datasets):
         record["params"] = json.loads(record["params"] or "{}")
         record["published"] = 0
         return record
+
+    def model_info(self, model_id: str) -> dict:
+        """A model's ``info.json`` (its training facts: losses, singular values, ...) without loading its vectors.
+
+        Raises
+        ------
+        InputError
+            No such model, or its ``info.json`` is damaged.
+        """
+        path = self.model_folder(model_id) / "info.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"The model '{self.model_record(model_id)['name']}' is damaged ({exc}). Delete it and "
+                             "train it again.") from exc
 
     def _has_model(self, model_id: str) -> bool:
         with self._db() as db:

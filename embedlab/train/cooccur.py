@@ -30,10 +30,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 import os
-import shutil
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Optional
@@ -46,9 +46,11 @@ from numba import njit
 from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
+from embedlab.train.params import Params, param
 
 FORMAT_VERSION = 1
 CACHE_DIR = "cooccur"  # inside the corpus folder
+TOP_PAIRS_KEPT = 100  # heaviest pairs written beside the counts, for the statistics
 WEIGHTINGS = ("1/d", "none", "linear")
 DEFAULT_LIMIT_MB = 2048
 _CHUNK_BYTES = 1 << 21  # lines read per step: progress, Cancel and the memory projection happen between steps
@@ -80,85 +82,21 @@ def megabytes(n_bytes: float) -> str:
 
 # -- settings -----------------------------------------------------------------------------------
 
-def _int_range(cfg, name: str, lo: int, hi: int) -> None:
-    value = getattr(cfg, name)
-    if isinstance(value, bool) or not (isinstance(value, (int, np.integer)) and lo <= value <= hi):
-        raise InputError(f"{name} must be a whole number from {lo} to {hi}; got {value!r}.")
-
-
-def _float_range(cfg, name: str, lo: float, hi: float, open_low: bool = False) -> None:
-    value = getattr(cfg, name)
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and math.isfinite(value) and (value > lo if open_low else value >= lo) and value <= hi
-    if not ok:
-        low = f"above {lo:g}" if open_low else f"at least {lo:g}"
-        raise InputError(f"{name} must be a number {low} and at most {hi:g}; got {value!r}.")
-
-
-def check_fields(cfg) -> None:
-    """Validate a config against its fields' ``metadata`` (``min``, ``max``, ``choices``).
-
-    Whole-number fields (default an ``int``) must be whole numbers in
-    [min, max]; float fields in [min, max] (``"open_min": True`` excludes
-    min); bool fields must be booleans; choice fields one of the choices.
-
-    Raises
-    ------
-    InputError
-        Naming the field, the allowed range and the value given.
-    """
-    for f in fields(cfg):
-        meta = f.metadata
-        value = getattr(cfg, f.name)
-        if "choices" in meta:
-            if value not in meta["choices"]:
-                raise InputError(f"{f.name} must be one of {', '.join(map(repr, meta['choices']))}; got {value!r}.")
-        elif isinstance(f.default, bool):
-            if not isinstance(value, (bool, np.bool_)):
-                raise InputError(f"{f.name} must be true or false; got {value!r}.")
-        elif isinstance(f.default, int):
-            _int_range(cfg, f.name, meta.get("min", -(2 ** 63)), meta.get("max", 2 ** 63 - 1))
-        elif isinstance(f.default, float):
-            _float_range(cfg, f.name, meta.get("min", -math.inf), meta.get("max", math.inf),
-                         open_low=meta.get("open_min", False))
-
-
-def window_field(default: int):
-    """The ``window`` field with its explanation, for configs that default to another window."""
-    return field(default=default, metadata={
-        "help": "Context words counted on each side of a word, within a line (GloVe's cooccur -window-size; "
-                "Levy, Goldberg & Dagan 2015 compare 2, 5 and 10).", "min": 1, "max": 50})
-
-
-def weighting_field(default: str):
-    """The ``weighting`` field (choices ``WEIGHTINGS``)."""
-    return field(default=default, metadata={
-        "help": "Weight of a pair d words apart: 1/d as GloVe's cooccur (Pennington et al. 2014), none (1), or "
-                "linear (window−d+1)/window, word2vec's dynamic window in expectation (Levy et al. 2015, §3.1).",
-        "choices": WEIGHTINGS})
-
-
-def dynamic_window_field(default: bool):
-    """The ``dynamic_window`` field."""
-    return field(default=default, metadata={
-        "help": "Draw each word's window size uniformly from 1..window, as word2vec and hyperwords do "
-                "(Levy et al. 2015 'dyn'); seeded, so repeatable, but the matrix is no longer symmetric."})
-
-
-def min_count_field(default: int):
-    """The ``min_count`` field."""
-    return field(default=default, metadata={
-        "help": "Words that occur fewer times are dropped before windowing (GloVe's vocab_count -min-count, "
-                "word2vec's min_count).", "min": 1, "max": 1_000_000})
-
-
-def seed_field(default: int, what: str):
-    """A ``seed`` field; ``what`` says what it seeds."""
-    return field(default=default, metadata={"help": what, "min": 0, "max": 2 ** 31 - 1})
+#: One-line explanations shared by the configs that count (a model config may change the default, not the meaning).
+WINDOW_HELP = ("Context words counted on each side of a word, within a line (GloVe's cooccur -window-size; "
+               "Levy, Goldberg & Dagan 2015 compare 2, 5 and 10).")
+WEIGHTING_HELP = ("Weight of a pair d words apart: 1/d as GloVe's cooccur (Pennington et al. 2014), none (1), or "
+                  "linear (window−d+1)/window, word2vec's dynamic window in expectation (Levy et al. 2015, §3.1).")
+WEIGHTING_LABELS = {"1/d": "1/d (GloVe)", "none": "none", "linear": "linear (word2vec)"}
+DYNAMIC_HELP = ("Draw each word's window size uniformly from 1..window, as word2vec and hyperwords do "
+                "(Levy et al. 2015 'dyn'); seeded, so repeatable, but the matrix is no longer symmetric.")
+MIN_COUNT_HELP = ("Words that occur fewer times are dropped before windowing (GloVe's vocab_count -min-count, "
+                  "word2vec's min_count).")
+MAX_SEED = 2 ** 31 - 1
 
 
 @dataclass
-class CooccurConfig:
+class CooccurConfig(Params):
     """How co-occurrences are counted (see the module docstring).
 
     Attributes
@@ -172,18 +110,24 @@ class CooccurConfig:
         Smallest corpus frequency of a vocabulary word.
     seed : int
         Seed of the window sampling (used only with ``dynamic_window``).
+
+    Raises
+    ------
+    InputError
+        A value out of range (a window of 0 says that it counts nothing).
     """
 
-    window: int = window_field(10)
-    weighting: str = weighting_field("1/d")
-    dynamic_window: bool = dynamic_window_field(False)
-    min_count: int = min_count_field(5)
-    seed: int = seed_field(1, "Seed of the random numbers (window sampling, initial vectors, shuffling).")
+    window: int = param(10, WINDOW_HELP, 1, 50)
+    weighting: str = param("1/d", WEIGHTING_HELP, choices=WEIGHTINGS, choice_labels=WEIGHTING_LABELS)
+    dynamic_window: bool = param(False, DYNAMIC_HELP, advanced=True)
+    min_count: int = param(5, MIN_COUNT_HELP, 1, 1_000_000)
+    seed: int = param(1, "Seed of the random numbers (window sampling, initial vectors, shuffling).", 0, MAX_SEED,
+                      advanced=True)
 
     def __post_init__(self):
-        if self.window == 0:
+        if isinstance(self.window, numbers.Integral) and not isinstance(self.window, bool) and self.window == 0:
             raise InputError("window must be at least 1: a window of 0 counts no pairs at all.")
-        check_fields(self)
+        super().__post_init__()
 
     def counting(self) -> "CooccurConfig":
         """The counting part of this config (for subclasses that add a model's settings)."""
@@ -202,19 +146,6 @@ class CooccurConfig:
         """Folder name of these counts of the corpus with ``fingerprint`` (16 hex characters)."""
         text = json.dumps({"v": FORMAT_VERSION, "corpus": fingerprint, **self.counting_dict()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: Optional[dict]):
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (values or {}).items() if k in names})
-
-    @classmethod
-    def explain(cls) -> dict:
-        """``{field: one-line help}`` for the page."""
-        return {f.name: f.metadata.get("help", "") for f in fields(cls)}
 
 
 # -- the result ---------------------------------------------------------------------------------
@@ -278,7 +209,11 @@ class Cooccurrences:
         keep = coo.row <= coo.col if self.symmetric else np.ones(coo.nnz, dtype=bool)
         rows, cols, vals = coo.row[keep], coo.col[keep], coo.data[keep]
         n = max(0, min(int(n), vals.size))
-        order = np.argsort(-vals, kind="stable")[:n]
+        if 0 < n < vals.size:  # the n heaviest without sorting millions of pairs; ties at the cut all stay
+            cut = np.partition(vals, vals.size - n)[vals.size - n]
+            heavy = np.flatnonzero(vals >= cut)
+            rows, cols, vals = rows[heavy], cols[heavy], vals[heavy]
+        order = np.lexsort((cols, rows, -vals))[:n]  # heaviest first; ties in matrix order
         return pd.DataFrame({"word": [self.words[i] for i in rows[order]],
                              "context": [self.words[j] for j in cols[order]], "count": vals[order]})
 
@@ -322,8 +257,13 @@ class Cooccurrences:
         np.save(folder / "data.npy", np.asarray(m.data, dtype=np.float64), allow_pickle=False)
         pd.DataFrame({"word": self.words, "count": np.asarray(self.counts, dtype=np.int64)}).to_parquet(
             folder / "words.parquet", index=False)
+        top = self.top_pairs(TOP_PAIRS_KEPT)
         facts = {"format": FORMAT_VERSION, "config": self.config, "stats": self.stats, "shape": list(m.shape),
-                 "nnz": int(m.nnz), "corpus_fingerprint": self.corpus_fingerprint, "corpus_name": self.corpus_name}
+                 "nnz": int(m.nnz), "corpus_fingerprint": self.corpus_fingerprint, "corpus_name": self.corpus_name,
+                 # what the Data page shows, readable without loading the matrix
+                 "summary": self.summary(),
+                 "top_pairs": {"word": top["word"].tolist(), "context": top["context"].tolist(),
+                               "count": [float(v) for v in top["count"]]}}
         (folder / "cooccur.json").write_text(json.dumps(facts, indent=1), encoding="utf-8")
 
     @classmethod
@@ -766,23 +706,187 @@ def load_cached(corpus: Corpus, cfg: CooccurConfig) -> Optional[Cooccurrences]:
     return cooc
 
 
-def _sweep_partials(folder: Path) -> None:
-    """Remove half-written counts whose writer died (``Workspace.recover`` does not look inside corpora)."""
-    from embedlab.store.processes import same_process_alive
+def describe_counting(config: dict) -> str:
+    """Counting settings in a few words: "window 10 · 1/d · min_count 5" (a :meth:`CooccurConfig.counting_dict`)."""
+    text = (f"window {config.get('window')} · {WEIGHTING_LABELS.get(config.get('weighting'), config.get('weighting'))}"
+            f" · min_count {config.get('min_count')}")
+    return text + (f" · dynamic window (seed {config.get('seed')})" if config.get("dynamic_window") else "")
 
-    if not folder.is_dir():
-        return
-    for entry in folder.iterdir():
-        if not entry.name.startswith(".partial-"):
-            continue
-        parts = entry.name.split("-")
+
+@dataclass
+class StoredCounts:
+    """Co-occurrence counts kept with a corpus, read lazily: figures without loading the matrix, and only the
+    rows a heat-map needs (memory-mapped).
+
+    Attributes
+    ----------
+    folder : Path
+        ``<corpus>/cooccur/<key>/``.
+    facts : dict
+        Its ``cooccur.json``.
+    """
+
+    folder: Path
+    facts: dict
+
+    @property
+    def config(self) -> dict:
+        """The counting settings (:meth:`CooccurConfig.counting_dict`)."""
+        return dict(self.facts.get("config") or {})
+
+    @property
+    def nnz(self) -> int:
+        return int(self.facts.get("nnz", 0))
+
+    def describe(self) -> str:
+        return describe_counting(self.config)
+
+    def summary(self) -> dict:
+        """As :meth:`Cooccurrences.summary` (read from the facts; counted before phase 2: from the matrix)."""
+        if "summary" in self.facts:
+            return dict(self.facts["summary"])
+        return Cooccurrences.load(self.folder).summary()
+
+    def top_pairs(self, n: int = 20) -> pd.DataFrame:
+        """As :meth:`Cooccurrences.top_pairs`, for ``n`` up to :data:`TOP_PAIRS_KEPT`."""
+        top = self.facts.get("top_pairs")
+        if top is None or n > TOP_PAIRS_KEPT:
+            return Cooccurrences.load(self.folder).top_pairs(n)
+        return pd.DataFrame(top).head(int(n)).reset_index(drop=True)
+
+    def disk_bytes(self) -> int:
+        """Bytes its files take on disk."""
+        return sum(p.stat().st_size for p in self.folder.iterdir() if p.is_file())
+
+    def delete(self) -> None:
+        """Remove these counts from the corpus (a later model with the same settings counts again)."""
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def words(self) -> list:
+        """The vocabulary, most frequent first."""
         try:
-            pid = int(parts[1])
-        except (IndexError, ValueError):
-            pid = -1
-        start = int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
-        if not same_process_alive(pid, start):
-            shutil.rmtree(entry, ignore_errors=True)
+            return pd.read_parquet(self.folder / "words.parquet", columns=["word"])["word"].astype(str).tolist()
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"The stored co-occurrence counts in '{self.folder}' are damaged ({exc}); count them "
+                             "again.") from exc
+
+    def block(self, words) -> pd.DataFrame:
+        """Counts among a few chosen words (as :meth:`Cooccurrences.block`), reading only their rows.
+
+        Parameters
+        ----------
+        words : sequence of str
+            At most 50 words of the vocabulary (a repeated word counts once).
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n, n)
+            Rows: words; columns: context words.
+
+        Raises
+        ------
+        InputError
+            No word, more than 50, a word outside the vocabulary (named), or damaged files.
+        """
+        words = list(dict.fromkeys(str(w) for w in words))
+        if not words:
+            raise InputError("Name at least one word for the heat-map.")
+        if len(words) > 50:
+            raise InputError("Pick at most 50 words for the heat-map.")
+        vocab = self.words()
+        index = {w: i for i, w in enumerate(vocab)}
+        unknown = [w for w in words if w not in index]
+        if unknown:
+            raise InputError(f"Not in the co-occurrence vocabulary (min_count={self.config.get('min_count')}): "
+                             f"{', '.join(unknown)}.")
+        ids = np.array([index[w] for w in words], dtype=np.int64)
+        damaged = InputError(f"The stored co-occurrence counts in '{self.folder}' are damaged; count them again.")
+        try:
+            indptr = np.load(self.folder / "indptr.npy", mmap_mode="r", allow_pickle=False)
+            indices = np.load(self.folder / "indices.npy", mmap_mode="r", allow_pickle=False)
+            data = np.load(self.folder / "data.npy", mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise damaged from exc
+        if indptr.shape != (len(vocab) + 1,) or indices.shape != data.shape:
+            raise damaged
+        out = np.zeros((ids.size, ids.size))
+        order = np.argsort(ids)
+        for r, i in enumerate(ids):
+            lo, hi = int(indptr[i]), int(indptr[i + 1])
+            if not 0 <= lo <= hi <= indices.size:
+                raise damaged
+            cols, vals = np.asarray(indices[lo:hi]), np.asarray(data[lo:hi])
+            at = np.searchsorted(ids[order], cols).clip(0, ids.size - 1)
+            hit = ids[order][at] == cols
+            np.add.at(out[r], order[at[hit]], vals[hit])
+        return pd.DataFrame(out, index=pd.Index(words, name="word"), columns=pd.Index(words, name="context"))
+
+
+def find_stored(corpus: Corpus, cfg: CooccurConfig) -> Optional[StoredCounts]:
+    """The counts of ``corpus`` with ``cfg``'s counting settings kept with the corpus, or None (not counted yet)."""
+    folder = cache_folder(corpus) / cfg.cache_key(corpus.fingerprint)
+    try:
+        facts = json.loads((folder / "cooccur.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if facts.get("corpus_fingerprint") != corpus.fingerprint or facts.get("config") != cfg.counting_dict():
+        return None
+    return StoredCounts(folder, facts)
+
+
+def stored_counts(corpus: Corpus) -> list:
+    """Every set of counts kept with ``corpus`` (:class:`StoredCounts`), newest first."""
+    found = []
+    folder = cache_folder(corpus)
+    if not folder.is_dir():
+        return found
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        try:
+            facts = json.loads((entry / "cooccur.json").read_text(encoding="utf-8"))
+            stamp = (entry / "cooccur.json").stat().st_mtime
+        except (OSError, ValueError):
+            continue
+        if facts.get("corpus_fingerprint") == corpus.fingerprint and isinstance(facts.get("config"), dict):
+            found.append((stamp, StoredCounts(entry, facts)))
+    return [s for _, s in sorted(found, key=lambda item: -item[0])]
+
+
+def check_before_queue(workspace, args: dict, config_cls, title: str, memory_needed) -> None:
+    """What a count-based family checks before its job is queued (its ``Family.check``).
+
+    Refuses, each time saying what to change: a ``min_count`` that leaves fewer
+    than two words; ``vector_size`` not below the vocabulary; a model whose
+    memory (``memory_needed(n_words, vector_size, nonzero)``, with the
+    non-zero count of counts already kept for these settings, else 0: the
+    parameters alone) exceeds :func:`memory_limit_bytes`. Counting itself is
+    checked as it goes (the job refuses, with its projection, after the first
+    chunks).
+
+    Raises
+    ------
+    InputError
+    """
+    if not args.get("corpus_id"):
+        return
+    corpus = workspace.open_corpus(args["corpus_id"])
+    cfg = config_cls.from_dict(args.get("config"))
+    words, _ = vocabulary(corpus, cfg.min_count)
+    n, d = len(words), int(cfg.vector_size)
+    if d >= n:
+        raise InputError(f"vector_size={d} is not below the vocabulary: only {n:,} words occur at least "
+                         f"min_count={cfg.min_count} times in '{corpus.name}'. Choose fewer dimensions (at most "
+                         f"{n - 1}), or lower min_count / use a larger corpus for a larger vocabulary.")
+    stored = find_stored(corpus, cfg)
+    needed, limit = memory_needed(n, d, stored.nnz if stored else 0), memory_limit_bytes()
+    if needed > limit:
+        part = "" if stored else " for its vectors alone (before counting the co-occurrences)"
+        raise InputError(f"{title} on {n:,} words × {d} dimensions would need about {megabytes(needed)}{part}, more "
+                         f"than the limit of {megabytes(limit)} (EMBEDLAB_MAX_MATRIX_MB). Raise min_count (fewer "
+                         "words) or choose fewer dimensions.")
 
 
 def cooccurrences(corpus: Corpus, cfg: Optional[CooccurConfig] = None, workspace=None,
@@ -822,8 +926,10 @@ def cooccurrences(corpus: Corpus, cfg: Optional[CooccurConfig] = None, workspace
     cooc = count_cooccurrences(corpus, cfg, progress, should_stop, memory_limit)
     cooc.stats["reused"] = False
     if workspace is not None:
+        from embedlab.store.workspace import remove_dead_partials
+
         folder = cache_folder(corpus)
-        _sweep_partials(folder)
+        remove_dead_partials(folder)  # a killed job's half-written counts (Workspace.recover does it at start too)
         m = cooc.matrix
         workspace.check_quota(m.indptr.nbytes + m.indices.nbytes + m.data.nbytes, "Storing the co-occurrence counts")
         key = cfg.cache_key(corpus.fingerprint)

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numba
@@ -49,8 +49,10 @@ from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
 from embedlab.train.registry import Family
-from embedlab.train.cooccur import (CooccurConfig, Cooccurrences, cooccurrences, count_based_space, megabytes,
-                                    memory_limit_bytes, run_count_job, seed_field, weighting_field, window_field)
+from embedlab.train.cooccur import (MAX_SEED, WEIGHTING_HELP, WEIGHTING_LABELS, WEIGHTINGS, WINDOW_HELP, CooccurConfig,
+                                    Cooccurrences, check_before_queue, cooccurrences, count_based_space, megabytes,
+                                    memory_limit_bytes, run_count_job)
+from embedlab.train.params import param
 
 SOURCE = ("Pennington, Socher & Manning (2014), GloVe: Global Vectors for Word Representation, EMNLP; "
           "reference implementation glove.c (stanfordnlp/GloVe)")
@@ -91,41 +93,44 @@ class GloVeConfig(CooccurConfig):
         Seed of the initial vectors and of the shuffle (and of a sampled window).
     """
 
-    window: int = window_field(10)
-    weighting: str = weighting_field("1/d")
-    seed: int = seed_field(1, "Seed of the initial vectors and of the shuffle of the cells (glove.c -seed).")
-    vector_size: int = field(default=100, metadata={
-        "help": "Dimensions of the word and context vectors (glove.c -vector-size; the paper used 50 to 300).",
-        "min": 1, "max": 1000})
-    iterations: int = field(default=15, metadata={
-        "help": "Passes over all non-zero co-occurrences (glove.c -iter; its demo uses 15, the paper 50-100 for "
-                "large corpora).", "min": 1, "max": 1000})
-    learning_rate: float = field(default=0.05, metadata={
-        "help": "AdaGrad's initial learning rate η (glove.c -eta, default 0.05); each parameter's steps then shrink "
-                "with its squared gradients (Duchi et al. 2011). Above about 0.3 training can blow up.",
-        "min": 0.0, "open_min": True, "max": 100.0})
-    x_max: float = field(default=100.0, metadata={
-        "help": "Co-occurrences counted x_max times or more get full weight; rarer ones weigh (x/x_max)^α "
-                "(Pennington et al. 2014 use 100; glove.c's demo uses 10 for a small corpus).",
-        "min": 0.0, "open_min": True, "max": 1e9})
-    alpha: float = field(default=0.75, metadata={
-        "help": "Exponent α of the weighting f(x) = (x/x_max)^α below x_max (Pennington et al. 2014 found 3/4 "
-                "better than 1).", "min": 0.0, "max": 1.0})
-    output: str = field(default="word+context", metadata={
-        "help": "word+context: W + W̃, the sum of the word and context vectors, the paper's choice (glove.c "
-                "-model 2); word: W alone (-model 1).", "choices": OUTPUTS})
-    grad_clip: float = field(default=100.0, metadata={
-        "help": "Each gradient component is clipped to ±this before the AdaGrad step (glove.c -grad-clip, "
-                "default 100).", "min": 0.0, "open_min": True, "max": 1e30})
-    threads: int = field(default=2, metadata={
-        "help": "Threads updating the vectors at once without locks (Hogwild, as glove.c -threads); runs "
-                "then differ slightly.", "min": 1, "max": 64})
-    reproducible: bool = field(default=False, metadata={
-        "help": "One thread and the seed: identical vectors on every run."})
+    window: int = param(10, WINDOW_HELP, 1, 50)
+    weighting: str = param("1/d", WEIGHTING_HELP, choices=WEIGHTINGS, choice_labels=WEIGHTING_LABELS)
+    seed: int = param(1, "Seed of the initial vectors and of the shuffle of the cells (glove.c -seed).", 0, MAX_SEED,
+                      advanced=True)
+    vector_size: int = param(100, "Dimensions of the word and context vectors (glove.c -vector-size; the paper used "
+                                  "50 to 300).", 1, 1000)
+    iterations: int = param(15, "Passes over all non-zero co-occurrences (glove.c -iter; its demo uses 15, the paper "
+                                "50-100 for large corpora).", 1, 1000)
+    learning_rate: float = param(0.05, "AdaGrad's initial learning rate η (glove.c -eta, default 0.05); each "
+                                       "parameter's steps then shrink with its squared gradients (Duchi et al. 2011). "
+                                       "Above about 0.3 training can blow up.", 1e-4, 100.0, format="%.4f",
+                                 step=0.01)
+    x_max: float = param(100.0, "Co-occurrences counted x_max times or more get full weight; rarer ones weigh "
+                                "(x/x_max)^α (Pennington et al. 2014 use 100; glove.c's demo uses 10 for a small "
+                                "corpus).", 1e-3, 1e9, step=10.0)
+    alpha: float = param(0.75, "Exponent α of the weighting f(x) = (x/x_max)^α below x_max (Pennington et al. 2014 "
+                               "found 3/4 better than 1).", 0.0, 1.0, step=0.05, advanced=True)
+    output: str = param("word+context", "word+context: W + W̃, the sum of the word and context vectors, the paper's "
+                                        "choice (glove.c -model 2); word: W alone (-model 1).", choices=OUTPUTS,
+                        choice_labels={"word+context": "W + W̃ (word + context)", "word": "W (word only)"})
+    grad_clip: float = param(100.0, "Each gradient component is clipped to ±this before the AdaGrad step (glove.c "
+                                    "-grad-clip, default 100).", 1e-6, 1e30, step=10.0, advanced=True)
+    threads: int = param(2, "Threads updating the vectors at once without locks (Hogwild, as glove.c -threads); runs "
+                            "then differ slightly.", 1, 64, advanced=True)
+    reproducible: bool = param(False, "One thread and the seed: identical vectors on every run.",
+                               label="reproducible (1 thread + seed)")
 
     @property
     def effective_threads(self) -> int:
         return 1 if self.reproducible else int(self.threads)
+
+
+#: Under GloVe's cost curve on the Train page.
+LOSS_NOTE = ("The curve is GloVe's **true objective** J = Σ f(X_ij)(w_i·w̃_j + b_i + b̃_j − log X_ij)², "
+             "computed exactly at the end of each iteration by a separate pass over the co-occurrences and divided "
+             "by their number (glove.c's scale). Unlike Word2Vec's loss, a gensim counter that is only a trend, "
+             "every point is the cost of the vectors as they are: it should fall at every iteration; if it rises, "
+             "the learning rate is too high.")
 
 
 # -- the kernels ----------------------------------------------------------------------------------
@@ -268,6 +273,18 @@ def _cells(cooc: Cooccurrences, cfg: GloVeConfig, rng) -> tuple:
                            np.uint64(rng.integers(1, 2 ** 63)), float(cfg.x_max), float(cfg.alpha))
 
 
+def memory_needed(n_words: int, vector_size: int, nonzero: int) -> int:
+    """Bytes GloVe's training holds: W, W̃ and their squared gradients (float32, a bias column each) and the
+    shuffled cells (rows, columns, log X, f(X); the order and the CSR copy while shuffling)."""
+    return 4 * 4 * n_words * (vector_size + 1) + nonzero * (4 + 4 + 4 + 4 + 8 + 8 + 8)
+
+
+def check_job(workspace, args: dict) -> None:
+    """Before a GloVe job is queued: enough words, ``vector_size`` below the vocabulary, memory
+    (:func:`~embedlab.train.cooccur.check_before_queue`). Raises InputError."""
+    check_before_queue(workspace, args, GloVeConfig, "GloVe", memory_needed)
+
+
 def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: Optional[Progress] = None,
               should_stop: Optional[ShouldStop] = None, memory_limit: Optional[int] = None) -> GloVeFit:
     """Fit GloVe to co-occurrence counts (see the module docstring).
@@ -279,7 +296,10 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
     cfg : GloVeConfig, optional
     progress : callable, optional
         ``progress(fraction, message, iteration=, iterations=, costs=,
-        running_costs=, seconds=)`` after each iteration.
+        running_costs=, seconds=, epoch=, epochs=, epoch_losses=,
+        loss_exact=True, loss_name="cost", loss_unit="iteration")`` after
+        each iteration (``epoch_losses`` repeats ``costs`` under the name the
+        Train page's curve reads).
     should_stop : callable, optional
         Polled after each iteration; True raises :class:`Cancelled`.
     memory_limit : int, optional
@@ -311,7 +331,7 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
     if nnz >= 2 ** 31:
         raise InputError(f"{nnz:,} non-zero co-occurrences are more than this GloVe can index (2^31). Raise "
                          "min_count or use a smaller window.")
-    needed = 4 * 4 * n_words * (d + 1) + nnz * (4 + 4 + 4 + 4 + 8 + 8 + 8)  # parameters; shuffled cells
+    needed = memory_needed(n_words, d, nnz)
     if needed > limit:
         raise InputError(f"GloVe on {n_words:,} words × {d} dimensions with {nnz:,} non-zero co-occurrences would "
                          f"need about {megabytes(needed)}, more than the limit of {megabytes(limit)} "
@@ -351,9 +371,12 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
                     f"GloVe diverged in iteration {it}: the cost rose from {initial:.4g} to {costs[-1]:.4g}. The "
                     f"learning rate {cfg.learning_rate:g} is too high (glove.c's default is 0.05; above about 0.3 "
                     "training can blow up); lower it and train again. Nothing was saved.")
+            # epoch/epochs/epoch_losses are what the Train page's curve reads; loss_exact and loss_name say
+            # that this is the objective itself (drawn as such), not a gensim-style trend
             progress(it / cfg.iterations, f"Iteration {it} of {cfg.iterations}: cost {costs[-1]:.4f} "
                      f"({seconds[-1]:.2f} s)", iteration=it, iterations=cfg.iterations, costs=list(costs),
-                     running_costs=list(running_costs), seconds=seconds[-1])
+                     running_costs=list(running_costs), seconds=seconds[-1], epoch=it, epochs=cfg.iterations,
+                     epoch_losses=list(costs), loss_exact=True, loss_name="cost", loss_unit="iteration")
             if should_stop is not None and should_stop():
                 raise Cancelled("Training was cancelled.")
     finally:
@@ -374,7 +397,8 @@ def train_glove(corpus: Corpus, cfg: Optional[GloVeConfig] = None, progress: Opt
         ``progress(fraction, message, **details)``: counting takes the first
         20 %; after each iteration ``details`` carry ``iteration``,
         ``iterations``, ``costs`` (the exact cost after each iteration so
-        far), ``running_costs`` and ``seconds``.
+        far; also as ``epoch_losses``), ``running_costs`` and ``seconds``
+        (see :func:`fit_glove`).
     should_stop : callable, optional
         Polled between chunks of counting and after each iteration.
     name : str, optional
@@ -408,7 +432,8 @@ def train_glove(corpus: Corpus, cfg: Optional[GloVeConfig] = None, progress: Opt
     space = count_based_space(fit.vectors(cfg.output)[keep], cooc, keep, "glove", cfg, corpus,
                               time.perf_counter() - t0, name, costs=fit.costs, epoch_losses=fit.costs,
                               running_costs=fit.running_costs, initial_cost=fit.initial_cost,
-                              iteration_seconds=fit.iteration_seconds, threads=fit.threads, loss_note=cost_note)
+                              iteration_seconds=fit.iteration_seconds, threads=fit.threads, loss_note=cost_note,
+                              loss_exact=True, loss_name="cost", loss_unit="iteration")
     progress(1.0, "Training finished")
     return space
 
@@ -427,7 +452,11 @@ FAMILY = Family(
     name="glove", title="GloVe", data="corpus", item="word", config=GloVeConfig, job=run_job, source=SOURCE,
     description="Count how often words occur near each other, then fit vectors whose dot products predict the "
                 "log counts (weighted least squares).",
-    reports_loss=True, order=30)
+    details="J = Σ f(X_ij) (w_i·w̃_j + b_i + b̃_j − log X_ij)² over the non-zero co-occurrences X_ij, with "
+            "f(x) = min(1, (x/x_max)^α), minimised by AdaGrad one co-occurrence at a time; the word vectors are "
+            "W + W̃. The counts are kept with the corpus, so another GloVe or PPMI-SVD model with the same window "
+            "does not count again.",
+    loss_note=LOSS_NOTE, reports_loss=True, check=check_job, order=30)
 
 
 def warm_up() -> float:

@@ -25,7 +25,7 @@ The formulas follow hyperwords (``representations/explicit.py``,
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -36,8 +36,10 @@ from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.corpus import Corpus
 from embedlab.space import Space
 from embedlab.train.registry import Family
-from embedlab.train.cooccur import (CooccurConfig, Cooccurrences, cooccurrences, count_based_space, megabytes,
-                                    memory_limit_bytes, run_count_job, seed_field, weighting_field, window_field)
+from embedlab.train.cooccur import (MAX_SEED, WEIGHTING_HELP, WEIGHTING_LABELS, WEIGHTINGS, WINDOW_HELP, CooccurConfig,
+                                    Cooccurrences, check_before_queue, cooccurrences, count_based_space, megabytes,
+                                    memory_limit_bytes, run_count_job)
+from embedlab.train.params import param
 
 SOURCE = ("Levy, Goldberg & Dagan (2015), Improving Distributional Similarity with Lessons Learned from Word "
           "Embeddings, TACL 3; hyperwords (the authors' code)")
@@ -68,30 +70,28 @@ class PPMISVDConfig(CooccurConfig):
         Seed of the randomized SVD (and of the window sampling).
     """
 
-    window: int = window_field(5)
-    weighting: str = weighting_field("linear")
-    seed: int = seed_field(1, "Seed of the randomized SVD's random start (and of a sampled window).")
-    vector_size: int = field(default=300, metadata={
-        "help": "Dimensions d kept from the truncated SVD (Levy et al. 2015 used 500).", "min": 1, "max": 1000})
-    cds_alpha: float = field(default=0.75, metadata={
-        "help": "Context-distribution smoothing: context counts are raised to α before normalising, which lifts "
-                "rare contexts as word2vec's negative sampling does; 1 turns it off (Levy et al. 2015, §3.2).",
-        "min": 0.0, "max": 1.0})
-    shift: float = field(default=1.0, metadata={
-        "help": "k of the shift: keep max(PMI − log k, 0), the shifted PPMI that matches word2vec with k negative "
-                "samples (Levy & Goldberg 2014); 1 means plain PPMI.", "min": 1.0, "max": 100.0})
-    eig_weight: float = field(default=0.5, metadata={
-        "help": "p in W = U·Σ^p: 1 keeps the singular values, 0.5 (symmetric) and 0 often do better on "
-                "similarity (Levy et al. 2015, §3.3).", "min": 0.0, "max": 1.0})
-    add_context: bool = field(default=False, metadata={
-        "help": "Use W + C, the word plus the context vectors (C = V·Σ^p, each row-normalised), as GloVe does "
-                "(Levy et al. 2015, §3.3; hyperwords' EnsembleEmbedding)."})
-    solver: str = field(default="randomized", metadata={
-        "help": "randomized: scikit-learn's randomized SVD (Halko, Martinsson & Tropp 2011), fast; arpack: scipy's "
-                "svds (Lanczos), exact but slower for many dimensions.", "choices": SOLVERS})
-    svd_iterations: int = field(default=5, metadata={
-        "help": "Power iterations of the randomized SVD: more are slower and closer to the exact SVD "
-                "(scikit-learn's n_iter).", "min": 1, "max": 50})
+    window: int = param(5, WINDOW_HELP, 1, 50)
+    weighting: str = param("linear", WEIGHTING_HELP, choices=WEIGHTINGS, choice_labels=WEIGHTING_LABELS)
+    seed: int = param(1, "Seed of the randomized SVD's random start (and of a sampled window).", 0, MAX_SEED,
+                      advanced=True)
+    vector_size: int = param(300, "Dimensions d kept from the truncated SVD (Levy et al. 2015 used 500).", 1, 1000)
+    cds_alpha: float = param(0.75, "Context-distribution smoothing: context counts are raised to α before "
+                                   "normalising, which lifts rare contexts as word2vec's negative sampling does; 1 "
+                                   "turns it off (Levy et al. 2015, §3.2).", 0.0, 1.0, step=0.05, label="cds α")
+    shift: float = param(1.0, "k of the shift: keep max(PMI − log k, 0), the shifted PPMI that matches word2vec with "
+                              "k negative samples (Levy & Goldberg 2014); 1 means plain PPMI.", 1.0, 100.0, step=1.0,
+                         label="shift k")
+    eig_weight: float = param(0.5, "p in W = U·Σ^p: 1 keeps the singular values, 0.5 (symmetric) and 0 often do "
+                                   "better on similarity (Levy et al. 2015, §3.3).", 0.0, 1.0, step=0.1,
+                              label="eigenvalue weight p")
+    add_context: bool = param(False, "Use W + C, the word plus the context vectors (C = V·Σ^p, each row-normalised), "
+                                     "as GloVe does (Levy et al. 2015, §3.3; hyperwords' EnsembleEmbedding).",
+                              label="W + C (add context vectors)")
+    solver: str = param("randomized", "randomized: scikit-learn's randomized SVD (Halko, Martinsson & Tropp 2011), "
+                                      "fast; arpack: scipy's svds (Lanczos), exact but slower for many dimensions.",
+                        choices=SOLVERS, advanced=True)
+    svd_iterations: int = param(5, "Power iterations of the randomized SVD: more are slower and closer to the exact "
+                                   "SVD (scikit-learn's n_iter).", 1, 50, advanced=True)
 
 
 def ppmi(matrix, cds_alpha: float = 0.75, shift: float = 1.0) -> sp.csr_matrix:
@@ -184,6 +184,18 @@ def _unit_rows(a: np.ndarray) -> np.ndarray:
     return a / norms
 
 
+def memory_needed(n_words: int, vector_size: int, nonzero: int) -> int:
+    """Bytes of the SVD: U and V with the randomized range finder's oversampling, a few float64 copies of each,
+    and two copies of the sparse PPMI matrix (at most ``nonzero`` cells)."""
+    return 8 * (n_words * 2) * (vector_size + 10) * 4 + nonzero * 12 * 2
+
+
+def check_job(workspace, args: dict) -> None:
+    """Before a PPMI-SVD job is queued: enough words, ``vector_size`` below the vocabulary, memory
+    (:func:`~embedlab.train.cooccur.check_before_queue`). Raises InputError."""
+    check_before_queue(workspace, args, PPMISVDConfig, "PPMI-SVD", memory_needed)
+
+
 def fit_ppmi_svd(cooc: Cooccurrences, cfg: Optional[PPMISVDConfig] = None, progress: Optional[Progress] = None,
                  should_stop: Optional[ShouldStop] = None, memory_limit: Optional[int] = None) -> tuple:
     """PPMI-SVD word vectors from co-occurrence counts.
@@ -226,7 +238,7 @@ def fit_ppmi_svd(cooc: Cooccurrences, cfg: Optional[PPMISVDConfig] = None, progr
                          f"positive PMI with some context. Choose fewer dimensions (at most {max(n - 1, 1)}), or "
                          "lower min_count / use a larger corpus for a larger vocabulary.")
     # U and V with the oversampled range finder, a few float64 copies of each
-    needed = 8 * (cooc.n_words * 2) * (cfg.vector_size + 10) * 4 + M.nnz * 12 * 2
+    needed = memory_needed(cooc.n_words, cfg.vector_size, M.nnz)
     if needed > limit:
         raise InputError(f"The SVD of a {cooc.n_words:,}-word PPMI matrix to {cfg.vector_size} dimensions would need "
                          f"about {megabytes(needed)}, more than the limit of {megabytes(limit)} "
@@ -244,7 +256,8 @@ def fit_ppmi_svd(cooc: Cooccurrences, cfg: Optional[PPMISVDConfig] = None, progr
     if cfg.add_context:
         W = _unit_rows(W) + _unit_rows(Vt.T * weight)
     facts = {"singular_values": [float(v) for v in s], "ppmi_nonzero": int(M.nnz),
-             "ppmi_frobenius_sq": float(np.dot(M.data, M.data)), "svd_seconds": svd_seconds}
+             "ppmi_frobenius_sq": float(np.dot(M.data, M.data)), "factorised": "the PPMI matrix",
+             "svd_seconds": svd_seconds}
     progress(1.0, f"SVD done in {svd_seconds:.1f} s")
     return W[keep].astype(np.float32), keep, facts
 
@@ -304,4 +317,9 @@ FAMILY = Family(
     name="ppmi_svd", title="PPMI-SVD", data="corpus", item="word", config=PPMISVDConfig, job=run_job, source=SOURCE,
     description="Count how often words occur near each other, weigh the counts by positive PMI, and keep the "
                 "top singular vectors of that matrix.",
-    order=40)
+    details="PPMI(w, c) = max(log X_wc − log #(w) − log(#(c)^α / Σ_c' #(c')^α) − log k, 0); the truncated SVD "
+            "PPMI ≈ U Σ Vᵀ gives the word vectors W = U·Σ^p. The counts are kept with the corpus, so another "
+            "PPMI-SVD or GloVe model with the same window does not count again.",
+    loss_note="PPMI-SVD has no epochs and no loss: the SVD is computed directly. When it has trained, the plot of "
+              "its singular values shows how many dimensions matter.",
+    check=check_job, order=40)

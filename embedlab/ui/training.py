@@ -17,7 +17,7 @@ from embedlab.train import registry
 from embedlab.ui import session
 from embedlab.ui.forms import config_form
 from embedlab.ui.widgets import job_panel, user_errors
-from embedlab.views.training import NO_LOSS_YET, loss_curve
+from embedlab.views.training import NO_LOSS_YET, curve_from, model_figures
 
 
 def remember_job(key: str, job_id: str) -> None:
@@ -141,9 +141,7 @@ def training_job_view(job_id: str, key: str, on_trained: Optional[Callable[[dict
             st.caption(f"Epoch {info.get('epoch')} of {info.get('epochs')} · "
                        f"{info['words_per_s']:,.0f} {tokens}/s in the last epoch")
         cfg = status.get("args", {}).get("config", {})
-        workers = 1 if cfg.get("reproducible") else int(cfg.get("workers", 1))
-        losses = [x for x in info.get("epoch_losses") or [] if x is not None]
-        fig = loss_curve(losses, workers, info.get("epochs") or cfg.get("epochs")) if losses else None
+        fig = curve_from(info, cfg)
         if fig is not None:
             st.plotly_chart(fig, key=f"{key}-loss")
             if family is not None and family.loss_note:
@@ -160,5 +158,24 @@ def training_job_view(job_id: str, key: str, on_trained: Optional[Callable[[dict
                     on_trained(status)
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
+            trained_model_figures(model_id, key)
 
     job_panel(job_id, key, extra=details)
+
+
+def trained_model_figures(model_id: str, key: str, skip_loss: bool = True) -> None:
+    """What a trained model recorded beyond its vectors, drawn (an SVD's singular values; with
+    ``skip_loss=False`` also its loss curve, which a training view already drew from the job)."""
+    try:
+        info = session.workspace().model_info(model_id)
+    except InputError:  # deleted since
+        return
+    family = registry.find(info.get("kind"))
+    for what, fig, caption in model_figures(info):
+        if skip_loss and what == "loss":
+            continue
+        st.plotly_chart(fig, key=f"{key}-model-{what}")
+        if what == "loss" and family is not None and family.loss_note:
+            caption = family.loss_note  # how to read this family's curve (exact cost, or a gensim trend)
+        if caption:
+            st.caption(caption)

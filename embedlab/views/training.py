@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 
 
 def loss_curve(epoch_losses: Sequence[Optional[float]], workers: int = 1,
-               epochs: Optional[int] = None) -> Optional[go.Figure]:
+               epochs: Optional[int] = None, exact: bool = False, what: str = "loss",
+               unit: str = "epoch") -> Optional[go.Figure]:
     """Per-epoch training loss, or None when there is no loss to draw yet (or ever: FastText, gensim #3228).
 
     Parameters
@@ -21,6 +22,13 @@ def loss_curve(epoch_losses: Sequence[Optional[float]], workers: int = 1,
         Epochs of the whole run: the x axis then spans all of them from the
         start, so a single finished epoch is a visible point with its value
         written beside it, not an empty box.
+    exact : bool
+        The values are the training objective itself, computed exactly (GloVe's
+        cost), not a counter kept on the side: the title says so, whatever ``workers``.
+    what : str
+        What the values are ("loss", "cost").
+    unit : str
+        What one step of the x axis is ("epoch", "iteration").
 
     Returns
     -------
@@ -32,21 +40,74 @@ def loss_curve(epoch_losses: Sequence[Optional[float]], workers: int = 1,
         return None
     x = list(range(1, len(values) + 1))
     single = len(values) == 1
-    # gensim's summed losses are in the thousands; an autoencoder's mean squared error is about 0.01
-    fmt = ",.0f" if max(abs(v) for v in values) >= 100 else ".4g"
+    # gensim's losses are large sums; an exact per-cell cost such as GloVe's is a small number
+    shown = ".4g" if exact or max(abs(v) for v in values) < 100 else ",.0f"
     fig = go.Figure(go.Scatter(x=x, y=values, mode="lines+markers+text" if single else "lines+markers",
-                               text=[f"epoch 1: {values[0]:{fmt}}"] if single else None, textposition="middle right",
-                               marker=dict(size=9 if single else 6),
-                               hovertemplate=f"epoch %{{x}}: loss %{{y:{fmt}}}<extra></extra>"))
-    note = "trend only" if workers > 1 else "single worker"
+                               text=[f"{unit} 1: {values[0]:{shown}}"] if single else None,
+                               textposition="middle right", marker=dict(size=9 if single else 6),
+                               hovertemplate=f"{unit} %{{x}}: {what} %{{y:{shown}}}<extra></extra>"))
+    note = "exact objective" if exact else "trend only" if workers > 1 else "single worker"
     last = max(int(epochs or 0), len(values))
-    xaxis = dict(dtick=1, range=[0.5, last + 0.5]) if last > 1 else dict(dtick=1)
-    fig.update_layout(title=f"Training loss per epoch ({note})", xaxis_title="epoch", yaxis_title="loss",
+    xaxis = dict(dtick=1 if last <= 30 else None, range=[0.5, last + 0.5]) if last > 1 else dict(dtick=1)
+    fig.update_layout(title=f"Training {what} per {unit} ({note})", xaxis_title=unit, yaxis_title=what,
                       xaxis=xaxis, height=300, margin=dict(l=10, r=10, t=40, b=10))
     if single:
         fig.update_yaxes(range=[0, 2 * values[0]] if values[0] > 0 else None)
     return fig
 
 
+def curve_from(facts: dict, config: Optional[dict] = None) -> Optional[go.Figure]:
+    """The loss curve of a job's progress details or of a trained model's ``info``, or None.
+
+    Reads ``epoch_losses`` and, when present, ``epochs``, ``loss_exact``,
+    ``loss_name`` and ``loss_unit`` from ``facts``; the number of workers
+    (for gensim's caveat) from ``config`` (``workers``, ``reproducible``).
+    """
+    config = config or {}
+    losses = [x for x in facts.get("epoch_losses") or [] if x is not None]
+    if not losses:
+        return None
+    workers = 1 if config.get("reproducible") else int(config.get("workers", 1) or 1)
+    return loss_curve(losses, workers, facts.get("epochs") or config.get("epochs") or config.get("iterations"),
+                      exact=bool(facts.get("loss_exact")), what=str(facts.get("loss_name") or "loss"),
+                      unit=str(facts.get("loss_unit") or "epoch"))
+
+
 #: Shown instead of the loss curve until the first epoch has finished.
-NO_LOSS_YET = "The loss curve starts when the first epoch ends (gensim reports the loss once per epoch)."
+NO_LOSS_YET = "The loss curve starts when the first epoch ends (the loss is reported once per epoch)."
+
+
+#: Under the singular values of a trained model.
+SPECTRUM_NOTE = ("Each bar is one kept dimension's singular value, largest first; the line is the share of the "
+                 "factorised matrix's squared (Frobenius) norm ‖M‖² that the first k dimensions reproduce (their "
+                 "product is the best rank-k approximation, Eckart & Young 1936). Where the bars level off, more "
+                 "dimensions add little.")
+
+
+def model_figures(info: dict) -> list:
+    """The figures a trained model's ``info`` can draw, each with its caption.
+
+    Parameters
+    ----------
+    info : dict
+        A model's ``info.json`` (:attr:`embedlab.space.Space.info`).
+
+    Returns
+    -------
+    list of (str, plotly.graph_objects.Figure, str)
+        (what, figure, caption): ``"loss"``, the loss (or cost) curve when the model recorded ``epoch_losses``; the
+        ``"spectrum"``, the singular values when it recorded ``singular_values`` (an SVD-based
+        model: PPMI-SVD), with the cumulative share of ``frobenius_sq`` (or
+        ``ppmi_frobenius_sq``) they keep.
+    """
+    out = []
+    curve = curve_from(info, info.get("params") or {})
+    if curve is not None:
+        out.append(("loss", curve, str(info.get("loss_note") or "")))
+    if info.get("singular_values"):
+        from embedlab.views.count_based import spectrum_figure
+
+        total = info.get("frobenius_sq", info.get("ppmi_frobenius_sq"))
+        out.append(("spectrum", spectrum_figure(info["singular_values"], total,
+                                                info.get("factorised", "the factorised matrix")), SPECTRUM_NOTE))
+    return out
