@@ -595,4 +595,5 @@ def test_the_comparison_without_popularity_and_with_each_models_settings():
 
     assert settings_text(result) == ("Settings — **PureSVD**: n_factors 4, feedback ratings, power_iterations 4, "
                                      "seed 0.")
-    assert split_text(result).startswith(f"Held out: a random 20% of the ratings (seed 0): {result['split']['train']:,}")
+    train = result["split"]["train"]
+    assert split_text(result).startswith(f"Held out: a random 20% of the ratings (seed 0): {train:,} training")
