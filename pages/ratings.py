@@ -174,27 +174,29 @@ training_runs("ratings_train_jobs", key="ratings-run", on_trained=trained)
 
 # -- 4. evaluation ----------------------------------------------------------------------
 st.header("4. Evaluate on held-out ratings")
-rating_eval = kind in ("svd", "item2vec")  # the others rank without predicting ratings: section 5 judges them
-if not rating_eval:
+if kind in ("svd", "item2vec"):
+    st.caption(f"Ranking metrics: the top 10 unrated items per user; an item is relevant when the held-out rating is "
+               f"≥ {rec.RELEVANCE_THRESHOLD:g} (implicit tables: any held-out item). Baselines: the global mean "
+               "(ranking by popularity) and μ + b_u + b_i.")
+    e = st.columns(3)
+    methods = ["random", "latest"] if table.t is not None else ["random"]
+    method = e[0].selectbox("Split", methods, key="ratings-split",
+                            format_func={"random": "random ratings", "latest": "each user's latest ratings"}.get)
+    fraction = e[1].slider("Held-out fraction", 0.05, 0.5, 0.2, key="ratings-fraction")
+    curve_on = e[2].checkbox("RMSE against the number of factors", value=kind == "svd", key="ratings-curve",
+                             disabled=kind != "svd")
+    if st.button("Evaluate", key="ratings-evaluate"):
+        with widgets.user_errors():
+            args = {"table_id": table_id, "kind": kind, "config": config, "method": method,
+                    "test_fraction": fraction,
+                    "factors": [1, 2, 5, 10, 20, 40, 80, 150] if (curve_on and kind == "svd") else None}
+            st.session_state["ratings_eval_job"] = jobs.submit(ws, "ratings_eval", args, f"Evaluate {kind}")
+            # kept in the workspace, not only this session: the results survive a page switch or a reload
+            ws.set_setting("ratings_eval_job", {"table_id": table_id, "job_id": st.session_state["ratings_eval_job"]})
+else:  # the top-N models rank without predicting ratings: section 5 judges them
     st.caption(f"{family.title} ranks items and predicts no rating: compare it with the other recommenders in "
-               f"[5. Compare top-N recommenders](#{ANCHOR}).")
-st.caption(f"Ranking metrics: the top 10 unrated items per user; an item is relevant when the held-out rating is "
-           f"≥ {rec.RELEVANCE_THRESHOLD:g} (implicit tables: any held-out item). Baselines: the global mean "
-           "(ranking by popularity) and μ + b_u + b_i.")
-e = st.columns(3)
-methods = ["random", "latest"] if table.t is not None else ["random"]
-method = e[0].selectbox("Split", methods, key="ratings-split",
-                        format_func={"random": "random ratings", "latest": "each user's latest ratings"}.get)
-fraction = e[1].slider("Held-out fraction", 0.05, 0.5, 0.2, key="ratings-fraction")
-curve_on = e[2].checkbox("RMSE against the number of factors", value=kind == "svd", key="ratings-curve",
-                         disabled=kind != "svd")
-if st.button("Evaluate", key="ratings-evaluate", disabled=not rating_eval):
-    with widgets.user_errors():
-        args = {"table_id": table_id, "kind": kind, "config": config, "method": method, "test_fraction": fraction,
-                "factors": [1, 2, 5, 10, 20, 40, 80, 150] if (curve_on and kind == "svd") else None}
-        st.session_state["ratings_eval_job"] = jobs.submit(ws, "ratings_eval", args, f"Evaluate {kind}")
-        # kept in the workspace, not only this session: the results survive a page switch or a reload
-        ws.set_setting("ratings_eval_job", {"table_id": table_id, "job_id": st.session_state["ratings_eval_job"]})
+               f"[5. Compare top-N recommenders](#{ANCHOR}). Pick SVD or item2vec above to evaluate them "
+               "here.")
 eval_job = st.session_state.get("ratings_eval_job")
 if not eval_job:
     remembered = ws.get_setting("ratings_eval_job") or {}

@@ -347,8 +347,8 @@ def items_like(space: Space, query: str, k: int = 10, min_ratings: int = 1, item
         raise InputError(f"Fewer than two items have at least {min_ratings} ratings. Lower the minimum.")
     if item_item is not None:
         return _items_like_item_item(space, key, k, restrict, item_item, table)
-    table = nearest_neighbours(space, key, k, restrict=restrict)
-    out = _labelled(space, table.drop(columns=["label"], errors="ignore").rename(columns={"word": "item"}), "item")
+    found = nearest_neighbours(space, key, k, restrict=restrict)
+    out = _labelled(space, found.drop(columns=["label"], errors="ignore").rename(columns={"word": "item"}), "item")
     out = out.drop(columns=["frequency rank"])
     out = out[[c for c in ("title", "cosine", "ratings", "genres", "item") if c in out.columns]]
     out.attrs["query"] = key
