@@ -77,7 +77,7 @@ def lenskit_models() -> dict:
         "implicitmf_our_settings": {"scorer": "implicitmf", "config": {
             "embedding_size": als.factors, "regularization": als.regularization, "weight": als.alpha,
             "use_ratings": als.feedback == "ratings", "epochs": als.iterations}},
-        "ease": {"scorer": "ease", "config": {"regularization": EASEConfig().regularization}},
+        "ease": {"scorer": "ease", "config": {"regularization": ease.regularization}},
     }
 
 

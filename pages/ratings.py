@@ -1,4 +1,5 @@
-"""Ratings: upload or pick a rating table, train SVD / item2vec as a job, evaluate, explore items and users."""
+"""Ratings: upload or pick a rating table, train a model as a job, evaluate it, compare top-N recommenders,
+explore items and users."""
 
 import pandas as pd
 import streamlit as st
@@ -9,7 +10,9 @@ from embedlab.probes import recommend as rec
 from embedlab.sources import ratings as src
 from embedlab.store import shared_cache
 from embedlab.train import registry
+from embedlab.train.interactions import ItemItemModel
 from embedlab.ui import session, widgets
+from embedlab.ui.topn import ANCHOR, comparison_section
 from embedlab.ui.entry import through_app
 from embedlab.ui.tables import table_columns
 from embedlab.ui.training import training_runs, training_section
@@ -17,8 +20,9 @@ from embedlab.views import ratings as views
 
 through_app()
 st.title("Ratings: users and items as embeddings")
-st.caption("Factorise a user × item rating matrix into user and item vectors (the Netflix prize story), or learn "
-           "item vectors from each user's history with item2vec (Barkan & Koenigstein 2016).")
+st.caption("Factorise a user × item rating matrix into user and item vectors (the Netflix prize story), learn "
+           "item vectors from each user's history with item2vec (Barkan & Koenigstein 2016), or train the models "
+           "built for top-N lists (PureSVD, implicit ALS, EASE, item k-NN) and see which ranks best.")
 
 ws = session.workspace()
 SEPARATORS = {"guess": None, "comma": ",", "tab": "\t", "pipe |": "|", "semicolon ;": ";", "spaces": "whitespace",
@@ -170,23 +174,29 @@ training_runs("ratings_train_jobs", key="ratings-run", on_trained=trained)
 
 # -- 4. evaluation ----------------------------------------------------------------------
 st.header("4. Evaluate on held-out ratings")
-st.caption(f"Ranking metrics: the top 10 unrated items per user; an item is relevant when the held-out rating is "
-           f"≥ {rec.RELEVANCE_THRESHOLD:g} (implicit tables: any held-out item). Baselines: the global mean "
-           "(ranking by popularity) and μ + b_u + b_i.")
-e = st.columns(3)
-methods = ["random", "latest"] if table.t is not None else ["random"]
-method = e[0].selectbox("Split", methods, key="ratings-split",
-                        format_func={"random": "random ratings", "latest": "each user's latest ratings"}.get)
-fraction = e[1].slider("Held-out fraction", 0.05, 0.5, 0.2, key="ratings-fraction")
-curve_on = e[2].checkbox("RMSE against the number of factors", value=kind == "svd", key="ratings-curve",
-                         disabled=kind != "svd")
-if st.button("Evaluate", key="ratings-evaluate"):
-    with widgets.user_errors():
-        args = {"table_id": table_id, "kind": kind, "config": config, "method": method, "test_fraction": fraction,
-                "factors": [1, 2, 5, 10, 20, 40, 80, 150] if (curve_on and kind == "svd") else None}
-        st.session_state["ratings_eval_job"] = jobs.submit(ws, "ratings_eval", args, f"Evaluate {kind}")
-        # kept in the workspace, not only this session: the results survive a page switch or a reload
-        ws.set_setting("ratings_eval_job", {"table_id": table_id, "job_id": st.session_state["ratings_eval_job"]})
+if kind in ("svd", "item2vec"):
+    st.caption(f"Ranking metrics: the top 10 unrated items per user; an item is relevant when the held-out rating is "
+               f"≥ {rec.RELEVANCE_THRESHOLD:g} (implicit tables: any held-out item). Baselines: the global mean "
+               "(ranking by popularity) and μ + b_u + b_i.")
+    e = st.columns(3)
+    methods = ["random", "latest"] if table.t is not None else ["random"]
+    method = e[0].selectbox("Split", methods, key="ratings-split",
+                            format_func={"random": "random ratings", "latest": "each user's latest ratings"}.get)
+    fraction = e[1].slider("Held-out fraction", 0.05, 0.5, 0.2, key="ratings-fraction")
+    curve_on = e[2].checkbox("RMSE against the number of factors", value=kind == "svd", key="ratings-curve",
+                             disabled=kind != "svd")
+    if st.button("Evaluate", key="ratings-evaluate"):
+        with widgets.user_errors():
+            args = {"table_id": table_id, "kind": kind, "config": config, "method": method,
+                    "test_fraction": fraction,
+                    "factors": [1, 2, 5, 10, 20, 40, 80, 150] if (curve_on and kind == "svd") else None}
+            st.session_state["ratings_eval_job"] = jobs.submit(ws, "ratings_eval", args, f"Evaluate {kind}")
+            # kept in the workspace, not only this session: the results survive a page switch or a reload
+            ws.set_setting("ratings_eval_job", {"table_id": table_id, "job_id": st.session_state["ratings_eval_job"]})
+else:  # the top-N models rank without predicting ratings: section 5 judges them
+    st.caption(f"{family.title} ranks items and predicts no rating: compare it with the other recommenders in "
+               f"[5. Compare top-N recommenders](#{ANCHOR}). Pick SVD or item2vec above to evaluate them "
+               "here.")
 eval_job = st.session_state.get("ratings_eval_job")
 if not eval_job:
     remembered = ws.get_setting("ratings_eval_job") or {}
@@ -201,6 +211,7 @@ if eval_job:
             st.dataframe(metrics, hide_index=True, key="ratings-metrics")
             if any(str(row["model"]).startswith("SVD") for row in result["metrics"]):
                 st.caption(rec.RANKING_NOTE)
+                st.markdown(f"[→ Compare top-N recommenders](#{ANCHOR})")
             st.download_button("Download the metrics (CSV)", metrics.to_csv(index=False), "rating_metrics.csv",
                                key="ratings-metrics-dl")
             if result.get("curve"):
@@ -210,8 +221,11 @@ if eval_job:
                            "validation data the shrinkage keeps the extra factors from fitting noise, without it "
                            "(λ = 0) they do.")
 
-# -- 5. explore ---------------------------------------------------------------------------
-st.header("5. Explore items and users")
+# -- 5. top-N comparison ----------------------------------------------------------------------
+comparison_section(table, table_id)
+
+# -- 6. explore ---------------------------------------------------------------------------
+st.header("6. Explore items and users")
 models = ws.models()
 models = models[(models["status"] == "ready") & models["kind"].isin([f.name for f in registry.families("ratings")])]
 if models.empty:
@@ -225,13 +239,20 @@ pick = st.selectbox("Item model", ids, index=ids.index(current) if current in id
 items = session.load_space(pick)
 if items.info.get("model"):
     st.caption(items.info["model"])
+if items.info.get("vectors"):
+    st.caption(items.info["vectors"])
 if session.active_model_id() != pick:
     st.button("Make it the active model (Explore, analogies)", key="ratings-activate",
               on_click=session.set_active_model, args=(pick,))
 with widgets.user_errors():
-    if not items.info.get("users_model_id"):
+    owner = items.info.get("table_id") or table_id
+    t_items = session.cached(None, "rating_table", (owner,), lambda: src.load_table(ws, owner))
+    users = session.load_space(items.info["users_model_id"]) if items.info.get("users_model_id") else None
+    item_item = None
+    if items.info.get("scoring") == "item-item":  # EASE, item k-NN: their own item–item weights, saved with them
+        item_item = session.cached(pick, "item_item", (), lambda: ItemItemModel.load(ws, pick))
+    elif users is None:
         raise InputError("This model has no user vectors saved with it; train it again on this page.")
-    users = session.load_space(items.info["users_model_id"])
     x1, x2 = st.columns(2)
     with x1:
         st.subheader("Items like …")
@@ -245,18 +266,19 @@ with widgets.user_errors():
         # a problem here (an unknown title) must not hide the recommendations beside it
         with widgets.user_errors():
             like = session.cached(pick, "items_like", (query, k, min_r),
-                                  lambda: rec.items_like(items, query, k, min_r))
+                                  lambda: rec.items_like(items, query, k, min_r, item_item, t_items))
             found = like.attrs.get("query")
             if found is not None:
-                st.caption(f"Items like **{items.labels_of([found])[0]}** (id {found}), by cosine similarity")
+                st.caption(f"Items like **{items.labels_of([found])[0]}** (id {found}), {like.attrs['by']}")
             st.dataframe(like, hide_index=True, key="ratings-like-table", column_config=table_columns(items))
     with x2:
         st.subheader("Recommendations for a user")
-        user = st.selectbox("User", users.words[:2000], key="ratings-user")
-        owner = items.info.get("table_id") or table_id
-        t_items = session.cached(None, "rating_table", (owner,), lambda: src.load_table(ws, owner))
-        recs, top = session.cached(pick, "recommend", (user,), lambda: rec.recommend(items, users, t_items, user, 10))
+        user = st.selectbox("User", rec.user_choices(users, t_items), key="ratings-user")
+        recs, top = session.cached(pick, "recommend", (user,),
+                                   lambda: rec.recommend(items, users, t_items, user, 10, item_item))
         st.markdown("**Top 10 recommendations** (unrated items)")
+        if recs.attrs.get("note"):
+            st.info(recs.attrs["note"])
         st.dataframe(recs, hide_index=True, key="ratings-recs", column_config=table_columns(items))
         st.markdown("**Items this user rated highest**")
         st.dataframe(top, hide_index=True, key="ratings-top", column_config=table_columns(items))

@@ -7,6 +7,7 @@ tie orders; the same split for every model; bad input.
 """
 
 import itertools
+import json
 import math
 
 import numpy as np
@@ -21,11 +22,12 @@ from embedlab.probes.topn import (Split, evaluate_scorer, evaluate_topn, make_sp
                                   run_topn_job)
 from embedlab.sources.ratings import RatingTable, attach_items, read_item_metadata, read_ratings, save_table
 from embedlab.store import Workspace
-from embedlab.train import als, ease, itemknn, puresvd
+from embedlab.train import als, ease, itemknn, puresvd, registry
 from embedlab.train.als import ALSConfig, confidence_matrix, fit_als
 from embedlab.train.ease import EASEConfig, ease_weights, fit_ease
 from embedlab.train.interactions import fit_popularity, interaction_matrix, top_k_rows
 from embedlab.train.itemknn import ItemKNNConfig, fit_itemknn, knn_weights
+from embedlab.train.params import Params
 from embedlab.train.puresvd import PureSVDConfig, fit_puresvd
 
 ML = config.SAMPLE_DIR / "ml-latest-small"
@@ -287,15 +289,17 @@ def test_als_confidence_is_one_plus_alpha_r():
 # -- configs -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("module", FAMILY_MODULES)
-def test_family_modules_state_what_the_registry_needs(module):
-    assert module.DATA_KIND == "ratings" and module.NAME and module.TITLE and module.CITATION
-    cfg_class = next(v for k, v in vars(module).items() if k.endswith("Config") and k != "FamilyConfig")
-    rows = cfg_class.describe()
-    assert rows and all(r["help"] for r in rows)
-    assert all(("min" in r and "max" in r) or "choices" in r for r in rows)
-    cfg = cfg_class()
-    assert cfg_class.from_dict(cfg.to_dict()) == cfg
-    assert callable(module.run_job)
+def test_each_module_declares_a_ratings_family_with_a_documented_form(module):
+    family = registry.family(module.NAME)
+    assert family is module.FAMILY and family.title == module.TITLE
+    assert (family.data, family.item, family.arg) == ("ratings", "item", "table_id")
+    assert family.job_function() is module.run_job and module.MODEL_TEXT in family.details
+    assert [f.name for f in registry.families("ratings")][:2] == ["svd", "item2vec"]  # the rating models first
+    rows = family.config.describe()
+    assert issubclass(family.config, Params) and rows["help"].map(bool).all()
+    assert all((r["min"] is not None and r["max"] is not None) or r["choices"] for _, r in rows.iterrows())
+    cfg = family.config()
+    assert family.config.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
 
 
 @pytest.mark.parametrize("cls,bad", [
@@ -308,9 +312,10 @@ def test_bad_settings_are_refused(cls, bad):
         cls.from_dict(bad)
 
 
-def test_whole_numbers_survive_a_json_round_trip():
-    assert PureSVDConfig.from_dict({"n_factors": 20.0}).n_factors == 20
+def test_a_whole_number_given_to_a_float_setting_becomes_a_float():
     assert isinstance(EASEConfig.from_dict({"regularization": 5}).regularization, float)
+    with pytest.raises(InputError, match="n_factors must be a whole number; got 20.5"):
+        PureSVDConfig.from_dict({"n_factors": 20.5})
 
 
 # -- the comparison ----------------------------------------------------------------------
@@ -427,3 +432,168 @@ def test_on_ml_latest_small_ease_beats_popularity_and_svd_wins_only_rmse():
     assert rows["svd"]["RMSE"] < 0.95
     assert result["explanation"].startswith("SVD (rating model) predicts held-out ratings best")
     assert rows["ease"]["users"] > 500
+
+
+# -- using a saved model: recommendations and "items like X" for every family ----------------------------
+
+def saved(ws, module, table_id, config):
+    out = module.run_job(ws, {"table_id": table_id, "config": config, "name": module.TITLE}, lambda *a, **k: None)
+    items = ws.load_space(out["model_id"])
+    users = ws.load_space(out["users_model_id"]) if "users_model_id" in out else None
+    return items, users
+
+
+def exact_ease(table, lam):
+    """EASE's B in float64 by the Woodbury identity (few users): the ground truth for the saved model."""
+    X = interaction_matrix(table, "binary").toarray().astype(np.float64)
+    K = X @ X.T + lam * np.eye(len(X))
+    P = (np.eye(X.shape[1]) - X.T @ np.linalg.solve(K, X)) / lam
+    B = np.eye(X.shape[1]) - P / np.diag(P)[None, :]
+    return X, B
+
+
+def test_saved_ease_and_item_knn_score_a_user_exactly_as_their_full_matrices(tmp_path):
+    from embedlab.probes.recommend import items_like, recommend, user_choices
+    from embedlab.train.interactions import ItemItemModel
+
+    ws = Workspace(tmp_path / "ws")
+    table = small_ml(2500)
+    table_id = save_table(ws, table)
+    a = int(np.flatnonzero(table.items == "1")[0])  # Toy Story
+    for module, cfg in ((ease, {"regularization": 50.0, "dim": 8}), (itemknn, {"neighbours": 10, "dim": 8})):
+        items, users = saved(ws, module, table_id, cfg)
+        assert users is None and items.info["scoring"] == "item-item"
+        stored = ItemItemModel.load(ws, items.info["id"])
+        if module is ease:
+            X, W = exact_ease(table, 50.0)  # B (the saved model keeps only λ and diag(P))
+            row = W[a]  # B[a, j]: a's weight in j's score
+        else:
+            X = interaction_matrix(table, "binary").toarray().astype(np.float64)
+            W = fit_itemknn(table, ItemKNNConfig(neighbours=10)).W.toarray()
+            row = W[:, a]  # a's own k neighbours
+        Xs = stored.matrix(table)
+        close = {"rel": 1e-6, "abs": 1e-8}  # diag(P) was kept from the float32 training
+        for u in (0, 7, table.n_users - 1):
+            assert stored.user_scores(Xs, u) == pytest.approx(X[u] @ W, **close)
+        # the page's recommendations: the 10 best scores of x_u·B (x_u·W), rated items left out
+        user = user_choices(None, table)[0]  # the most active user
+        u = int(np.flatnonzero(table.users == user)[0])
+        S = X[u] @ W
+        S[table.i[table.u == u]] = -np.inf
+        recs, top = recommend(items, None, table, user, 10, stored)
+        assert recs.iloc[:, 1].to_numpy() == pytest.approx(np.sort(S)[::-1][:10], **close)
+        assert not set(recs["item"]) & set(table.items[table.i[table.u == u]])
+        like = items_like(items, "Toy Story", 5, 1, stored, table)
+        assert like.attrs["query"] == "1" and "1" not in set(like["item"])
+        assert like.iloc[:, 1].to_numpy() == pytest.approx(np.sort(np.delete(row, a))[::-1][:5], **close)
+        assert set(like["title"]) <= set(items.labels)
+
+
+def test_puresvd_and_als_recommend_by_the_dot_product_they_were_trained_for(tmp_path):
+    from embedlab.probes.recommend import recommend
+
+    ws = Workspace(tmp_path / "ws")
+    table = small_ml(2500)
+    table_id = save_table(ws, table)
+    for module, cfg in ((puresvd, {"n_factors": 8}), (als, {"factors": 8, "iterations": 5})):
+        items, users = saved(ws, module, table_id, cfg)
+        assert items.info["scoring"] == "dot"
+        user = users.words[3]
+        pu = users.vector(user).astype(np.float64)
+        unrated = ~np.isin(items.words, table.items[table.i[table.u == int(np.flatnonzero(table.users == user)[0])]])
+        scores = items.vectors.astype(np.float64) @ pu
+        recs, _ = recommend(items, users, table, user, 10)
+        assert list(recs.columns[:2]) == ["title", "score p_u·q_i"]
+        assert recs["score p_u·q_i"].to_numpy() == pytest.approx(np.sort(scores[unrated])[::-1][:10], rel=1e-6)
+        assert set(recs["item"]) <= set(np.asarray(items.words)[unrated])
+        # not the cosine: PureSVD's and ALS's scores grow with an item's vector length (popularity)
+        cosine = scores / np.linalg.norm(items.vectors, axis=1)
+        by_cosine = np.asarray(items.words)[unrated][np.argsort(-cosine[unrated], kind="stable")[:10]]
+        assert set(by_cosine) != set(recs["item"])
+
+
+def test_a_user_who_rated_every_item_gets_no_recommendations_and_a_note(tmp_path):
+    from embedlab.probes.recommend import recommend
+    from embedlab.train.interactions import ItemItemModel
+
+    pairs = [(0, i) for i in range(6)] + [(u, i) for u in range(1, 8) for i in range(6) if (u + i) % 2]
+    table = table_from(pairs)
+    ws = Workspace(tmp_path / "ws")
+    table_id = save_table(ws, table)
+    for module, cfg in ((puresvd, {"n_factors": 2}), (ease, {"dim": 2}), (itemknn, {"dim": 2}),
+                        (als, {"factors": 2})):
+        items, users = saved(ws, module, table_id, cfg)
+        stored = ItemItemModel.load(ws, items.info["id"]) if users is None else None
+        recs, top = recommend(items, users, table, "0", 10, stored)
+        assert recs.empty and "User 0 has rated every item" in recs.attrs["note"]
+        assert len(top) == 6
+        recs, _ = recommend(items, users, table, "1", 10, stored)
+        assert len(recs) == 3  # user 1 rated 3 of the 6 items
+
+
+def test_item_knn_vectors_are_the_rows_of_the_cosine_matrix_reduced():
+    rng = np.random.default_rng(5)
+    X = sp.csr_matrix((rng.random((40, 12)) < 0.4).astype(float))
+    D = X.toarray()
+    Xn = D / np.linalg.norm(D, axis=0)
+    values, vectors = np.linalg.eigh(Xn.T @ Xn)  # S = X̃ᵀX̃ is symmetric: its SVD is its eigen-decomposition
+    top = np.argsort(-values)[:4]
+    expected = vectors[:, top] * values[top]  # rows of S on its top 4 singular vectors: (U Σ) of S
+    got = itemknn.cosine_item_vectors(X, 4)
+    assert np.abs(got) == pytest.approx(np.abs(expected), abs=1e-4)  # a singular vector's sign is arbitrary
+
+
+# -- EASE's memory before training and the comparison's checks -------------------------------------------
+
+def test_ease_states_its_memory_before_training_and_submit_refuses_over_the_limit(monkeypatch, tmp_path):
+    from embedlab import jobs
+
+    ws = Workspace(tmp_path / "ws")
+    table = small_ml(2500)
+    table_id = save_table(ws, table)
+    n = int((table.item_counts() > 0).sum())
+    note = ease.FAMILY.run_preview(ws, {"table_id": table_id, "config": {}})
+    mb = ease.ease_memory_bytes(n, table.n_users) / 1e6
+    assert f"dense {n:,} × {n:,} item–item matrix: about {mb:,.0f} MB" in note
+    monkeypatch.setattr(ease, "MAX_ITEMS", n - 1)
+    monkeypatch.setattr(jobs, "SCHEDULER", None)  # nothing may be queued
+    gb = ease.ease_memory_bytes(n, table.n_users) / 1e9
+    for call in (lambda: ease.FAMILY.run_preview(ws, {"table_id": table_id}),
+                 lambda: jobs.submit(ws, "ease", {"table_id": table_id, "config": {}, "name": "x"}, "x")):
+        with pytest.raises(InputError, match=f"about {gb:.1f} GB of memory.*allows EASE up to {n - 1:,} items"):
+            call()
+    assert jobs.list_jobs(ws) == []
+
+
+def test_the_comparison_is_checked_before_it_is_queued(monkeypatch):
+    table = small_ml(500)
+    with pytest.raises(InputError, match=f"k = 1000 is larger than the catalogue \\({table.n_items:,} items\\)"):
+        topn.plan_topn(table, ["ease"], (10, 1000))
+    with pytest.raises(InputError, match="Choose at least one model"):
+        topn.plan_topn(table, [], (10,), popularity=False)
+    with pytest.raises(InputError, match="at least one k"):
+        topn.plan_topn(table, ["ease"], ())
+    with pytest.raises(InputError, match="PureSVD: n_factors must be from 1 to 1000; got 0"):
+        topn.plan_topn(table, [{"family": "puresvd", "config": {"n_factors": 0}}], (10,))
+    assert topn.plan_topn(table, ["ease", "svd"], (10,)) == []
+    implicit = small_ml(500, implicit=True)
+    assert topn.plan_topn(implicit, ["svd", "ease"], (10,)) == [
+        "SVD (rating model) needs ratings; this table is implicit feedback, so it will be left out."]
+    monkeypatch.setattr(ease, "MAX_ITEMS", 10)
+    (note,) = topn.plan_topn(table, ["ease"], (10,))
+    assert note.startswith("EASE will be left out: EASE needs a dense") and "GB of memory" in note
+
+
+def test_the_comparison_without_popularity_and_with_each_models_settings():
+    table = small_ml(1500)
+    result = evaluate_topn(table, [{"family": "puresvd", "config": {"n_factors": 4}}], ks=(20, 5),
+                           popularity=False)
+    (row,) = result["rows"]
+    assert row["family"] == "puresvd" and result["ks"] == [5, 20]  # sorted: the chart uses the first
+    assert row["settings"] == PureSVDConfig(n_factors=4).to_dict()
+    from embedlab.views.topn import settings_text, split_text
+
+    assert settings_text(result) == ("Settings — **PureSVD**: n_factors 4, feedback ratings, power_iterations 4, "
+                                     "seed 0.")
+    train = result["split"]["train"]
+    assert split_text(result).startswith(f"Held out: a random 20% of the ratings (seed 0): {train:,} training")

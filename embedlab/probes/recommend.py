@@ -30,8 +30,9 @@ RELEVANCE_THRESHOLD = 4.0
 RANKING_NOTE = ("Why can the popularity baseline beat SVD on NDCG@10? SVD is trained to predict the ratings users "
                 "gave, which says little about the thousands of unrated films it must rank, so it ranks the whole "
                 "catalogue poorly, while most held-out ratings are of popular films (Cremonesi, Koren & Turrin "
-                "2010, \"Performance of recommender algorithms on top-N recommendation tasks\"). Models trained "
-                "for top-N ranking come in a later issue.")
+                "2010, \"Performance of recommender algorithms on top-N recommendation tasks\"). Models built "
+                "for top-N ranking (PureSVD, implicit ALS, EASE, item k-NN) are judged against it in the top-N "
+                "comparison below.")
 
 
 def split_ratings(table: RatingTable, method: str = "random", test_fraction: float = 0.2, seed: int = 0) -> np.ndarray:
@@ -301,30 +302,82 @@ def find_item(space: Space, query: str) -> str:
     raise InputError(f"No item has the id or title '{query}'. Type part of a title, e.g. 'Toy Story'.{hint}")
 
 
-def items_like(space: Space, query: str, k: int = 10, min_ratings: int = 1) -> pd.DataFrame:
-    """Nearest items (cosine) to an item given by id or title, with titles and genres.
+def items_like(space: Space, query: str, k: int = 10, min_ratings: int = 1, item_item=None,
+               table: Optional[RatingTable] = None) -> pd.DataFrame:
+    """Items most like an item given by id or title, with titles and genres.
 
-    Items with few ratings have short, noisy vectors whose direction says little
-    (cosine ignores length), so ``min_ratings`` leaves them out of the answers.
-    Rating spaces are stored most-rated first, so this is ``restrict`` of
+    By default the nearest items by cosine of the item vectors. Items with few
+    ratings have short, noisy vectors whose direction says little (cosine
+    ignores length), so ``min_ratings`` leaves them out of the answers. Rating
+    spaces are stored most-rated first, so this is ``restrict`` of
     :func:`~embedlab.probes.neighbours.nearest_neighbours`.
+
+    An item–item model (EASE, item k-NN: ``item_item`` given, with the
+    ``table`` it was trained on) answers with its own item–item weights
+    instead of its reduced vectors: item k-NN with the k neighbours it keeps
+    for the item (cosine of the items' rating columns; fewer than ``k`` rows
+    when fewer pass ``min_ratings``), EASE with the item's row of B (how much
+    having rated it raises each other item's score).
+
+    Parameters
+    ----------
+    space : Space
+    query : str
+        An item id, title or part of a title (see :func:`find_item`).
+    k : int
+    min_ratings : int
+    item_item : ItemItemModel, optional
+        :meth:`embedlab.train.interactions.ItemItemModel.load` of the space's model.
+    table : RatingTable, optional
+        Needed with ``item_item`` (EASE reads the training matrix from it).
 
     Returns
     -------
     pandas.DataFrame
-        ``title`` (when the items have titles), ``cosine``, ``ratings`` (count), ``genres`` (when known) and
-        ``item`` (the id), best first: the columns a reader needs first come first, so a narrow table
-        clips the genres and the id, not the score. ``attrs['query']`` is the item's id.
+        ``title`` (when the items have titles), the score (``cosine``, or
+        ``weight B[x, j]`` for EASE), ``ratings`` (count), ``genres`` (when
+        known) and ``item`` (the id), best first: the columns a reader needs
+        first come first, so a narrow table clips the genres and the id, not
+        the score. ``attrs['query']`` is the item's id, ``attrs['by']`` says
+        what the score is.
     """
     key = find_item(space, query)
     restrict = int((space.counts >= min_ratings).sum()) if min_ratings > 1 else None
     if restrict is not None and restrict < 2:
         raise InputError(f"Fewer than two items have at least {min_ratings} ratings. Lower the minimum.")
-    table = nearest_neighbours(space, key, k, restrict=restrict)
-    out = _labelled(space, table.drop(columns=["label"], errors="ignore").rename(columns={"word": "item"}), "item")
+    if item_item is not None:
+        return _items_like_item_item(space, key, k, restrict, item_item, table)
+    found = nearest_neighbours(space, key, k, restrict=restrict)
+    out = _labelled(space, found.drop(columns=["label"], errors="ignore").rename(columns={"word": "item"}), "item")
     out = out.drop(columns=["frequency rank"])
     out = out[[c for c in ("title", "cosine", "ratings", "genres", "item") if c in out.columns]]
     out.attrs["query"] = key
+    out.attrs["by"] = "by cosine similarity of the item vectors"
+    return out
+
+
+def _items_like_item_item(space: Space, key: str, k: int, restrict: Optional[int], model, table) -> pd.DataFrame:
+    if table is None:
+        raise InputError("This model's items are compared through the rating table it was trained on; pick it.")
+    pos = pd.Index(model.items).get_indexer(pd.Index(space.words))  # space order -> the model's order
+    a = int(pos[space.index(key)])
+    if a < 0:
+        raise InputError(f"The item {key} was not rated in this model's training data, so it has no neighbours.")
+    weights = model.item_weights(model.matrix(table), a)
+    scores = np.where(pos >= 0, weights[np.maximum(pos, 0)], -np.inf)
+    if restrict:
+        scores[restrict:] = -np.inf
+    scores[space.index(key)] = -np.inf
+    if model.method != "ease":
+        scores[scores <= 0] = -np.inf  # only the k neighbours the model keeps
+    best = top_k(scores, k)
+    name = "weight B[x, j]" if model.method == "ease" else "cosine"
+    out = _labelled(space, pd.DataFrame({"item": [space.words[j] for j in best], name: scores[best]}), "item")
+    out = out[[c for c in ("title", name, "ratings", "genres", "item") if c in out.columns]]
+    out.attrs["query"] = key
+    out.attrs["by"] = ("by EASE's item–item weight B[x, j]: how much having rated it raises each item's score"
+                       if model.method == "ease" else
+                       "among the neighbours item k-NN keeps for it, by cosine of the items' rating columns")
     return out
 
 
@@ -339,13 +392,48 @@ def _labelled(space: Space, frame: pd.DataFrame, col: str) -> pd.DataFrame:
     return out
 
 
-def recommend(items: Space, users: Space, table: RatingTable, user: str, n: int = 10) -> tuple:
+def user_choices(users: Optional[Space], table: RatingTable, limit: int = 2000) -> list:
+    """User ids to pick from, most active first: the model's user space, or the table's users (item–item models).
+
+    Returns
+    -------
+    list of str
+        At most ``limit`` ids.
+    """
+    if users is not None:
+        return list(users.words[:limit])
+    order = np.argsort(-table.user_counts(), kind="stable")[:limit]
+    return [str(x) for x in np.asarray(table.users)[order]]
+
+
+def recommend(items: Space, users: Optional[Space], table: RatingTable, user: str, n: int = 10,
+              item_item=None) -> tuple:
     """A user's top-``n`` recommendations and the items they rated highest.
 
-    SVD spaces score items by the predicted rating μ + b_u + b_i + p_u·q_i
-    (biases from the ``bias`` meta columns, μ from ``info``); item2vec by the
-    cosine between the user's vector and each item's. Items the user rated are
-    never recommended.
+    How items are scored depends on the model (``items.kind`` and ``info["scoring"]``):
+
+    * SVD: the predicted rating μ + b_u + b_i + p_u·q_i (biases from the
+      ``bias`` meta columns, μ from ``info``), clipped to the rating scale;
+    * PureSVD, implicit ALS (``scoring == "dot"``): the dot product p_u·q_i
+      of the user's and the item's vectors, the score they were trained for;
+    * EASE, item k-NN (``item_item`` given): the user's row of the table
+      times the model's item–item matrix, x_u·B or x_u·W
+      (:class:`~embedlab.train.interactions.ItemItemModel`);
+    * item2vec: the cosine of the user's vector and each item's.
+
+    Items the user rated are never recommended; a user who rated every item
+    gets an empty list (``attrs['note']`` says so).
+
+    Parameters
+    ----------
+    items : Space
+    users : Space or None
+        The model's user space (None for EASE and item k-NN).
+    table : RatingTable
+        The table the model was trained on (what the user rated).
+    user : str
+    n : int
+    item_item : ItemItemModel, optional
 
     Returns
     -------
@@ -357,31 +445,51 @@ def recommend(items: Space, users: Space, table: RatingTable, user: str, n: int 
     Raises
     ------
     InputError
-        Unknown user.
+        Unknown user; a model without user vectors and without ``item_item``.
     """
     user = str(user).strip()
-    if user not in users:
-        raise InputError(f"There is no user '{user}' in this model. Pick a user id from the list.")
-    pu = users.vector(user).astype(np.float64)
-    if items.kind == "svd":
-        bias_i = items.meta["bias"].to_numpy(np.float64) if "bias" in items.meta else 0.0
-        bias_u = float(users.meta.loc[user, "bias"]) if "bias" in users.meta else 0.0
-        scores = float(items.info.get("global_mean", 0.0)) + bias_u + bias_i + items.vectors.astype(np.float64) @ pu
-        scores = np.clip(scores, items.info.get("rating_min", -np.inf), items.info.get("rating_max", np.inf))
-        score_name = "predicted rating"
+    user_ids = pd.Index(np.asarray(table.users).astype(str))
+    if item_item is not None:
+        if user not in user_ids:
+            raise InputError(f"There is no user '{user}' in this rating table. Pick a user id from the list.")
+        model = item_item
+        X = model.matrix(table)
+        raw = model.user_scores(X, int(user_ids.get_loc(user)))
+        pos = pd.Index(model.items).get_indexer(pd.Index(items.words))
+        scores = np.where(pos >= 0, raw[np.maximum(pos, 0)], -np.inf)
+        score_name = "score x_u·B" if model.method == "ease" else "summed similarity"
     else:
-        from embedlab.probes.neighbours import similarities
+        if users is None:
+            raise InputError("This model has no user vectors saved with it; train it again on the Ratings page.")
+        if user not in users:
+            raise InputError(f"There is no user '{user}' in this model. Pick a user id from the list.")
+        pu = users.vector(user).astype(np.float64)
+        if items.kind == "svd":
+            bias_i = items.meta["bias"].to_numpy(np.float64) if "bias" in items.meta else 0.0
+            bias_u = float(users.meta.loc[user, "bias"]) if "bias" in users.meta else 0.0
+            scores = (float(items.info.get("global_mean", 0.0)) + bias_u + bias_i
+                      + items.vectors.astype(np.float64) @ pu)
+            scores = np.clip(scores, items.info.get("rating_min", -np.inf), items.info.get("rating_max", np.inf))
+            score_name = "predicted rating"
+        elif items.info.get("scoring") == "dot":
+            scores = items.vectors.astype(np.float64) @ pu  # PureSVD, ALS: the score they were trained for
+            score_name = "score p_u·q_i"
+        else:
+            from embedlab.probes.neighbours import similarities
 
-        scores = similarities(items, pu).astype(np.float64)
-        score_name = "cosine"
-    u_idx = int(np.flatnonzero(table.users == user)[0]) if user in set(table.users) else -1
+            scores = similarities(items, pu).astype(np.float64)
+            score_name = "cosine"
+    u_idx = int(user_ids.get_loc(user)) if user in user_ids else -1
     rated = table.i[table.u == u_idx] if u_idx >= 0 else np.empty(0, dtype=np.int64)
-    rated_keys = table.items[rated]
+    rated_keys = np.asarray(table.items)[rated].astype(str)
     exclude = pd.Index(items.words).get_indexer(pd.Index(rated_keys))
     best = top_k(scores, n, exclude=exclude[exclude >= 0])
     rec = pd.DataFrame({"item": [items.words[j] for j in best], score_name: scores[best]})
     rec = _labelled(items, rec, "item")
     rec = rec[[c for c in ("title", score_name, "ratings", "genres", "item") if c in rec.columns]]
+    if rec.empty:
+        rec.attrs["note"] = (f"User {user} has rated every item this model knows ({len(rated):,} ratings): there is "
+                             "nothing left to recommend.")
     r = table.r[table.u == u_idx] if u_idx >= 0 else np.empty(0)
     order = np.argsort(-r, kind="stable")[:n]
     labels = table.item_labels()[rated[order]]

@@ -408,9 +408,71 @@ def _specs(models) -> list:
     return specs
 
 
+def model_settings(spec: dict) -> dict:
+    """The full settings a comparison trains a model with: its config (defaults filled in), or {} for the biases.
+
+    Raises
+    ------
+    InputError
+        A value out of range (the message names the setting).
+    """
+    from embedlab.train.registry import find
+
+    family = find(spec["family"])
+    if family is None:
+        return {}
+    try:
+        return family.make_config(spec.get("config")).to_dict()
+    except InputError as exc:
+        raise InputError(f"{FAMILIES[spec['family']][0]}: {exc}") from None
+
+
+def plan_topn(table: RatingTable, models=None, ks=KS, popularity: bool = True) -> list:
+    """Check a comparison before it is queued; return what will be left out and why.
+
+    Parameters
+    ----------
+    table : RatingTable
+    models, ks, popularity : see :func:`evaluate_topn`
+
+    Returns
+    -------
+    list of str
+        Notes: rating models on an implicit table, EASE over its item limit
+        (with the memory it would take).
+
+    Raises
+    ------
+    InputError
+        No model chosen, an unknown family or a bad setting, no k, or a k
+        larger than the catalogue.
+    """
+    specs = _specs(models)
+    if not specs and not popularity:
+        raise InputError("Choose at least one model to compare.")
+    if not len(ks):
+        raise InputError("Choose at least one k (the length of the top-N lists).")
+    _check_ks(ks, table.n_items)
+    notes = []
+    for spec in specs:
+        label, _, predicts = FAMILIES[spec["family"]]
+        label = spec.get("label") or label
+        model_settings(spec)
+        if predicts and table.implicit:
+            notes.append(f"{label} needs ratings; this table is implicit feedback, so it will be left out.")
+        elif spec["family"] == "ease":
+            from embedlab.train.ease import memory_note
+
+            try:
+                memory_note(table)
+            except InputError as exc:
+                notes.append(f"{label} will be left out: {exc}")
+    return notes
+
+
 def evaluate_topn(table: RatingTable, models=None, method: str = "random", test_fraction: float = 0.2,
                   seed: int = 0, ks=KS, threshold: Optional[float] = RELEVANCE_THRESHOLD,
-                  progress: Optional[Progress] = None) -> dict:
+                  progress: Optional[Progress] = None, popularity: bool = True) -> dict:
     """Train every chosen model and the popularity baseline on one split and compare them.
 
     Parameters
@@ -426,6 +488,8 @@ def evaluate_topn(table: RatingTable, models=None, method: str = "random", test_
         Cut-offs (default 10 and 20), each at most the catalogue size.
     threshold : float or None
         Relevance threshold on test ratings.
+    popularity : bool
+        Include the most-popular baseline (first row).
 
     Returns
     -------
@@ -433,28 +497,30 @@ def evaluate_topn(table: RatingTable, models=None, method: str = "random", test_
         ``rows``: one dict per model (``model``, ``family``, ``RMSE``, ``MAE``
         (None unless the model predicts ratings), every ``metric@k``,
         ``coverage@k``, ``popular share@k``, ``users``, ``train seconds``,
-        ``eval seconds``); ``chart``: long-format rows (``model``, ``metric``,
-        ``value``) of the ranking metrics at the first k, and the RMSE rows;
-        ``explanation``: one sentence on why the RMSE winner and the ranking
-        winner differ; ``split``: :meth:`Split.describe`; ``ks``, ``threshold``, ``notes``.
+        ``eval seconds``, ``settings`` (its config)); ``chart``: long-format rows
+        (``model``, ``metric``, ``value``) of the ranking metrics at the first k,
+        and the RMSE rows; ``explanation``: one sentence on why the RMSE winner
+        and the ranking winner differ; ``split``: :meth:`Split.describe`; ``ks``,
+        ``threshold``, ``notes``.
 
     Raises
     ------
     InputError
-        Bad split settings, k larger than the catalogue, an unknown family.
-        A model that refuses the table or its settings (e.g. EASE over its
-        item limit) is left out with a note instead.
+        Bad split settings, k larger than the catalogue, an unknown family or
+        setting, nothing to compare. A model that refuses the table (e.g. EASE
+        over its item limit) is left out with a note instead.
     """
     progress = progress or no_progress
     specs = _specs(models)
-    _check_ks(ks, table.n_items)
+    ks = tuple(sorted({int(k) for k in ks})) if len(ks) else ()
+    plan_topn(table, specs, ks, popularity)
     split = make_split(table, method, test_fraction, seed)
     explicit = not table.implicit
     notes = []
     rows = []
     n_steps = len(specs) + 1
 
-    def add(label, family, rating_model, scorer, train_seconds, step):
+    def add(label, family, rating_model, scorer, train_seconds, step, settings):
         metrics = evaluate_scorer(scorer, split, ks, threshold,
                                   progress=scaled(progress, (step + 0.8) / n_steps, (step + 1) / n_steps))
         row = {"model": label, "family": family, "RMSE": None, "MAE": None}
@@ -464,25 +530,31 @@ def evaluate_topn(table: RatingTable, models=None, method: str = "random", test_
         row.update({k: v for k, v in metrics.items() if k != "eval_seconds"})
         row["train seconds"] = float(train_seconds)
         row["eval seconds"] = float(metrics["eval_seconds"])
+        row["settings"] = settings
         rows.append(row)
 
-    progress(0.0, "Popularity baseline")
-    add("Most popular", "popularity", None, fit_popularity(split.train), 0.0, 0)
+    if popularity:
+        progress(0.0, "Popularity baseline")
+        add("Most popular", "popularity", None, fit_popularity(split.train), 0.0, 0, {})
     for step, spec in enumerate(specs, start=1):
         label, fit, predicts = FAMILIES[spec["family"]]
         label = spec.get("label") or label
         if predicts and not explicit:
             notes.append(f"{label} needs ratings; this table is implicit feedback, so it was left out.")
             continue
+        settings = model_settings(spec)
         progress(step / n_steps, f"Training {label}")
         t0 = time.perf_counter()
         try:
-            rating_model, scorer = fit(split.train, spec.get("config") or {},
+            rating_model, scorer = fit(split.train, settings,
                                        scaled(progress, step / n_steps, (step + 0.8) / n_steps))
         except InputError as exc:  # one model refusing the table (e.g. EASE's item limit) leaves the others
             notes.append(f"{label} was left out: {exc}")
             continue
-        add(label, spec["family"], rating_model, scorer, time.perf_counter() - t0, step)
+        add(label, spec["family"], rating_model, scorer, time.perf_counter() - t0, step, settings)
+        del scorer  # EASE's n × n matrix goes before the next model is trained
+    if not rows:
+        raise InputError("Every model was left out: " + " ".join(notes))
     progress(1.0, "Evaluated")
     k0 = int(ks[0])
     return {"rows": rows, "chart": chart_data(rows, k0), "explanation": explain_winners(rows, k0),
@@ -519,6 +591,12 @@ def explain_winners(rows: list, k: int = 10) -> str:
     best = max(ranked, key=lambda r: r[key])
     rated = [r for r in rows if r.get("RMSE") is not None]
     if not rated:
+        popular = next((r for r in ranked if r.get("family") == "popularity"), None)
+        if popular is not None and popular is not best and popular[key] > 0:
+            return (f"{best['model']} ranks best ({key} {best[key]:.3f}, {best[key] / popular[key]:.1f} × the "
+                    f"most-popular list's {popular[key]:.3f}): it learns from each user's own items which of the "
+                    "unrated ones they go on to pick, beyond the films everybody rates; no model here predicts "
+                    "ratings, so there is no RMSE to compare (an implicit table, or no rating model chosen).")
         return (f"{best['model']} ranks best ({key} {best[key]:.3f}); no model here predicts ratings, so there is "
                 "no RMSE to compare (an implicit table, or no rating model chosen).")
     low = min(rated, key=lambda r: r["RMSE"])
@@ -536,7 +614,7 @@ def run_topn_job(workspace, args: dict, progress: Progress) -> dict:
     """Background-job entry (kind ``topn_eval``): :func:`evaluate_topn` on a stored table.
 
     ``args``: ``table_id``; optional ``models`` (family keys or ``{"family", "config", "label"}``
-    dicts), ``method``, ``test_fraction``, ``seed``, ``ks``, ``threshold``.
+    dicts), ``method``, ``test_fraction``, ``seed``, ``ks``, ``threshold``, ``popularity``.
     Returns the dict of :func:`evaluate_topn` plus ``seconds`` and ``table_id``.
     """
     from embedlab.sources.ratings import load_table
@@ -547,7 +625,8 @@ def run_topn_job(workspace, args: dict, progress: Progress) -> dict:
     out = evaluate_topn(table, args.get("models"), args.get("method", "random"),
                         float(args.get("test_fraction", 0.2)), int(args.get("seed", 0)),
                         tuple(int(k) for k in args.get("ks", KS)),
-                        None if threshold is None else float(threshold), progress)
+                        None if threshold is None else float(threshold), progress,
+                        popularity=bool(args.get("popularity", True)))
     out["seconds"] = time.perf_counter() - t0
     out["table_id"] = args["table_id"]
     return out

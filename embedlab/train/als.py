@@ -26,14 +26,14 @@ import numpy as np
 from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
-from embedlab.train.family_config import FamilyConfig, setting
-from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, FactorScorer, check_trainable,
-                                         common_info, interaction_matrix, item_space, load_for_job, save_items,
-                                         user_space)
+from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, FEEDBACK_LABELS, FactorScorer,
+                                         check_trainable, common_info, interaction_matrix, item_space, load_for_job,
+                                         save_items, user_space)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME = "als"
 TITLE = "Implicit ALS"
-DATA_KIND = "ratings"
 CITATION = ("Y. Hu, Y. Koren and C. Volinsky. 2008. Collaborative filtering for implicit feedback datasets. "
             "ICDM '08, 263-272. Solver: the implicit library (B. Frederickson), conjugate-gradient ALS.")
 MODEL_TEXT = ("Implicit ALS (Hu, Koren & Volinsky 2008): minimise Σ c_ui (p_ui − x_u·y_i)² + λ(‖x‖² + ‖y‖²) "
@@ -43,21 +43,22 @@ VECTORS_TEXT = "Item vectors y_i and user vectors x_u: their dot product is the 
 
 
 @dataclass
-class ALSConfig(FamilyConfig):
+class ALSConfig(Params):
     """Settings of :func:`fit_als` (see each field's ``metadata['help']``)."""
 
-    factors: int = setting(64, "Length of the user and item vectors.", min=1, max=1000)
-    regularization: float = setting(30.0, "λ: L2 penalty on the vectors (Hu et al. 2008); larger is smoother. "
-                                          "Default chosen on a validation split of ml-latest-small.",
-                                    min=0.0, max=1e4)
-    alpha: float = setting(1.0, "α of the confidence c = 1 + α·r given to a rated cell (Hu et al. 2008 found α = 40 "
-                                "good for watching counts; 1 suits 0.5-5 star ratings).", min=0.0, max=1e4)
-    feedback: str = setting("ratings", FEEDBACK_HELP + " With 'ratings' a 5-star item counts more than a 1-star one.",
-                            choices=FEEDBACK_CHOICES)
-    iterations: int = setting(15, "ALS sweeps (each solves all user vectors, then all item vectors).", min=1, max=200)
-    seed: int = setting(0, "Seed of the random starting vectors.", min=0, max=2**31 - 1)
-    threads: int = setting(1, "CPU threads of the solver (0: all cores; 1 keeps a shared server responsive).",
-                           min=0, max=64)
+    factors: int = param(64, "Length of the user and item vectors.", 1, 1000)
+    regularization: float = param(30.0, "λ: L2 penalty on the vectors (Hu et al. 2008); larger is smoother. "
+                                        "Default chosen on a validation split of ml-latest-small.", 0.0, 1e4,
+                                  label="regularization λ", step=1.0, format="%.2f")
+    alpha: float = param(1.0, "α of the confidence c = 1 + α·r given to a rated cell (Hu et al. 2008 found α = 40 "
+                              "good for watching counts; 1 suits 0.5-5 star ratings).", 0.0, 1e4, label="alpha α",
+                         step=0.5, format="%.2f")
+    feedback: str = param("ratings", FEEDBACK_HELP + " With 'ratings' a 5-star item counts more than a 1-star one.",
+                          choices=FEEDBACK_CHOICES, choice_labels=FEEDBACK_LABELS)
+    iterations: int = param(15, "ALS sweeps (each solves all user vectors, then all item vectors).", 1, 200)
+    seed: int = param(0, "Seed of the random starting vectors.", 0, 2**31 - 1, advanced=True)
+    threads: int = param(1, "CPU threads of the solver (0: all cores; 1 keeps a shared server responsive).", 0, 64,
+                         advanced=True)
 
 
 def confidence_matrix(table: RatingTable, cfg: ALSConfig):
@@ -157,3 +158,13 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     out = save_items(workspace, items, users)
     out["train_seconds"] = items.info["train_seconds"]
     return out
+
+
+FAMILY = Family(
+    name=NAME, title=TITLE, data="ratings", item="item", config=ALSConfig, job=run_job,
+    source="Hu, Koren & Volinsky 2008; solved by the implicit library",
+    description="Every user × item cell counts: rated ones as preference 1 with confidence 1 + α·r, the rest as 0. "
+                "Built for clicks and views; ranks items, predicts no rating.",
+    details=MODEL_TEXT + " " + VECTORS_TEXT,
+    loss_note="implicit reports its training loss after each ALS sweep in the progress message above; no curve is "
+              "drawn.", order=40)

@@ -20,7 +20,10 @@ for λ > 0, and in place it needs one n × n matrix instead of three).
 
 Item vectors for Explore are the rows of B reduced to ``dim`` coordinates by a
 truncated SVD (B itself, n × n, is what scores): items whose weights point at
-the same other items end up close.
+the same other items end up close. B is not saved (ml-latest-small's is 330
+MB); the saved model keeps λ and diag(P), from which one user's scores or one
+item's row of B are rebuilt exactly by one sparse linear solve
+(:class:`~embedlab.train.interactions.ItemItemModel`).
 
 Steck, H. 2019. Embarrassingly shallow autoencoders for sparse data. WWW '19, 3251-3257.
 """
@@ -37,19 +40,21 @@ import scipy.sparse as sp
 from embedlab.errors import Cancelled, InputError
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
-from embedlab.train.family_config import FamilyConfig, setting
-from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, ItemItemScorer, check_trainable,
-                                         common_info, interaction_matrix, item_space, load_for_job, save_items)
+from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, FEEDBACK_LABELS, ItemItemModel,
+                                         ItemItemScorer, check_trainable, common_info, interaction_matrix,
+                                         item_space, load_for_job, save_items)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME = "ease"
 TITLE = "EASE"
-DATA_KIND = "ratings"
 CITATION = "H. Steck. 2019. Embarrassingly shallow autoencoders for sparse data. WWW '19, 3251-3257."
 MODEL_TEXT = ("EASE (Steck 2019): B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹, the item–item weights "
               "that best rebuild each user's row from their other items (diag(B) = 0); score(u, ·) = x_u B. Ranks "
               "items; does not predict ratings.")
-VECTORS_TEXT = ("Item vectors: the rows of EASE's item–item weight matrix B reduced by a truncated SVD "
-                "(for Explore and neighbours; recommendations use the full B). EASE has no user vectors.")
+VECTORS_TEXT = ("Item vectors: the rows of EASE's item–item weight matrix B reduced by a truncated SVD (for Explore "
+                "and neighbours). Recommendations and \"items like X\" use B itself, rebuilt row by row from the "
+                "saved λ and diag(P). EASE has no user vectors.")
 
 #: Largest catalogue (items rated in the training data) EASE accepts: a dense float32
 #: 15,000 × 15,000 matrix is 0.9 GB (up to about 2 GB with the work space), and inverting
@@ -58,16 +63,18 @@ MAX_ITEMS = 15_000
 
 
 @dataclass
-class EASEConfig(FamilyConfig):
+class EASEConfig(Params):
     """Settings of :func:`fit_ease` (see each field's ``metadata['help']``)."""
 
-    regularization: float = setting(300.0, "λ added to the diagonal of XᵀX; larger shrinks the item–item weights. "
-                                           "Steck (2019) tunes it per data set; 300 was best of 50-1000 on a "
-                                           "validation split of ml-latest-small.", min=1.0, max=1e7)
-    feedback: str = setting("binary", FEEDBACK_HELP + " Steck (2019) uses binary data.", choices=FEEDBACK_CHOICES)
-    dim: int = setting(64, "Dimensions of the item vectors shown in Explore (rows of B reduced by a truncated SVD).",
-                       min=2, max=512)
-    seed: int = setting(0, "Seed of the randomized SVD that reduces B for Explore.", min=0, max=2**31 - 1)
+    regularization: float = param(300.0, "λ added to the diagonal of XᵀX; larger shrinks the item–item weights. "
+                                         "Steck (2019) tunes it per data set; 300 was best of 50-1000 on a "
+                                         "validation split of ml-latest-small.", 1.0, 1e7, label="regularization λ",
+                                  step=50.0, format="%.1f")
+    feedback: str = param("binary", FEEDBACK_HELP + " Steck (2019) uses binary data.", choices=FEEDBACK_CHOICES,
+                          choice_labels=FEEDBACK_LABELS)
+    dim: int = param(64, "Dimensions of the item vectors shown in Explore (rows of B reduced by a truncated SVD).",
+                     2, 512, advanced=True)
+    seed: int = param(0, "Seed of the randomized SVD that reduces B for Explore.", 0, 2**31 - 1, advanced=True)
 
 
 def ease_memory_bytes(n_items: int, n_users: Optional[int] = None) -> int:
@@ -108,6 +115,35 @@ def check_size(n_items: int, n_users: Optional[int] = None) -> None:
                          "implicit ALS for this catalogue, or keep only items rated by several users.")
 
 
+def memory_note(table: RatingTable) -> str:
+    """What training EASE on ``table`` will take, shown before training (refuses a catalogue over the limit).
+
+    Raises
+    ------
+    InputError
+        More than :data:`MAX_ITEMS` rated items (the message gives the memory it would take).
+    """
+    n = int((table.item_counts() > 0).sum())
+    check_size(n, table.n_users)
+    need = ease_memory_bytes(n, table.n_users)
+    return (f"EASE on this table inverts a dense {n:,} × {n:,} item–item matrix: about {_size(need)} of memory while "
+            f"training (this server allows up to {MAX_ITEMS:,} items, {_size(ease_memory_bytes(MAX_ITEMS))}).")
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes / 1e9:.1f} GB" if nbytes >= 1e9 else f"{nbytes / 1e6:,.0f} MB"
+
+
+def check_job(workspace, args: dict) -> None:
+    """The family's pre-queue check: refuse a table whose catalogue is over :data:`MAX_ITEMS` (raises InputError)."""
+    memory_note(load_for_job(workspace, args))
+
+
+def preview_job(workspace, args: dict) -> str:
+    """The family's preview: :func:`memory_note` for the job's table."""
+    return memory_note(load_for_job(workspace, args))
+
+
 def gram(X: sp.csr_matrix, dtype=np.float32, block_entries: int = 8_000_000) -> np.ndarray:
     """XᵀX as a dense (n_items, n_items) array, built in column blocks (sparse × dense products).
 
@@ -136,15 +172,16 @@ def _symmetrise_lower(M: np.ndarray, block: int = 1024) -> None:
             M[r0:r1, r1:] = M[r1:, r0:r1].T
 
 
-def ease_weights(X: sp.csr_matrix, lam: float, should_stop: Optional[ShouldStop] = None) -> np.ndarray:
+def ease_weights(X: sp.csr_matrix, lam: float, should_stop: Optional[ShouldStop] = None,
+                 return_diag: bool = False):
     """EASE's B for a user × item matrix: ``I − P·diag(1/diag(P))``, ``P = (XᵀX + λI)⁻¹``.
 
     Two exact routes to P, whichever is cheaper:
 
     * more items than users (``n > n_users``): the Woodbury identity
       ``(λI + XᵀX)⁻¹ = (I − Xᵀ (λI + XXᵀ)⁻¹ X) / λ`` needs only a
-      users × users inverse and one sparse × dense product
-      (O(n_users³ + n_users²·n + nnz·n) instead of O(n³)) — on ml-latest-small's
+      users × users inverse and sparse × dense products
+      (O(n_users³ + nnz·n_users + nnz·n) instead of O(n³)) — on ml-latest-small's
       671 users and 9,066 items over a hundred times fewer operations;
     * otherwise a Cholesky factorisation and inversion of the n × n Gram
       matrix in place (LAPACK ``spotrf``/``spotri``).
@@ -154,10 +191,16 @@ def ease_weights(X: sp.csr_matrix, lam: float, should_stop: Optional[ShouldStop]
     X : scipy.sparse matrix of shape (n_users, n)
     lam : float
         λ > 0.
+    return_diag : bool
+        Also return diag(P), what a saved model needs to score a user later
+        (:class:`~embedlab.train.interactions.ItemItemModel`).
 
     Returns
     -------
-    ndarray of shape (n, n), float32, zero diagonal; ``B[i, j]`` is the weight of item i in the score of item j.
+    B : ndarray of shape (n, n), float32
+        Zero diagonal; ``B[i, j]`` is the weight of item i in the score of item j.
+    diag_p : ndarray of shape (n,), float64
+        Only with ``return_diag``.
 
     Raises
     ------
@@ -172,28 +215,24 @@ def ease_weights(X: sp.csr_matrix, lam: float, should_stop: Optional[ShouldStop]
     d = np.diagonal(M).copy()
     M /= -d[None, :]
     M[np.diag_indices_from(M)] = 0.0
-    return M
+    return (M, d.astype(np.float64)) if return_diag else M
 
 
-def _inverse_woodbury(X: sp.csr_matrix, lam: float, block_entries: int = 4_000_000) -> np.ndarray:
+def _inverse_woodbury(X: sp.csr_matrix, lam: float) -> np.ndarray:
     """(XᵀX + λI)⁻¹ as (I − Xᵀ (λI + XXᵀ)⁻¹ X) / λ, float32, n × n.
 
-    The users × users system is solved in float64 (one Cholesky factorisation),
-    a block of columns at a time, so the float64 work space stays small.
+    The users × users matrix λI + XXᵀ is inverted in float64 (Cholesky); its
+    product with the sparse X is a sparse × dense product (nnz × n_users).
     """
     from scipy.linalg import cho_factor, cho_solve
 
     n_users, n = X.shape
     K = (X @ X.T).toarray().astype(np.float64)
     K[np.diag_indices_from(K)] += lam
-    factor = cho_factor(K, check_finite=False)
-    Xc = X.tocsc()
-    A = np.empty((n_users, n), dtype=np.float32)  # (λI + XXᵀ)⁻¹ X
-    step = max(1, block_entries // max(n_users, 1))
-    for c0 in range(0, n, step):
-        c1 = min(n, c0 + step)
-        A[:, c0:c1] = cho_solve(factor, Xc[:, c0:c1].toarray().astype(np.float64), check_finite=False)
-    M = np.asarray(X.T.tocsr() @ A, dtype=np.float32)  # Xᵀ (λI + XXᵀ)⁻¹ X, n × n
+    K_inv = cho_solve(cho_factor(K, check_finite=False), np.eye(n_users), check_finite=False)
+    XT = X.T.tocsr()
+    C = np.asarray(XT @ K_inv.astype(np.float32), dtype=np.float32)  # Xᵀ (λI + XXᵀ)⁻¹, n × n_users
+    M = np.asarray(XT @ np.ascontiguousarray(C.T), dtype=np.float32)  # Xᵀ (λI + XXᵀ)⁻¹ X, n × n (symmetric)
     M *= np.float32(-1.0 / lam)
     M[np.diag_indices_from(M)] += np.float32(1.0 / lam)
     return M
@@ -254,12 +293,14 @@ def fit_ease(table: RatingTable, cfg: Optional[EASEConfig] = None, progress: Opt
     n = table.n_items
     memory = ease_memory_bytes(len(active), table.n_users)
     progress(0.05, f"Inverting the {len(active):,} × {len(active):,} item Gram matrix ({memory / 1e6:,.0f} MB)")
-    B = ease_weights(X[:, active], cfg.regularization, should_stop)
+    B, diag_p = ease_weights(X[:, active], cfg.regularization, should_stop, return_diag=True)
     seconds = time.perf_counter() - t0
     progress(1.0, f"Done: {len(active):,} items in {seconds:.1f} s")
     info = {"items_solved": int(len(active)), "memory_bytes": memory,
             "train_seconds": seconds}
-    return ItemItemScorer(X, B, info, items=None if len(active) == n else active)
+    stored = ItemItemModel("ease", np.asarray(table.items)[active].astype(str), cfg.feedback, cfg.regularization,
+                           diag_p=diag_p)
+    return ItemItemScorer(X, B, info, items=None if len(active) == n else active, stored=stored)
 
 
 def train_ease(table: RatingTable, cfg: Optional[EASEConfig] = None, progress: Optional[Progress] = None,
@@ -279,7 +320,9 @@ def train_ease(table: RatingTable, cfg: Optional[EASEConfig] = None, progress: O
     vectors = model.item_vectors(cfg.dim, cfg.seed)
     info = common_info(table, NAME, cfg, name, table_id, model.info, MODEL_TEXT, VECTORS_TEXT, CITATION)
     info["scoring"] = "item-item"
-    return item_space(table, vectors, info), None
+    space = item_space(table, vectors, info)
+    space.attachments = model.stored.attachments()  # λ and diag(P): a user's scores later, without B
+    return space, None
 
 
 def run_job(workspace, args: dict, progress: Progress) -> dict:
@@ -301,3 +344,13 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     out = save_items(workspace, items)
     out.update(items_solved=items.info["fit"]["items_solved"], train_seconds=items.info["train_seconds"])
     return out
+
+
+FAMILY = Family(
+    name=NAME, title=TITLE, data="ratings", item="item", config=EASEConfig, job=run_job, source="Steck 2019",
+    description="The closed-form item–item model: the weights that best rebuild each user's row from their other "
+                "items, in one matrix inverse. Ranks items, predicts no rating; memory grows with the catalogue "
+                "squared.",
+    details=MODEL_TEXT + " " + VECTORS_TEXT,
+    loss_note="EASE is solved in closed form (one matrix inverse), not in epochs: there is no loss curve.",
+    check=check_job, preview=preview_job, order=50)

@@ -11,15 +11,20 @@ the same code on the same split.
 For Explore, neighbours and "items like X", each family also gives item
 vectors (factors, or the rows of its item–item matrix reduced by a truncated
 SVD) saved as an item :class:`~embedlab.space.Space` labelled by title, with a
-user space where the model has user vectors.
+user space where the model has user vectors. The item–item models (EASE,
+item k-NN) have no user vectors and their n × n matrix is too large to keep;
+they keep the little they need to score one user later
+(:class:`ItemItemModel`, saved as the model's attachments).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from embedlab.errors import InputError
@@ -29,6 +34,7 @@ from embedlab.space import Space
 FEEDBACK_CHOICES = ("ratings", "binary")
 FEEDBACK_HELP = ("What a rated item counts as: 'ratings' uses the rating value, 'binary' counts every rated item as 1 "
                  "(tables without a rating column are binary either way).")
+FEEDBACK_LABELS = {"ratings": "rating values", "binary": "rated = 1"}
 
 
 def interaction_matrix(table: RatingTable, feedback: str = "ratings", dtype=np.float32) -> sp.csr_matrix:
@@ -162,12 +168,15 @@ class ItemItemScorer:
     items : ndarray of shape (n_w,), int, or None
         The items W covers (None: all, n_w = n_items); the others score 0.
     info : dict
+    stored : ItemItemModel, optional
+        What the saved model keeps to score a user later without W's n × n entries.
     """
 
     X: sp.csr_matrix
     W: object
     info: dict = field(default_factory=dict)
     items: Optional[np.ndarray] = None
+    stored: Optional["ItemItemModel"] = None
 
     @property
     def n_items(self) -> int:
@@ -220,6 +229,166 @@ class PopularityScorer:
 def fit_popularity(table: RatingTable) -> PopularityScorer:
     """The most-popular baseline: items ranked by their number of ratings in ``table``."""
     return PopularityScorer(table.item_counts().astype(np.float32), {"train_seconds": 0.0})
+
+
+# -- item–item models after training --------------------------------------------------
+
+#: Folder of a model's attachments that holds its :class:`ItemItemModel`.
+ITEM_ITEM_DIR = "item_item"
+
+
+@dataclass
+class ItemItemModel:
+    """What an item–item model keeps after training to score one user or relate one item.
+
+    EASE's weight matrix B and item k-NN's similarity matrix are n × n; the
+    saved model keeps only what rebuilds a row of them exactly, next to the
+    rating table it was trained on:
+
+    * item k-NN: the pruned similarity matrix W itself (sparse: k entries per
+      item); a user's scores are ``x_u W``, an item's neighbours its column;
+    * EASE: λ and diag(P), P = (XᵀX + λI)⁻¹ (n numbers). With
+      B = I − P·diag(1/diag(P)) and P symmetric, a user's scores are
+      ``x_u B = x_u − (P x_u) / diag(P)`` and item a's row is
+      ``B[a, j] = −(P e_a)_j / P_jj`` (j ≠ a), so one linear solve with
+      XᵀX + λI gives either: conjugate gradients on the sparse X, never the
+      n × n matrix (Hestenes & Stiefel 1952; scipy's ``cg`` with a Jacobi
+      preconditioner).
+
+    Attributes
+    ----------
+    method : {"ease", "itemknn"}
+    items : ndarray of shape (n,), str
+        Item ids, in the order of the arrays below.
+    feedback : {"ratings", "binary"}
+        How a user's row x_u is read from the table (as in training).
+    regularization : float
+        EASE's λ.
+    diag_p : ndarray of shape (n,), float64, or None
+        EASE's diag(P).
+    W : scipy.sparse.csr_matrix of shape (n, n), or None
+        Item k-NN's pruned similarities: ``W[i, j]`` = cos(i, j) when i is one of j's k nearest.
+    """
+
+    method: str
+    items: np.ndarray
+    feedback: str
+    regularization: float = 0.0
+    diag_p: Optional[np.ndarray] = None
+    W: Optional[sp.csr_matrix] = None
+
+    def attachments(self) -> dict:
+        """The model as :attr:`Space.attachments` (``.npy`` arrays and a JSON file; no pickle)."""
+        out = {f"{ITEM_ITEM_DIR}/model.json": {"method": self.method, "feedback": self.feedback,
+                                               "regularization": float(self.regularization)},
+               f"{ITEM_ITEM_DIR}/items.npy": np.asarray(self.items).astype(str)}
+        if self.diag_p is not None:
+            out[f"{ITEM_ITEM_DIR}/diag_p.npy"] = np.asarray(self.diag_p, dtype=np.float64)
+        if self.W is not None:
+            W = sp.csr_matrix(self.W)
+            out.update({f"{ITEM_ITEM_DIR}/W_data.npy": W.data.astype(np.float32),
+                        f"{ITEM_ITEM_DIR}/W_indices.npy": W.indices.astype(np.int32),
+                        f"{ITEM_ITEM_DIR}/W_indptr.npy": W.indptr.astype(np.int64)})
+        return out
+
+    @classmethod
+    def load(cls, workspace, model_id: str) -> "ItemItemModel":
+        """Read a model's :class:`ItemItemModel` from its attachments.
+
+        Raises
+        ------
+        InputError
+            The model was saved without them (trained before they were kept): train it again.
+        """
+        import json
+
+        def path(name: str) -> Path:
+            return workspace.attachment(model_id, f"{ITEM_ITEM_DIR}/{name}")
+
+        spec = json.loads(path("model.json").read_text(encoding="utf-8"))
+        items = np.load(path("items.npy"), allow_pickle=False)
+        model = cls(spec["method"], items, spec["feedback"], float(spec.get("regularization", 0.0)))
+        if model.method == "ease":
+            model.diag_p = np.load(path("diag_p.npy"), allow_pickle=False)
+        else:
+            data, indices, indptr = (np.load(path(f"W_{part}.npy"), allow_pickle=False)
+                                     for part in ("data", "indices", "indptr"))
+            model.W = sp.csr_matrix((data, indices, indptr), shape=(len(items), len(items)))
+        return model
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (for a session's memory budget)."""
+        W = self.W
+        return int(self.items.nbytes + (0 if self.diag_p is None else self.diag_p.nbytes)
+                   + (0 if W is None else W.data.nbytes + W.indices.nbytes + W.indptr.nbytes))
+
+    def matrix(self, table: RatingTable) -> sp.csr_matrix:
+        """The table's user × item matrix with columns in :attr:`items` order, read as in training.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (table.n_users, n), float64
+
+        Raises
+        ------
+        InputError
+            The table lacks items the model was trained on (another table).
+        """
+        pos = pd.Index(np.asarray(table.items).astype(str)).get_indexer(np.asarray(self.items).astype(str))
+        if (pos < 0).any():
+            raise InputError(f"The rating table '{table.name}' lacks {int((pos < 0).sum()):,} of the items this model "
+                             "was trained on, so it cannot score its users. Use the table it was trained on.")
+        return interaction_matrix(table, self.feedback, np.float64)[:, pos].tocsr()
+
+    def user_scores(self, X: sp.csr_matrix, u: int) -> np.ndarray:
+        """Scores of every item for user ``u`` (a row of ``X``, from :meth:`matrix`): x_u W or x_u B.
+
+        Returns
+        -------
+        ndarray of shape (n,), float64
+        """
+        x = np.asarray(X[u].toarray(), dtype=np.float64).ravel()
+        if self.method != "ease":
+            return np.asarray(self.W.T.astype(np.float64) @ x).ravel()  # x_u W
+        if not x.any():
+            return np.zeros_like(x)
+        return x - self._solve(X, x) / self.diag_p
+
+    def item_weights(self, X: sp.csr_matrix, a: int) -> np.ndarray:
+        """How much having item ``a`` speaks for each item: k-NN's W[a, ·] column of a's neighbours, EASE's B[a, ·].
+
+        For item k-NN the answer is a's own neighbour list (``W[:, a]``: the k
+        items most similar to a, by cosine); for EASE the row ``B[a, ·]`` (a's
+        weight in every other item's score). Item a itself gets 0.
+
+        Returns
+        -------
+        ndarray of shape (n,), float64
+        """
+        if self.method != "ease":
+            w = np.asarray(self.W[:, a].toarray(), dtype=np.float64).ravel()
+        else:
+            e = np.zeros(len(self.items))
+            e[a] = 1.0
+            w = -self._solve(X, e) / self.diag_p
+        w[a] = 0.0
+        return w
+
+    def _solve(self, X: sp.csr_matrix, b: np.ndarray) -> np.ndarray:
+        """(XᵀX + λI)⁻¹ b by preconditioned conjugate gradients on the sparse X."""
+        from scipy.sparse.linalg import LinearOperator, cg
+
+        lam = float(self.regularization)
+        XT = X.T.tocsr()
+        n = X.shape[1]
+        A = LinearOperator((n, n), matvec=lambda v: XT @ (X @ v) + lam * v, dtype=np.float64)
+        jacobi = 1.0 / (np.asarray(X.multiply(X).sum(axis=0)).ravel() + lam)
+        M = LinearOperator((n, n), matvec=lambda v: jacobi * v, dtype=np.float64)
+        y, info = cg(A, b, rtol=1e-10, atol=0.0, maxiter=5000, M=M)
+        if info != 0:
+            raise InputError("EASE's scores for this user did not converge; train the model again with a larger λ.")
+        return y
 
 
 # -- vectors and spaces -----------------------------------------------------------------

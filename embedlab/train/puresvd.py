@@ -25,14 +25,14 @@ import numpy as np
 from embedlab.errors import Cancelled
 from embedlab.progress import Progress, ShouldStop, no_progress, scaled
 from embedlab.sources.ratings import RatingTable
-from embedlab.train.family_config import FamilyConfig, setting
-from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, FactorScorer, check_trainable,
-                                         common_info, interaction_matrix, item_space, load_for_job, save_items,
-                                         user_space)
+from embedlab.train.interactions import (FEEDBACK_CHOICES, FEEDBACK_HELP, FEEDBACK_LABELS, FactorScorer,
+                                         check_trainable, common_info, interaction_matrix, item_space, load_for_job,
+                                         save_items, user_space)
+from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME = "puresvd"
 TITLE = "PureSVD"
-DATA_KIND = "ratings"
 CITATION = ("P. Cremonesi, Y. Koren and R. Turrin. 2010. Performance of recommender algorithms on top-N "
             "recommendation tasks. RecSys '10, 39-46.")
 MODEL_TEXT = ("PureSVD (Cremonesi, Koren & Turrin 2010): R ≈ U Σ Vᵀ, the rank-k truncated SVD of the user × item "
@@ -42,15 +42,16 @@ VECTORS_TEXT = "Item vectors V√Σ and user vectors U√Σ: their dot product i
 
 
 @dataclass
-class PureSVDConfig(FamilyConfig):
+class PureSVDConfig(Params):
     """Settings of :func:`fit_puresvd` (see each field's ``metadata['help']``)."""
 
-    n_factors: int = setting(50, "Singular vectors kept (Cremonesi et al. 2010 report 50 on MovieLens; more factors "
-                                 "reach further into the long tail).", min=1, max=1000)
-    feedback: str = setting("ratings", FEEDBACK_HELP + " Cremonesi et al. use the ratings.", choices=FEEDBACK_CHOICES)
-    power_iterations: int = setting(4, "Power iterations of the randomized SVD (Halko et al. 2011): more are slower "
-                                       "and closer to the exact SVD.", min=0, max=30)
-    seed: int = setting(0, "Seed of the randomized SVD's random start.", min=0, max=2**31 - 1)
+    n_factors: int = param(50, "Singular vectors kept (Cremonesi et al. 2010 report 50 on MovieLens; more factors "
+                               "reach further into the long tail).", 1, 1000, label="factors k")
+    feedback: str = param("ratings", FEEDBACK_HELP + " Cremonesi et al. use the ratings.", choices=FEEDBACK_CHOICES,
+                          choice_labels=FEEDBACK_LABELS)
+    power_iterations: int = param(4, "Power iterations of the randomized SVD (Halko et al. 2011): more are slower "
+                                     "and closer to the exact SVD.", 0, 30, advanced=True)
+    seed: int = param(0, "Seed of the randomized SVD's random start.", 0, 2**31 - 1, advanced=True)
 
 
 def fit_puresvd(table: RatingTable, cfg: Optional[PureSVDConfig] = None, progress: Optional[Progress] = None,
@@ -123,3 +124,12 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     out = save_items(workspace, items, users)
     out.update(rank=items.info["fit"]["rank"], train_seconds=items.info["train_seconds"])
     return out
+
+
+FAMILY = Family(
+    name=NAME, title=TITLE, data="ratings", item="item", config=PureSVDConfig, job=run_job,
+    source="Cremonesi, Koren & Turrin 2010; scikit-learn's randomized SVD",
+    description="A truncated SVD of the user × item matrix with every unrated entry read as 0: ranks the whole "
+                "catalogue (top-N), predicts no rating.",
+    details=MODEL_TEXT + " " + VECTORS_TEXT,
+    loss_note="PureSVD is one truncated SVD, not trained in epochs: there is no loss curve.", order=30)

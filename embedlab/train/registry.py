@@ -92,6 +92,10 @@ class Family:
         the data cannot train this model (too few words survive ``min_count``, ...).
     data_arg : str, optional
         The job argument naming the stored data, when not the data kind's usual one.
+    preview : str or callable, optional
+        ``preview(workspace, args) -> str``: what training on this data will take
+        (memory, time), shown above *Start training*; it may raise InputError to
+        say at once that the data cannot train this model.
     order : int
         Position among the families of its data kind (smaller first; then by title).
     """
@@ -109,6 +113,7 @@ class Family:
     reports_loss: bool = False
     check: Union[str, Callable, None] = None
     data_arg: Optional[str] = None
+    preview: Union[str, Callable, None] = None
     order: int = 100
 
     def __post_init__(self):
@@ -146,6 +151,10 @@ class Family:
         """Run the family's pre-queue check, if it has one (raises InputError)."""
         if self.check is not None:
             _load(self.check)(workspace, args)
+
+    def run_preview(self, workspace, args: dict) -> str:
+        """The family's preview for this data, or "" when it has none (raises InputError like ``check``)."""
+        return _load(self.preview)(workspace, args) if self.preview is not None else ""
 
     def make_config(self, values: Optional[dict] = None):
         """A config from a (partial) dict; defaults fill the rest. Raises InputError on bad values."""

@@ -166,3 +166,29 @@ def _float_step(value: Optional[float]) -> float:
     if not value:
         return 0.01
     return 10.0 ** math.floor(math.log10(abs(value)) - 1)
+
+
+def kept_values(config_cls: type, key: str) -> dict:
+    """The values the form of ``config_cls`` (drawn with :func:`config_form` and this ``key``) last showed.
+
+    For a form that this script run does not draw (another family's): the
+    values its widgets hold or were remembered with (:func:`embedlab.ui.session.keep_widget`),
+    and the field's default for a widget never drawn in this session.
+
+    Returns
+    -------
+    dict
+        ``{field name: value}``, ready for ``config_cls.from_dict``.
+    """
+    kept = st.session_state.get("_kept_widgets", {})
+    values = {}
+    for field, _meta, kind, _optional in config_fields(config_cls):
+        name = f"{key}-{field.name}"
+        value = st.session_state[name] if name in st.session_state else kept.get(name, _default(field))
+        if kind in (list, tuple, dict) and isinstance(value, str):  # a JSON text box
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = _default(field)
+        values[field.name] = value
+    return values

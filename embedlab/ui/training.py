@@ -7,6 +7,7 @@ family of that kind (see :mod:`embedlab.train.registry`) appears in it.
 
 from __future__ import annotations
 
+import json
 from typing import Callable, Optional
 
 import streamlit as st
@@ -78,6 +79,13 @@ def training_section(data: str, data_id: str, data_name: str, key: str, jobs_key
     if family.details:
         st.caption(family.details)
     values = config_form(family.config, key=f"{key}-{family.name}")
+    if family.preview is not None:  # e.g. the memory a model will take on this data, before it is started
+        with user_errors():
+            note = session.cached(None, "family_preview", (family.name, data_id, json.dumps(values, sort_keys=True)),
+                                  lambda: family.run_preview(session.workspace(), {family.arg: data_id,
+                                                                                   "config": values}))
+            if note:
+                st.info(note)
     name_key = session.keep_widget(f"{key}-{family.name}-name-{data_id}", f"{family.name} on {data_name}")
     name = st.text_input("Model name", key=name_key,
                          help="Names need not be unique: pickers add the training time to repeated names.")

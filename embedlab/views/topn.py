@@ -51,3 +51,28 @@ def topn_figure(result: dict) -> go.Figure:
     fig.update_layout(barmode="group", height=420, margin=dict(l=40, r=10, t=60, b=40),
                       legend=dict(orientation="h", y=-0.15))
     return fig
+
+
+def split_text(result: dict) -> str:
+    """One line on the protocol behind the numbers: the split, its sizes, who is scored and what counts as relevant."""
+    split = result["split"]
+    how = ("each user's latest {:.0%} of ratings by timestamp" if split["method"] == "latest"
+           else "a random {:.0%} of the ratings").format(split["test_fraction"])
+    users = max((r.get("users", 0) for r in result["rows"]), default=0)
+    relevant = ("every held-out item" if result.get("threshold") is None
+                else f"a held-out rating ≥ {result['threshold']:g}")
+    return (f"Held out: {how} (seed {split['seed']}): {split['train']:,} training and {split['test']:,} test ratings, "
+            f"the same split for every model (fingerprint {split['fingerprint'][:10]}). {users:,} users scored; "
+            f"relevant: {relevant}; every item a user did not rate in training is a candidate. Ties count at their "
+            "expected value (McSherry & Najork 2008).")
+
+
+def settings_text(result: dict) -> str:
+    """The settings each model was trained with, one clause per model (Markdown)."""
+    parts = []
+    for row in result["rows"]:
+        settings = row.get("settings") or {}
+        if settings:
+            shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in settings.items())
+            parts.append(f"**{row['model']}**: {shown}")
+    return "Settings — " + "; ".join(parts) + "." if parts else ""
