@@ -26,6 +26,9 @@ PAGES = {
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
     ],
+    "Documents": [
+        st.Page("pages/documents.py", title="Documents", icon="📰"),
+    ],
     "Any model": [
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
         st.Page("pages/compare.py", title="Compare", icon="⚖️"),

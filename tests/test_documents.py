@@ -14,7 +14,7 @@ from embedlab.sources.docset import DOCUMENTS_FILE, DocumentSet
 from embedlab.sources.documents import read_documents
 from embedlab.sources.preprocess import MAX_LINE_TOKENS, PreprocessConfig, tokenize
 from embedlab.train.doc2vec import Doc2VecConfig, TaggedLines, train_doc2vec
-from embedlab.train.docspace import infer_vector, load_inferrer, save_document_space
+from embedlab.train.docspace import infer_vector, load_inferrer
 from embedlab.train.lsa import LSAConfig, train_lsa
 from embedlab.train.mean_vectors import MeanVectorsConfig, train_mean_vectors
 
@@ -146,7 +146,7 @@ def test_two_topics_separate(family, topics, ws):
         SPORT + FILLER
     result = evaluate(space, "topic", n_folds=5)
     assert result.methods[space.name].mean("accuracy") >= 0.95
-    model_id = save_document_space(ws, space)
+    model_id = ws.save_space(space)
     stored = ws.load_space(model_id)
     assert stored.info["item_kind"] == "document" and stored.meta["topic"].tolist() == space.meta["topic"].tolist()
     # a sport text lands among sport documents
@@ -169,7 +169,7 @@ def test_lsa_equals_scikit_learn_pipeline(ws):
     texts = DocumentSet.of(corpus).texts()
     pipeline = make_pipeline(cfg.vectorizer(), cfg.svd())
     np.testing.assert_allclose(space.vectors, pipeline.fit_transform(texts), rtol=1e-5, atol=1e-5)
-    model_id = save_document_space(ws, space)
+    model_id = ws.save_space(space)
     text = "The government said the fire near Sydney destroyed homes; firefighters and police worked all night."
     vector, unknown = infer_vector(ws, text, model_id)
     tokens = " ".join(tokenize(text, PreprocessConfig()))
@@ -197,7 +197,7 @@ def test_mean_vectors_equal_hand_computation(ws):
                     w["film"] * np.array([1.0, 1.0])])
     u = np.linalg.svd(raw)[2][0]  # first right singular vector, uncentred (Arora et al.'s code)
     np.testing.assert_allclose(sif.vectors, raw - np.outer(raw @ u, u), atol=1e-6)
-    model_id = save_document_space(ws, sif)
+    model_id = ws.save_space(sif)
     vector, unknown = infer_vector(ws, "bad plot unknownword", model_id)
     np.testing.assert_allclose(vector, sif.vectors[1], atol=1e-6)
     assert unknown == ["unknownword"] and sif.info["known_token_share"] == pytest.approx(6 / 7)
@@ -215,7 +215,7 @@ def test_doc2vec_is_gensim_and_infers_its_training_documents(lee_corpus, tmp_pat
     docs = DocumentSet.of(lee_corpus)
     direct = Doc2Vec(TaggedLines(docs), **cfg.gensim_kwargs())
     np.testing.assert_allclose(space.vectors, direct.dv.vectors, rtol=1e-5, atol=1e-6)
-    model_id = save_document_space(ws, space)
+    model_id = ws.save_space(space)
     inferrer = load_inferrer(ws, model_id)
     texts = list(docs.iter_documents())
     ranks, cosines = [], []
@@ -236,9 +236,9 @@ def test_doc2vec_is_gensim_and_infers_its_training_documents(lee_corpus, tmp_pat
 
 def test_pv_dm_stores_word_vectors_and_infers(topics, ws):
     space = train_doc2vec(topics, Doc2VecConfig(architecture="pv-dm", vector_size=8, epochs=5, min_count=1))
-    model_id = save_document_space(ws, space)
-    folder = ws.models_dir / model_id / "inference"
-    assert (folder / "word_vectors.npy").is_file() and not list(folder.glob("*.pkl"))
+    model_id = ws.save_space(space)
+    folder = ws.attachment(model_id, "inference/word_vectors.npy").parent
+    assert (folder / "inference.json").is_file() and not list(folder.glob("*.pkl"))
     vector, unknown = infer_vector(ws, "stock market bank", model_id)
     assert vector.shape == (8,) and unknown == []
 
@@ -268,8 +268,7 @@ def test_configs_validate_and_round_trip():
             Doc2VecConfig(**bad)
     with pytest.raises(InputError, match="dims must be from 2 to 1000"):
         LSAConfig(dims=5000)
-    with pytest.raises(InputError, match="Choose the word model"):
-        MeanVectorsConfig()
+    assert MeanVectorsConfig().word_model == ""  # the form starts empty; the job's check asks for one
     with pytest.raises(InputError, match="weighting"):
         MeanVectorsConfig(word_model="x", weighting="max")
 
@@ -298,7 +297,7 @@ def test_bad_training_input(topics, ws, monkeypatch):
 
 
 def test_find_similar_bad_text(topics, ws):
-    model_id = save_document_space(ws, train_lsa(topics, LSAConfig(dims=2, min_df=1)))
+    model_id = ws.save_space(train_lsa(topics, LSAConfig(dims=2, min_df=1)))
     inferrer = load_inferrer(ws, model_id)
     with pytest.raises(InputError, match="None of the words.*zebra, giraffe"):
         inferrer.infer("Zebra giraffe!")
@@ -332,7 +331,7 @@ def test_lsa_and_mean_vector_jobs_save_models(topics, ws):
 def test_find_similar_joins_phrases_the_corpus_joined(ws):
     docs = ["new york is big and new york is old"] * 12 + ["a small town by the sea"] * 3
     corpus = ws.add_corpus(docs, "p", PreprocessConfig(phrases=True, phrase_min_count=2, phrase_threshold=0.5))
-    model_id = save_document_space(ws, train_lsa(corpus, LSAConfig(dims=2, min_df=1)))
+    model_id = ws.save_space(train_lsa(corpus, LSAConfig(dims=2, min_df=1)))
     inferrer = load_inferrer(ws, model_id)
     assert {"new_york", "is_big"} <= set(inferrer.inferrer.vocabulary)
     assert inferrer.query.tokens("I love New York: it is big.") == ["i", "love", "new_york", "it", "is_big"]
