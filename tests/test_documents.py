@@ -336,3 +336,137 @@ def test_find_similar_joins_phrases_the_corpus_joined(ws):
     assert {"new_york", "is_big"} <= set(inferrer.inferrer.vocabulary)
     assert inferrer.query.tokens("I love New York: it is big.") == ["i", "love", "new_york", "it", "is_big"]
     assert inferrer.infer("I love New York: it is big.")[1] == ["i", "love", "it"]
+
+
+# -- phase 2: families, attachments, the corpus key, Explore's point set -------------------------------
+
+def test_the_three_families_train_on_prepared_documents_through_the_registry():
+    from embedlab import jobs
+    from embedlab.train import doc2vec, lsa, mean_vectors, registry
+
+    found = registry.families("documents")
+    assert [f.name for f in found] == ["lsa", "doc2vec", "mean_vectors"]  # LSA first: seconds, deterministic
+    assert {f.arg for f in found} == {"corpus_id"} and {f.item for f in found} == {"document"}
+    assert (lsa.FAMILY, doc2vec.FAMILY, mean_vectors.FAMILY) == tuple(found)
+    assert not {f.name for f in registry.families("corpus")} & {"lsa", "doc2vec", "mean_vectors"}  # Train: words
+    assert jobs.resolve("docs_eval").__name__ == "run_eval_job"
+    meta = registry.field_help(next(f for f in __import__("dataclasses").fields(MeanVectorsConfig)
+                                    if f.name == "word_model"))
+    assert meta["widget"] == "model" and meta["item_kind"] == "word"  # the form draws a picker of word models
+
+
+def test_inference_files_are_attachments_published_with_the_model_and_deleted_with_it(tmp_path, topics):
+    home = tmp_path / "home"
+    teacher = embedlab.Workspace(home / "workspaces" / "teacher")
+    corpus = teacher.add_corpus(read_documents(two_topics_csv(), "topics.csv").documents, "topics")
+    model_id = teacher.save_space(train_lsa(corpus, LSAConfig(dims=3, min_df=1)))
+    folder = teacher.models_dir / model_id
+    assert teacher.attachment(model_id, "inference/inference.json").is_file()
+    assert not (folder / "inference").exists()  # no side folder written after the registry row any more
+    text = "The striker and the keeper: goal!"
+    vector, _ = infer_vector(teacher, text, model_id)
+    published = teacher.publish_model(model_id)
+    student = embedlab.Workspace(home / "workspaces" / "student")
+    np.testing.assert_array_equal(infer_vector(student, text, published)[0], vector)  # copied with it
+    teacher.delete_model(model_id)
+    assert not folder.exists()
+    with pytest.raises(InputError, match="no model"):
+        load_inferrer(teacher, model_id)
+
+
+def test_the_same_text_with_other_labels_is_another_corpus(ws):
+    raw = read_documents(two_topics_csv(), "topics.csv")
+    first = ws.add_corpus(raw.documents, "topics")
+    assert ws.add_corpus(raw.documents, "topics").id == first.id  # same text, same labels: reused
+    flipped = raw.records.copy()
+    flipped["topic"] = flipped["topic"].map({"sport": "money", "money": "sport"})
+    other = ws.add_corpus(list(raw.documents), "topics", records=flipped)  # a plain list + explicit records
+    assert other.id != first.id
+    assert DocumentSet.of(other).kept["topic"].tolist()[:2] == ["money", "sport"]
+    plain = ws.add_corpus(list(raw.documents), "topics")  # no labels at all: another corpus again
+    assert plain.id not in (first.id, other.id) and DocumentSet.of(plain).label_columns == []
+
+
+def test_explore_shows_a_random_sample_of_documents_not_the_longest(topics, lee_space):
+    from embedlab.probes.projection import choose_top, top_wording
+
+    space = train_lsa(topics, LSAConfig(dims=3, min_df=1))
+    ranking = space.ranking()
+    assert sorted(ranking.tolist()) == list(range(len(space)))
+    assert ranking.tolist() != np.argsort(-space.counts, kind="stable").tolist()
+    np.testing.assert_array_equal(ranking, space.ranking())  # seeded: the same sample every time
+    points = choose_top(space, 10)
+    assert points.description == "10 documents (a random sample, seed 0)"
+    assert choose_top(space, 1000).description == f"all {len(space)} documents"
+    assert space.top(3) == [space.words[i] for i in ranking[:3]]
+    assert top_wording(space)["frequency"] == "length (log10 tokens)"
+    # words keep their frequency order
+    assert lee_space.top(5) == lee_space.words[:5] and choose_top(lee_space, 5).description == "5 most frequent words"
+
+
+def test_document_hover_labels_and_neighbour_agreement(topics):
+    from embedlab.probes.neighbours import nearest_neighbours
+    from embedlab.views.documents import document_hover, label_summary, neighbour_labels, short_label
+
+    meta = pd.DataFrame({"label": ["<b>bold</b> & " + "more words " * 10, "plain"], "topic": ["x", None]})
+    docs = embedlab.Space.from_vectors(["a", "b"], np.eye(2), meta, {"item_kind": "document", "label_columns": ["topic"]})
+    first, second = document_hover(docs, [0, 1])
+    assert first.startswith("<b>a</b> · topic: x<br>&lt;b&gt;bold&lt;/b&gt; &amp; more words")
+    assert first.count("<br>") == 2 and second == "<b>b</b><br>plain"  # wrapped; a missing label is not shown
+    assert short_label("one two three four five six seven eight", 20) == "one two three four…"
+    space = train_lsa(topics, LSAConfig(dims=4, min_df=1))
+    table = nearest_neighbours(space, "d0", 5)
+    frame, notes = neighbour_labels(space, table)
+    assert frame.columns.tolist() == ["doc_id", "topic"] and len(frame) == 5
+    assert notes == [f"{(frame['topic'] == 'sport').sum()} of 5 neighbours have the query's topic 'sport'."]
+    summary = label_summary(DocumentSet.of(topics).kept, ["topic"])
+    assert summary.to_dict("records") == [{"label": "topic", "predicted as": "classes", "distinct": 2,
+                                           "missing": 0, "values": "money 20 · sport 20"}]
+
+
+def test_mean_vectors_job_needs_a_stored_word_model(ws, topics, monkeypatch):
+    from embedlab import jobs
+    from embedlab.train import mean_vectors
+
+    class Held(jobs.Scheduler):
+        def submit(self, root, job_id):
+            pass
+
+    monkeypatch.setattr(jobs, "SCHEDULER", Held())
+    args = {"corpus_id": topics.id, "config": {"weighting": "sif"}}
+    with pytest.raises(InputError, match="Choose the word model"):
+        jobs.submit(ws, "mean_vectors", args, "means")
+    doc_model = ws.save_space(train_lsa(topics, LSAConfig(dims=2, min_df=1)), "lsa")
+    with pytest.raises(InputError, match="'lsa' is not a word model"):
+        jobs.submit(ws, "mean_vectors", {**args, "config": {"word_model": doc_model}}, "means")
+    word_model = ws.save_space(make_space({w: [1.0, float(i)] for i, w in enumerate(SPORT)}), "words")
+    assert ws.models_of("word")["id"].tolist() == [word_model]
+    assert ws.models_of("document")["id"].tolist() == [doc_model]
+    jobs.submit(ws, "mean_vectors", {**args, "config": {"word_model": word_model}}, "means")  # accepted
+    with pytest.raises(InputError, match="LSA keeps fewer dimensions than there are documents"):
+        jobs.submit(ws, "lsa", {"corpus_id": topics.id, "config": {"dims": 40}}, "too many")
+    one = ws.add_corpus(["only one document here"], "one")
+    with pytest.raises(InputError, match="'one' has 1 document.*needs at least two"):
+        jobs.submit(ws, "doc2vec", {"corpus_id": one.id, "config": {"min_count": 1}}, "d2v")
+    assert mean_vectors.FAMILY.check is not None
+
+
+def test_a_map_of_documents_writes_the_start_of_each_snippet_where_the_snippets_would_not_fit():
+    from embedlab.probes.projection import choose_top, project
+    from embedlab.views import scatter
+    from embedlab.views.documents import decorate_document_map
+
+    n = 120
+    meta = pd.DataFrame({"label": [f"document number {i} " + "words " * 30 for i in range(n)], "kind": ["a", "b"] * 60})
+    space = embedlab.Space.from_vectors([str(i) for i in range(n)], np.random.default_rng(0).normal(size=(n, 5)),
+                                        meta, {"item_kind": "document", "label_columns": ["kind"]})
+    projection = project(space, choose_top(space, n), "pca", 2)
+    fig = scatter.scatter_figure(projection.frame, 2, labels=True, highlight=np.arange(n) == 7)
+    assert len([t for t in fig.data if t.name == "labels"][0].text) == 0  # no 160-character label fits
+    decorate_document_map(fig, projection.frame, space)
+    labels = [t for t in fig.data if t.name == "labels"][0]
+    assert len(labels.text) >= 10 and all(t.startswith("document number") and t.endswith("…") for t in labels.text)
+    rows = np.asarray(labels.customdata)
+    assert 7 not in rows and [space.words[i] for i in projection.indices[rows]] == \
+        [t.split()[2] for t in labels.text]  # each label beside its own point
+    assert all(h.startswith(f"<b>{k}</b> · kind: ") for h, k in zip(fig.data[0].hovertext, projection.frame["word"]))

@@ -199,25 +199,56 @@ def short_label(text: str, n: int = SHORT_LABEL_CHARS) -> str:
 def decorate_document_map(fig: go.Figure, frame: pd.DataFrame, space) -> None:
     """Give a projection of documents its document hover texts and short text labels (in place).
 
+    A document's display label is a 160-character snippet: fine to hover,
+    far too wide for a map, where no snippet fits beside another. So the text
+    labels (the ``labels`` trace, drawn when the page's "Text labels" is on)
+    are chosen again with the start of each snippet (:func:`short_label`) by the
+    same non-overlap pass (:func:`embedlab.views.labels.thin_labels`, in the
+    figure's label priority), and search matches and query documents are
+    written short too.
+
     Parameters
     ----------
     fig : plotly.graph_objects.Figure
         From :func:`embedlab.views.scatter.scatter_figure`: each trace's
         ``customdata`` holds the rows of ``frame`` it shows.
     frame : pandas.DataFrame
-        The projection's frame (``word`` = document ids).
+        The projection's frame (``word`` = document ids, ``label``, ``x``, ``y`` [, ``z``], ``frequency rank``).
     space : Space
         The document space.
     """
+    from embedlab.views import scatter
+    from embedlab.views.labels import thin_labels
+
     lookup = space.kv.key_to_index
     hover = document_hover(space, [lookup[k] for k in frame["word"].astype(str)])
+    short = np.array([short_label(t) for t in frame["label"].astype(str)], dtype=object)
+    labels = next((t for t in fig.data if t.name == "labels"), None)
+    if labels is not None:
+        taken = set()
+        for t in fig.data:
+            if t.name in ("search matches", "query words") and t.customdata is not None:
+                taken.update(int(r) for r in np.asarray(t.customdata))
+        rows = np.array([r for r in range(len(frame)) if r not in taken], dtype=np.int64)
+        ranks = frame["frequency rank"].to_numpy()[rows]
+        three = "z" in frame.columns
+        if three or not len(rows):
+            chosen = rows[np.argsort(ranks, kind="stable")[:scatter.MAX_TEXT_LABELS_3D]]
+            where = ["top center"] * len(chosen)
+        else:
+            kept, where = thin_labels(frame["x"].to_numpy()[rows], frame["y"].to_numpy()[rows], short[rows].tolist(),
+                                      ranks, scatter.PLOT_WIDTH_ESTIMATE, scatter.PLOT_HEIGHT_ESTIMATE,
+                                      scatter.LABEL_FONT, scatter.MAX_TEXT_LABELS, positions=True)
+            chosen = rows[np.asarray(kept, dtype=np.int64)]
+        xyz = {c: frame[c].to_numpy(dtype=np.float32)[chosen] for c in ("x", "y", "z") if c in frame.columns}
+        labels.update(text=short[chosen].tolist(), customdata=chosen.astype(np.int32), textposition=list(where), **xyz)
     for trace in fig.data:
         if trace.customdata is None:
             continue
         rows = np.asarray(trace.customdata, dtype=np.int64)
         trace.hovertext = hover[rows]
-        if trace.text is not None and not isinstance(trace.text, str):
-            trace.text = [short_label(t) if t else t for t in trace.text]
+        if trace is not labels and trace.text is not None and not isinstance(trace.text, str):
+            trace.text = [short[r] if t else t for r, t in zip(rows, trace.text)]
 
 
 def neighbour_labels(space, table: pd.DataFrame) -> tuple:
@@ -286,7 +317,7 @@ def label_summary(kept: pd.DataFrame, columns: list) -> pd.DataFrame:
         if numeric:
             shown = f"{present.min():g} to {present.max():g}" if len(present) else "—"
         else:
-            sizes = present.astype(str).value_counts()
+            sizes = present.astype(str).value_counts().sort_index().sort_values(ascending=False, kind="stable")
             shown = " · ".join(f"{k} {v:,}" for k, v in sizes.head(6).items()) + (
                 f" · … ({len(sizes) - 6} more)" if len(sizes) > 6 else "")
         rows.append({"label": col, "predicted as": "numbers (ridge regression)" if numeric else "classes",
