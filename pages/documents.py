@@ -10,6 +10,7 @@ from embedlab.errors import InputError
 from embedlab.probes import downstream
 from embedlab.probes.similar_documents import find_similar
 from embedlab.sources.docset import DocumentSet
+from embedlab.train import registry
 from embedlab.train.docspace import load_inferrer
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
@@ -81,7 +82,11 @@ training_runs("docs_train_jobs", key="docs-run", on_trained=trained)
 
 # -- the document model the rest of the page asks about -------------------------------------------
 models = ws.models_of("document")
-models = models[models["corpus_fingerprint"] == corpus.fingerprint].reset_index(drop=True)
+elsewhere = int((models["corpus_id"] != corpus_id).sum())
+models = models[models["corpus_id"] == corpus_id].reset_index(drop=True)
+if elsewhere:
+    st.caption(f"{elsewhere} document model(s) of other corpora are listed with their corpus (pick it above), "
+               "and all of them on the Models page.")
 if models.empty:
     st.info("No document model on this corpus yet: train one above (LSA takes seconds).")
     widgets.jobs_list("docs-other-jobs", exclude=tuple(remembered_jobs("docs_train_jobs")),
@@ -95,8 +100,9 @@ pick_key = session.keep_widget("docs-model", active if active in model_ids else 
                                valid=lambda v: v in model_ids)
 if st.session_state.get(pick_key) not in model_ids:
     st.session_state[pick_key] = active if active in model_ids else model_ids[0]
+kinds = dict(zip(models["id"], models["kind"]))
 model_id = st.selectbox("Document model", model_ids, key=pick_key,
-                        format_func=lambda i: f"{labels[i]} · {models.set_index('id').at[i, 'kind']}")
+                        format_func=lambda i: f"{labels[i]} · {getattr(registry.find(kinds[i]), 'title', kinds[i])}")
 session.remember_widget(pick_key, model_id)
 space = session.load_space(model_id)
 columns = views.label_columns(space)

@@ -8,8 +8,8 @@ by preprocessing.
 """
 
 import json
+from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -46,8 +46,28 @@ def _table(at, *columns):
     return found[0]
 
 
+class InlineScheduler(jobs.Scheduler):
+    """Runs each submitted job at once, in this process, through the worker's own code (``worker._run``).
+
+    The page tests are about what the pages show; starting a worker process
+    (seconds of imports on a busy machine) is what the browser journey and
+    ``tests/test_faults.py`` test.
+    """
+
+    def submit(self, root, job_id):
+        from embedlab import worker
+
+        folder = Path(root) / "jobs" / job_id
+        worker._run(Workspace(root), folder, json.loads((folder / "job.json").read_text()))
+
+
+@pytest.fixture(autouse=True)
+def inline_jobs(monkeypatch):
+    monkeypatch.setattr(jobs, "SCHEDULER", InlineScheduler())
+
+
 def _done(ws, job_id):
-    status = jobs.SCHEDULER.wait(ws.root, job_id, timeout=300)
+    status = jobs.job_status(ws, job_id)
     assert status["state"] == "done", status.get("error")
     return status
 

@@ -292,19 +292,22 @@ class Workspace(Publishing, Datasets):
         """The ready models whose items are ``item_kind`` (``word``, ``document``, ...), newest first.
 
         Reads each model's ``info.json`` (small), not its vectors; a model whose
-        facts cannot be read is left out.
+        facts cannot be read is left out. Columns: those of :meth:`models`, plus
+        ``corpus_id`` (the stored corpus it was trained on, when it says so).
         """
         from embedlab.space import item_kind_of
 
         frame = self.models()
-        frame = frame[frame["status"] == "ready"]
-        keep = []
+        frame = frame[frame["status"] == "ready"].reset_index(drop=True)
+        keep, corpus = [], []
         for model_id in frame["id"]:
             try:
                 info = json.loads((self.model_folder(model_id) / "info.json").read_text(encoding="utf-8"))
             except (OSError, ValueError, InputError):
                 info = None
             keep.append(info is not None and item_kind_of(info) == item_kind)
+            corpus.append((info or {}).get("corpus_id"))
+        frame["corpus_id"] = pd.Series(corpus, index=frame.index, dtype=object)
         return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
 
     def _own_models(self) -> pd.DataFrame:
