@@ -413,6 +413,10 @@ def test_document_hover_labels_and_neighbour_agreement(topics):
     first, second = document_hover(docs, [0, 1])
     assert first.startswith("<b>a</b> · topic: x<br>&lt;b&gt;bold&lt;/b&gt; &amp; more words")
     assert first.count("<br>") == 2 and second == "<b>b</b><br>plain"  # wrapped; a missing label is not shown
+    long_word = "x" * 150 + " and then short words"
+    meta = pd.DataFrame({"label": [long_word]})
+    (only,) = document_hover(embedlab.Space.from_vectors(["c"], np.eye(1), meta, {"item_kind": "document"}), [0])
+    assert only.split("<br>", 1)[1].replace("<br>", "") == "x" * 150 + " and then short words"
     assert short_label("one two three four five six seven eight", 20) == "one two three four…"
     space = train_lsa(topics, LSAConfig(dims=4, min_df=1))
     table = nearest_neighbours(space, "d0", 5)
