@@ -82,8 +82,11 @@ training_runs("docs_train_jobs", key="docs-run", on_trained=trained)
 
 # -- the document model the rest of the page asks about -------------------------------------------
 models = ws.models_of("document")
-elsewhere = int((models["corpus_id"] != corpus_id).sum())
-models = models[models["corpus_id"] == corpus_id].reset_index(drop=True)
+# this corpus's models, and published ones trained on the same text prepared the same way (an instructor's)
+mine = (models["corpus_id"] == corpus_id) | ((models["published"] == 1)
+                                            & (models["corpus_fingerprint"] == corpus.fingerprint))
+elsewhere = int((~mine).sum())
+models = models[mine].reset_index(drop=True)
 if elsewhere:
     st.caption(f"{elsewhere} document model(s) of other corpora are listed with their corpus (pick it above), "
                "and all of them on the Models page.")
@@ -178,7 +181,7 @@ if st.button("Evaluate", key="docs-eval-go", type="primary"):
         # the label checks run here too, so a bad choice is answered at once, not by a failed job
         downstream.label_task(space.meta[column], column, task, int(n_folds))
         args = {"model_ids": [model_id] + list(compare), "column": column, "n_folds": int(n_folds), "task": task,
-                "random_state": 0, "baseline": bool(baseline)}
+                "random_state": 0, "baseline": bool(baseline), "corpus_id": corpus_id}
         job_id = jobs.submit(ws, "docs_eval", args, f"Evaluate {space.name}: predict {column}")
 
         def remember(current):

@@ -368,6 +368,18 @@ def test_inference_files_are_attachments_published_with_the_model_and_deleted_wi
     published = teacher.publish_model(model_id)
     student = embedlab.Workspace(home / "workspaces" / "student")
     np.testing.assert_array_equal(infer_vector(student, text, published)[0], vector)  # copied with it
+    # a student who prepared the same corpus evaluates the published model, baseline read from their own copy
+    from embedlab.probes.downstream import run_eval_job
+
+    own = student.add_corpus(read_documents(two_topics_csv(), "topics.csv").documents, "topics")
+    args = {"model_ids": [published], "column": "topic", "n_folds": 5}
+    with pytest.raises(InputError, match="no corpus"):
+        run_eval_job(student, args, lambda *a, **k: None)  # the instructor's corpus is not the student's
+    result = run_eval_job(student, {**args, "corpus_id": own.id}, lambda *a, **k: None)
+    assert list(result["methods"])[-1] == "TF-IDF + logistic regression"
+    other = student.add_corpus(["some other text", "and more of it"], "other")
+    with pytest.raises(InputError, match="was not trained on the text of 'other'"):
+        run_eval_job(student, {**args, "corpus_id": other.id}, lambda *a, **k: None)
     teacher.delete_model(model_id)
     assert not folder.exists()
     with pytest.raises(InputError, match="no model"):
