@@ -24,6 +24,9 @@ PAGES = {
         st.Page("pages/subwords.py", title="Subwords", icon="🧩"),
         st.Page("pages/methods.py", title="Methods", icon="⚗️"),
     ],
+    "Documents": [
+        st.Page("pages/documents.py", title="Documents", icon="📰"),
+    ],
     "Ratings": [
         st.Page("pages/ratings.py", title="Ratings", icon="⭐"),
     ],

@@ -46,7 +46,7 @@ from embedlab.probes.downstream import evaluate  # noqa: E402
 from embedlab.probes.similar_documents import find_similar  # noqa: E402
 from embedlab.sources.docset import DocumentSet  # noqa: E402
 from embedlab.train.doc2vec import Doc2VecConfig, train_doc2vec  # noqa: E402
-from embedlab.train.docspace import load_inferrer, save_document_space  # noqa: E402
+from embedlab.train.docspace import load_inferrer  # noqa: E402
 from embedlab.train.lsa import LSAConfig, train_lsa  # noqa: E402
 from embedlab.train.mean_vectors import MeanVectorsConfig, train_mean_vectors  # noqa: E402
 
@@ -139,7 +139,7 @@ def main():
     queries = [" ".join(raw[i * 40].split()[:300]) for i in range(50)]
     latency, cpu = {}, {}
     for label, space in (("doc2vec", d2v), ("lsa", lsa), ("mean_vectors", means["sif"])):
-        model_id = save_document_space(ws, space)
+        model_id = ws.save_space(space)
         stored = ws.load_space(model_id)
         t0 = time.perf_counter()
         inferrer = load_inferrer(ws, model_id)

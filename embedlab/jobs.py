@@ -54,6 +54,7 @@ TASKS = {
     "bias_analogy": "embedlab.probes.bias.checks:run_analogy_job",
     "ratings_eval": "embedlab.probes.recommend:run_eval_job",
     "topn_eval": "embedlab.probes.topn:run_topn_job",
+    "docs_eval": "embedlab.probes.downstream:run_eval_job",
     "sweep": "embedlab.probes.analogy.sweep:run_job",
     # heavy page work above a size threshold (embedlab.config.inline_limit)
     "prepare_corpus": "embedlab.sources.corpus:run_prepare_job",

@@ -35,6 +35,8 @@ ITEM_KINDS = {"word": ("word", "words"), "item": ("item", "items"), "user": ("us
 LABEL_NAMES = {"word": ("label", "labels"), "item": ("title", "titles"), "user": ("user", "users"),
                "document": ("snippet", "snippets"), "node": ("name", "names"), "image": ("file name", "file names")}
 _TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)\s*$")
+#: Seed of the random order in which a document space's "first N" documents are taken (see :meth:`Space.ranking`).
+DOCUMENT_SAMPLE_SEED = 0
 
 
 def _blank(label) -> bool:
@@ -46,6 +48,14 @@ def _blank(label) -> bool:
 def count_text(n: int, singular: str, plural: Optional[str] = None) -> str:
     """``"1 item"``, ``"2,500 items"``: a count with the noun in the right number."""
     return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def item_kind_of(info: dict) -> str:
+    """What the items of a space with these facts (``info.json``) are: see :attr:`Space.item_kind`."""
+    kind = (info or {}).get("item_kind")
+    if kind:
+        return str(kind)
+    return {"items": "item", "users": "user"}.get((info or {}).get("role"), "word")
 
 
 class _LabelIndex:
@@ -195,10 +205,7 @@ class Space:
         except the two spaces of a rating model (``info['role']`` ``items`` /
         ``users``).
         """
-        kind = self.info.get("item_kind")
-        if kind:
-            return str(kind)
-        return {"items": "item", "users": "user"}.get(self.info.get("role"), "word")
+        return item_kind_of(self.info)
 
     @property
     def is_words(self) -> bool:
@@ -488,9 +495,26 @@ class Space:
         """1-based rank of ``word`` by frequency (index order for trained spaces)."""
         return self.index(word) + 1
 
+    def ranking(self) -> np.ndarray:
+        """Rows, first shown first: the order of :meth:`top`, of Explore's "first N" points and of its labels.
+
+        By ``count``, most frequent first (index order when there are no
+        counts). A document's count is its length, and neither the longest
+        documents nor the first ones of an upload (often sorted by label) are a
+        fair picture of a corpus, so a document space is ranked in a seeded
+        random order (:data:`DOCUMENT_SAMPLE_SEED`): its first N are a random sample.
+
+        Returns
+        -------
+        ndarray of shape (n_words,), int64
+        """
+        if self.item_kind == "document":
+            return np.random.default_rng(DOCUMENT_SAMPLE_SEED).permutation(len(self)).astype(np.int64)
+        counts = self.counts
+        return (np.argsort(-counts, kind="stable") if counts.any() else np.arange(len(self))).astype(np.int64)
+
     def top(self, n: int) -> list:
-        """The ``n`` most frequent keys."""
+        """The first ``n`` keys of :meth:`ranking` (the most frequent; a random sample of documents)."""
         if n < 1:
-            raise InputError("Choose at least one word.")
-        order = np.argsort(-self.counts, kind="stable") if self.counts.any() else np.arange(len(self))
-        return [self.words[i] for i in order[:n]]
+            raise InputError(f"Choose at least one {self.nouns[0]}.")
+        return [self.words[i] for i in self.ranking()[:n]]

@@ -20,6 +20,7 @@ space = widgets.require_space("Explore")
 model_id = session.active_model_id()
 noun, nouns = space.nouns
 item_extras = extras(space)  # what this kind of item adds (edges, snippets, thumbnails)
+wording = P.top_wording(space)  # "most frequent" words; a random sample of documents (whose count is a length)
 st.caption(f"{space.name}: {space.count_text(len(space))} × {space.dim} dimensions.")
 
 tab_map, tab_nn = st.tabs(["Projection", "Nearest neighbours"])
@@ -67,8 +68,10 @@ with tab_map:
     with st.form("explore-form"):
         c1, c2, c3 = st.columns(3)
         source = c1.radio("Points", ["most frequent", "pasted words", "neighbourhood"], key="explore-source",
-                          help="The N most frequent words, a list you paste, or query words with their nearest neighbours.")
-        n_top = c1.number_input("N most frequent", 5, len(space), step=500, key="explore-n")
+                          format_func=lambda s: wording["source"] if s == "most frequent" else s,
+                          help=f"The first N ({wording['source']}), a list you paste, or query words with their "
+                               "nearest neighbours.")
+        n_top = c1.number_input(wording["n"], 5, len(space), step=500, key="explore-n")
         pasted = c1.text_area(f"Pasted {space.label_nouns[1] if space.has_labels else 'words'}", key="explore-pasted",
                               height=80, placeholder=(f"one {space.label_nouns[0]} or id per line"
                                                       if space.has_labels else "king queen man woman ..."))
@@ -169,7 +172,7 @@ with tab_map:
         c1, c2, c3 = st.columns([2, 2, 3])
         meta_cols = P.metadata_columns(space)
         options = ["none", "cluster", "frequency", "overlap", "group"] + (["metadata"] if meta_cols else [])
-        names = {"none": "nothing", "cluster": "k-means cluster", "frequency": f"{noun} frequency (log10)",
+        names = {"none": "nothing", "cluster": "k-means cluster", "frequency": wording["frequency"],
                  "overlap": "k-NN overlap (distortion)", "group": "my groups", "metadata": "metadata column"}
         colour_by = c1.selectbox("Colour by", options, format_func=names.get,
                                  key=session.keep_widget("explore-colour", "none", valid=options.__contains__))

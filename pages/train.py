@@ -26,4 +26,6 @@ corpus_name = corpora.set_index("id").loc[corpus_id, "name"]
 with user_errors():
     training_section("corpus", corpus_id, corpus_name, key="train", jobs_key="train_jobs")
 training_runs("train_jobs", key="train-run")
+st.page_link("pages/documents.py", label="A vector per document (Doc2Vec, LSA, mean of word vectors): Documents page",
+             icon="📰")
 jobs_list("train-other-jobs", exclude=tuple(remembered_jobs("train_jobs")), title="Other background jobs")

@@ -14,7 +14,7 @@ from embedlab.sources.docset import DOCUMENTS_FILE, DocumentSet
 from embedlab.sources.documents import read_documents
 from embedlab.sources.preprocess import MAX_LINE_TOKENS, PreprocessConfig, tokenize
 from embedlab.train.doc2vec import Doc2VecConfig, TaggedLines, train_doc2vec
-from embedlab.train.docspace import infer_vector, load_inferrer, save_document_space
+from embedlab.train.docspace import infer_vector, load_inferrer
 from embedlab.train.lsa import LSAConfig, train_lsa
 from embedlab.train.mean_vectors import MeanVectorsConfig, train_mean_vectors
 
@@ -146,7 +146,7 @@ def test_two_topics_separate(family, topics, ws):
         SPORT + FILLER
     result = evaluate(space, "topic", n_folds=5)
     assert result.methods[space.name].mean("accuracy") >= 0.95
-    model_id = save_document_space(ws, space)
+    model_id = ws.save_space(space)
     stored = ws.load_space(model_id)
     assert stored.info["item_kind"] == "document" and stored.meta["topic"].tolist() == space.meta["topic"].tolist()
     # a sport text lands among sport documents
@@ -169,7 +169,7 @@ def test_lsa_equals_scikit_learn_pipeline(ws):
     texts = DocumentSet.of(corpus).texts()
     pipeline = make_pipeline(cfg.vectorizer(), cfg.svd())
     np.testing.assert_allclose(space.vectors, pipeline.fit_transform(texts), rtol=1e-5, atol=1e-5)
-    model_id = save_document_space(ws, space)
+    model_id = ws.save_space(space)
     text = "The government said the fire near Sydney destroyed homes; firefighters and police worked all night."
     vector, unknown = infer_vector(ws, text, model_id)
     tokens = " ".join(tokenize(text, PreprocessConfig()))
@@ -197,7 +197,7 @@ def test_mean_vectors_equal_hand_computation(ws):
                     w["film"] * np.array([1.0, 1.0])])
     u = np.linalg.svd(raw)[2][0]  # first right singular vector, uncentred (Arora et al.'s code)
     np.testing.assert_allclose(sif.vectors, raw - np.outer(raw @ u, u), atol=1e-6)
-    model_id = save_document_space(ws, sif)
+    model_id = ws.save_space(sif)
     vector, unknown = infer_vector(ws, "bad plot unknownword", model_id)
     np.testing.assert_allclose(vector, sif.vectors[1], atol=1e-6)
     assert unknown == ["unknownword"] and sif.info["known_token_share"] == pytest.approx(6 / 7)
@@ -215,7 +215,7 @@ def test_doc2vec_is_gensim_and_infers_its_training_documents(lee_corpus, tmp_pat
     docs = DocumentSet.of(lee_corpus)
     direct = Doc2Vec(TaggedLines(docs), **cfg.gensim_kwargs())
     np.testing.assert_allclose(space.vectors, direct.dv.vectors, rtol=1e-5, atol=1e-6)
-    model_id = save_document_space(ws, space)
+    model_id = ws.save_space(space)
     inferrer = load_inferrer(ws, model_id)
     texts = list(docs.iter_documents())
     ranks, cosines = [], []
@@ -236,9 +236,9 @@ def test_doc2vec_is_gensim_and_infers_its_training_documents(lee_corpus, tmp_pat
 
 def test_pv_dm_stores_word_vectors_and_infers(topics, ws):
     space = train_doc2vec(topics, Doc2VecConfig(architecture="pv-dm", vector_size=8, epochs=5, min_count=1))
-    model_id = save_document_space(ws, space)
-    folder = ws.models_dir / model_id / "inference"
-    assert (folder / "word_vectors.npy").is_file() and not list(folder.glob("*.pkl"))
+    model_id = ws.save_space(space)
+    folder = ws.attachment(model_id, "inference/word_vectors.npy").parent
+    assert (folder / "inference.json").is_file() and not list(folder.glob("*.pkl"))
     vector, unknown = infer_vector(ws, "stock market bank", model_id)
     assert vector.shape == (8,) and unknown == []
 
@@ -268,8 +268,7 @@ def test_configs_validate_and_round_trip():
             Doc2VecConfig(**bad)
     with pytest.raises(InputError, match="dims must be from 2 to 1000"):
         LSAConfig(dims=5000)
-    with pytest.raises(InputError, match="Choose the word model"):
-        MeanVectorsConfig()
+    assert MeanVectorsConfig().word_model == ""  # the form starts empty; the job's check asks for one
     with pytest.raises(InputError, match="weighting"):
         MeanVectorsConfig(word_model="x", weighting="max")
 
@@ -298,7 +297,7 @@ def test_bad_training_input(topics, ws, monkeypatch):
 
 
 def test_find_similar_bad_text(topics, ws):
-    model_id = save_document_space(ws, train_lsa(topics, LSAConfig(dims=2, min_df=1)))
+    model_id = ws.save_space(train_lsa(topics, LSAConfig(dims=2, min_df=1)))
     inferrer = load_inferrer(ws, model_id)
     with pytest.raises(InputError, match="None of the words.*zebra, giraffe"):
         inferrer.infer("Zebra giraffe!")
@@ -332,8 +331,158 @@ def test_lsa_and_mean_vector_jobs_save_models(topics, ws):
 def test_find_similar_joins_phrases_the_corpus_joined(ws):
     docs = ["new york is big and new york is old"] * 12 + ["a small town by the sea"] * 3
     corpus = ws.add_corpus(docs, "p", PreprocessConfig(phrases=True, phrase_min_count=2, phrase_threshold=0.5))
-    model_id = save_document_space(ws, train_lsa(corpus, LSAConfig(dims=2, min_df=1)))
+    model_id = ws.save_space(train_lsa(corpus, LSAConfig(dims=2, min_df=1)))
     inferrer = load_inferrer(ws, model_id)
     assert {"new_york", "is_big"} <= set(inferrer.inferrer.vocabulary)
     assert inferrer.query.tokens("I love New York: it is big.") == ["i", "love", "new_york", "it", "is_big"]
     assert inferrer.infer("I love New York: it is big.")[1] == ["i", "love", "it"]
+
+
+# -- phase 2: families, attachments, the corpus key, Explore's point set -------------------------------
+
+def test_the_three_families_train_on_prepared_documents_through_the_registry():
+    from embedlab import jobs
+    from embedlab.train import doc2vec, lsa, mean_vectors, registry
+
+    found = registry.families("documents")
+    assert [f.name for f in found] == ["lsa", "doc2vec", "mean_vectors"]  # LSA first: seconds, deterministic
+    assert {f.arg for f in found} == {"corpus_id"} and {f.item for f in found} == {"document"}
+    assert (lsa.FAMILY, doc2vec.FAMILY, mean_vectors.FAMILY) == tuple(found)
+    assert not {f.name for f in registry.families("corpus")} & {"lsa", "doc2vec", "mean_vectors"}  # Train: words
+    assert jobs.resolve("docs_eval").__name__ == "run_eval_job"
+    meta = registry.field_help(next(f for f in __import__("dataclasses").fields(MeanVectorsConfig)
+                                    if f.name == "word_model"))
+    assert meta["widget"] == "model" and meta["item_kind"] == "word"  # the form draws a picker of word models
+
+
+def test_inference_files_are_attachments_published_with_the_model_and_deleted_with_it(tmp_path, topics):
+    home = tmp_path / "home"
+    teacher = embedlab.Workspace(home / "workspaces" / "teacher")
+    corpus = teacher.add_corpus(read_documents(two_topics_csv(), "topics.csv").documents, "topics")
+    model_id = teacher.save_space(train_lsa(corpus, LSAConfig(dims=3, min_df=1)))
+    folder = teacher.models_dir / model_id
+    assert teacher.attachment(model_id, "inference/inference.json").is_file()
+    assert not (folder / "inference").exists()  # no side folder written after the registry row any more
+    text = "The striker and the keeper: goal!"
+    vector, _ = infer_vector(teacher, text, model_id)
+    published = teacher.publish_model(model_id)
+    student = embedlab.Workspace(home / "workspaces" / "student")
+    np.testing.assert_array_equal(infer_vector(student, text, published)[0], vector)  # copied with it
+    # a student who prepared the same corpus evaluates the published model, baseline read from their own copy
+    from embedlab.probes.downstream import run_eval_job
+
+    own = student.add_corpus(read_documents(two_topics_csv(), "topics.csv").documents, "topics")
+    args = {"model_ids": [published], "column": "topic", "n_folds": 5}
+    with pytest.raises(InputError, match="no corpus"):
+        run_eval_job(student, args, lambda *a, **k: None)  # the instructor's corpus is not the student's
+    result = run_eval_job(student, {**args, "corpus_id": own.id}, lambda *a, **k: None)
+    assert list(result["methods"])[-1] == "TF-IDF + logistic regression"
+    other = student.add_corpus(["some other text", "and more of it"], "other")
+    with pytest.raises(InputError, match="was not trained on the text of 'other'"):
+        run_eval_job(student, {**args, "corpus_id": other.id}, lambda *a, **k: None)
+    teacher.delete_model(model_id)
+    assert not folder.exists()
+    with pytest.raises(InputError, match="no model"):
+        load_inferrer(teacher, model_id)
+
+
+def test_the_same_text_with_other_labels_is_another_corpus(ws):
+    raw = read_documents(two_topics_csv(), "topics.csv")
+    first = ws.add_corpus(raw.documents, "topics")
+    assert ws.add_corpus(raw.documents, "topics").id == first.id  # same text, same labels: reused
+    flipped = raw.records.copy()
+    flipped["topic"] = flipped["topic"].map({"sport": "money", "money": "sport"})
+    other = ws.add_corpus(list(raw.documents), "topics", records=flipped)  # a plain list + explicit records
+    assert other.id != first.id
+    assert DocumentSet.of(other).kept["topic"].tolist()[:2] == ["money", "sport"]
+    plain = ws.add_corpus(list(raw.documents), "topics")  # no labels at all: another corpus again
+    assert plain.id not in (first.id, other.id) and DocumentSet.of(plain).label_columns == []
+
+
+def test_explore_shows_a_random_sample_of_documents_not_the_longest(topics, lee_space):
+    from embedlab.probes.projection import choose_top, top_wording
+
+    space = train_lsa(topics, LSAConfig(dims=3, min_df=1))
+    ranking = space.ranking()
+    assert sorted(ranking.tolist()) == list(range(len(space)))
+    assert ranking.tolist() != np.argsort(-space.counts, kind="stable").tolist()
+    np.testing.assert_array_equal(ranking, space.ranking())  # seeded: the same sample every time
+    points = choose_top(space, 10)
+    assert points.description == "10 documents (a random sample, seed 0)"
+    assert choose_top(space, 1000).description == f"all {len(space)} documents"
+    assert space.top(3) == [space.words[i] for i in ranking[:3]]
+    assert top_wording(space)["frequency"] == "length (log10 tokens)"
+    # words keep their frequency order
+    assert lee_space.top(5) == lee_space.words[:5] and choose_top(lee_space, 5).description == "5 most frequent words"
+
+
+def test_document_hover_labels_and_neighbour_agreement(topics):
+    from embedlab.probes.neighbours import nearest_neighbours
+    from embedlab.views.documents import document_hover, label_summary, neighbour_labels, short_label
+
+    meta = pd.DataFrame({"label": ["<b>bold</b> & " + "more words " * 10, "plain"], "topic": ["x", None]})
+    docs = embedlab.Space.from_vectors(["a", "b"], np.eye(2), meta, {"item_kind": "document", "label_columns": ["topic"]})
+    first, second = document_hover(docs, [0, 1])
+    assert first.startswith("<b>a</b> · topic: x<br>&lt;b&gt;bold&lt;/b&gt; &amp; more words")
+    assert first.count("<br>") == 2 and second == "<b>b</b><br>plain"  # wrapped; a missing label is not shown
+    long_word = "x" * 150 + " and then short words"
+    meta = pd.DataFrame({"label": [long_word]})
+    (only,) = document_hover(embedlab.Space.from_vectors(["c"], np.eye(1), meta, {"item_kind": "document"}), [0])
+    assert only.split("<br>", 1)[1].replace("<br>", "") == "x" * 150 + " and then short words"
+    assert short_label("one two three four five six seven eight", 20) == "one two three four…"
+    space = train_lsa(topics, LSAConfig(dims=4, min_df=1))
+    table = nearest_neighbours(space, "d0", 5)
+    frame, notes = neighbour_labels(space, table)
+    assert frame.columns.tolist() == ["doc_id", "topic"] and len(frame) == 5
+    assert notes == [f"{(frame['topic'] == 'sport').sum()} of 5 neighbours have the query's topic 'sport'."]
+    summary = label_summary(DocumentSet.of(topics).kept, ["topic"])
+    assert summary.to_dict("records") == [{"label": "topic", "predicted as": "classes", "distinct": 2,
+                                           "missing": 0, "values": "money 20 · sport 20"}]
+
+
+def test_mean_vectors_job_needs_a_stored_word_model(ws, topics, monkeypatch):
+    from embedlab import jobs
+    from embedlab.train import mean_vectors
+
+    class Held(jobs.Scheduler):
+        def submit(self, root, job_id):
+            pass
+
+    monkeypatch.setattr(jobs, "SCHEDULER", Held())
+    args = {"corpus_id": topics.id, "config": {"weighting": "sif"}}
+    with pytest.raises(InputError, match="Choose the word model"):
+        jobs.submit(ws, "mean_vectors", args, "means")
+    doc_model = ws.save_space(train_lsa(topics, LSAConfig(dims=2, min_df=1)), "lsa")
+    with pytest.raises(InputError, match="'lsa' is not a word model"):
+        jobs.submit(ws, "mean_vectors", {**args, "config": {"word_model": doc_model}}, "means")
+    word_model = ws.save_space(make_space({w: [1.0, float(i)] for i, w in enumerate(SPORT)}), "words")
+    assert ws.models_of("word")["id"].tolist() == [word_model]
+    assert ws.models_of("document")["id"].tolist() == [doc_model]
+    jobs.submit(ws, "mean_vectors", {**args, "config": {"word_model": word_model}}, "means")  # accepted
+    with pytest.raises(InputError, match="LSA keeps fewer dimensions than there are documents"):
+        jobs.submit(ws, "lsa", {"corpus_id": topics.id, "config": {"dims": 40}}, "too many")
+    one = ws.add_corpus(["only one document here"], "one")
+    with pytest.raises(InputError, match="'one' has 1 document.*needs at least two"):
+        jobs.submit(ws, "doc2vec", {"corpus_id": one.id, "config": {"min_count": 1}}, "d2v")
+    assert mean_vectors.FAMILY.check is not None
+
+
+def test_a_map_of_documents_writes_the_start_of_each_snippet_where_the_snippets_would_not_fit():
+    from embedlab.probes.projection import choose_top, project
+    from embedlab.views import scatter
+    from embedlab.views.documents import decorate_document_map
+
+    n = 120
+    meta = pd.DataFrame({"label": [f"document number {i} " + "words " * 30 for i in range(n)], "kind": ["a", "b"] * 60})
+    space = embedlab.Space.from_vectors([str(i) for i in range(n)], np.random.default_rng(0).normal(size=(n, 5)),
+                                        meta, {"item_kind": "document", "label_columns": ["kind"]})
+    projection = project(space, choose_top(space, n), "pca", 2)
+    fig = scatter.scatter_figure(projection.frame, 2, labels=True, highlight=np.arange(n) == 7)
+    assert len([t for t in fig.data if t.name == "labels"][0].text) == 0  # no 160-character label fits
+    decorate_document_map(fig, projection.frame, space)
+    labels = [t for t in fig.data if t.name == "labels"][0]
+    assert len(labels.text) >= 10 and all(t.startswith("document number") and t.endswith("…") for t in labels.text)
+    rows = np.asarray(labels.customdata)
+    assert 7 not in rows and [space.words[i] for i in projection.indices[rows]] == \
+        [t.split()[2] for t in labels.text]  # each label beside its own point
+    assert all(h.startswith(f"<b>{k}</b> · kind: ") for h, k in zip(fig.data[0].hovertext, projection.frame["word"]))

@@ -12,7 +12,6 @@ from embedlab.probes.downstream import (REFERENCES, DownstreamResult, FoldTfidf,
                                         make_folds, run_eval_job)
 from embedlab.sources.docset import DocumentSet
 from embedlab.sources.documents import read_documents
-from embedlab.train.docspace import save_document_space
 from embedlab.train.lsa import LSAConfig, train_lsa
 from embedlab.train.mean_vectors import MeanVectorsConfig, train_mean_vectors
 from embedlab.views import documents as views
@@ -165,7 +164,7 @@ def test_missing_labels_and_empty_documents_are_dropped_and_said(ws):
 
 
 def test_eval_job_result_round_trips_and_views(topics, ws):
-    lsa_id = save_document_space(ws, train_lsa(topics, LSAConfig(dims=3, min_df=1), name="lsa"))
+    lsa_id = ws.save_space(train_lsa(topics, LSAConfig(dims=3, min_df=1), name="lsa"))
     out = run_eval_job(ws, {"model_ids": [lsa_id], "column": "topic", "n_folds": 4}, lambda *a, **k: None)
     result = DownstreamResult.from_dict(json.loads(json.dumps(out)))
     assert list(result.methods) == ["lsa", "TF-IDF + logistic regression"] and result.settings["n_folds"] == 4

@@ -500,23 +500,42 @@ def _sub(progress: Progress, i: int, n: int) -> Progress:
     return scaled(progress, i / n, (i + 1) / n)
 
 
-def document_texts(workspace, space: Space) -> dict:
+def document_texts(workspace, space: Space, corpus_id: Optional[str] = None) -> dict:
     """The preprocessed text of each document of a document space, by id, from its stored corpus.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    space : Space
+        A document space.
+    corpus_id : str, optional
+        A corpus of ``workspace`` to read instead of the one the space names,
+        when it holds the same text prepared the same way (same fingerprint):
+        a model an instructor published names a corpus of the instructor's
+        workspace, and a student who prepared the same corpus evaluates it on theirs.
 
     Raises
     ------
     InputError
-        The space is not a document space, or its corpus was deleted.
+        The space is not a document space, its corpus was deleted, or
+        ``corpus_id`` holds other text.
     """
     from embedlab.sources.docset import DocumentSet
 
     if space.info.get("item_kind") != "document":
         raise InputError("This is not a document model; downstream evaluation needs document vectors.")
-    corpus_id = space.info.get("corpus_id")
-    if not corpus_id:
-        raise InputError("This model does not say which corpus it was trained on, so the TF-IDF baseline "
-                         "cannot be computed.")
-    docset = DocumentSet.of(workspace.open_corpus(corpus_id))
+    if corpus_id:
+        corpus = workspace.open_corpus(corpus_id)
+        if corpus.fingerprint != space.info.get("corpus_fingerprint"):
+            raise InputError(f"'{space.name}' was not trained on the text of '{corpus.name}' (or not with the same "
+                             "preprocessing), so the TF-IDF baseline cannot use it. Pick the model's own corpus.")
+    else:
+        corpus_id = space.info.get("corpus_id")
+        if not corpus_id:
+            raise InputError("This model does not say which corpus it was trained on, so the TF-IDF baseline "
+                             "cannot be computed.")
+        corpus = workspace.open_corpus(corpus_id)
+    docset = DocumentSet.of(corpus)
     return dict(zip(docset.ids, docset.texts()))
 
 
@@ -525,7 +544,8 @@ def run_eval_job(workspace, args: dict, progress: Progress) -> dict:
 
     ``args``: ``model_ids`` (list, compared on the same folds), ``column``,
     optional ``n_folds`` (10), ``task`` ("auto"), ``random_state`` (0),
-    ``baseline`` (True), ``C``, ``baseline_C``, ``ridge_alpha``.
+    ``baseline`` (True), ``corpus_id`` (the corpus whose text the baseline
+    reads, see :func:`document_texts`), ``C``, ``baseline_C``, ``ridge_alpha``.
     Returns :meth:`DownstreamResult.to_dict`.
     """
     spaces = {}
@@ -535,7 +555,7 @@ def run_eval_job(workspace, args: dict, progress: Progress) -> dict:
             raise InputError(f"'{space.name}' is not a document model; choose document models to evaluate.")
         spaces[space.name if space.name not in spaces else f"{space.name} ({model_id})"] = space
     first = next(iter(spaces.values()))
-    texts = document_texts(workspace, first) if args.get("baseline", True) else None
+    texts = document_texts(workspace, first, args.get("corpus_id")) if args.get("baseline", True) else None
     result = evaluate(spaces, args["column"], texts, int(args.get("n_folds", 10)), args.get("task", "auto"),
                       int(args.get("random_state", 0)), float(args.get("C", 1.0)),
                       float(args.get("baseline_C", 10.0)), float(args.get("ridge_alpha", 1.0)), progress=progress)

@@ -63,6 +63,19 @@ def write_attachments(attachments: dict, folder) -> None:
             raise InputError(f"Attachment {name!r} is a {type(value).__name__}; use an array, a dict, a str or bytes.")
 
 
+def attachments_nbytes(attachments: dict) -> int:
+    """About how many bytes :func:`write_attachments` will write (arrays exactly; JSON and text estimated)."""
+    total = 0
+    for value in (attachments or {}).values():
+        if isinstance(value, np.ndarray):
+            total += int(value.nbytes) + 128
+        elif isinstance(value, (bytes, bytearray, str)):
+            total += len(value)
+        else:
+            total += len(json.dumps(value, default=_json_default))
+    return total
+
+
 def write_space(space: Space, folder, info: Optional[dict] = None) -> None:
     """Write a space's files into ``folder`` (no pickle anywhere).
 

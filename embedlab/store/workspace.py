@@ -41,7 +41,8 @@ from embedlab.sources.corpus import Corpus, build_corpus
 from embedlab.sources.preprocess import PreprocessConfig
 from embedlab.sources.samples import sample_documents
 from embedlab.progress import Progress
-from embedlab.store.model_files import attachment_path, model_files_problem, read_space, write_space
+from embedlab.store.model_files import (attachment_path, attachments_nbytes, model_files_problem, read_space,
+                                        write_space)
 from embedlab.store.processes import proc_start, same_process_alive
 from embedlab.store.datasets import DATASET_KINDS, Datasets
 from embedlab.store.publishing import Publishing
@@ -87,6 +88,18 @@ def remove_dead_partials(folder) -> list:
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
             removed.append(entry)
     return removed
+def _records_key(records: Optional[pd.DataFrame]) -> bytes:
+    """Bytes that identify a corpus's document ids and labels (its column names, types and every cell).
+
+    Starts with a version tag, so a corpus registered before labels counted
+    (its key hashed the text only) is never taken for one with a document table.
+    """
+    if records is None or len(records.columns) == 0:
+        return b"records:v1:none"
+    frame = records.reset_index(drop=True)
+    head = json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()]).encode()
+    cells = pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None), index=False).to_numpy()
+    return b"records:v1:" + head + cells.tobytes()
 
 
 class Workspace(Publishing, Datasets):
@@ -271,7 +284,8 @@ class Workspace(Publishing, Datasets):
         str
             The new model id (``space`` itself is not changed).
         """
-        self.check_quota(int(space.vectors.nbytes) + 64 * len(space), "Saving this model")
+        extra = attachments_nbytes(getattr(space, "attachments", None))  # inference arrays, decoders, ...
+        self.check_quota(int(space.vectors.nbytes) + 64 * len(space) + extra, "Saving this model")
         model_id = new_id()
         name = (name or space.info.get("name") or space.kind).strip() or space.kind
         info = {**space.info, "id": model_id, "name": name}
@@ -298,6 +312,28 @@ class Workspace(Publishing, Datasets):
                 frame = shared if frame.empty else pd.concat([frame, shared], ignore_index=True)
                 frame = frame.sort_values("created_at", ascending=False, ignore_index=True)
         return frame
+
+    def models_of(self, item_kind: str) -> pd.DataFrame:
+        """The ready models whose items are ``item_kind`` (``word``, ``document``, ...), newest first.
+
+        Reads each model's ``info.json`` (small), not its vectors; a model whose
+        facts cannot be read is left out. Columns: those of :meth:`models`, plus
+        ``corpus_id`` (the stored corpus it was trained on, when it says so).
+        """
+        from embedlab.space import item_kind_of
+
+        frame = self.models()
+        frame = frame[frame["status"] == "ready"].reset_index(drop=True)
+        keep, corpus = [], []
+        for model_id in frame["id"]:
+            try:
+                info = json.loads((self.model_folder(model_id) / "info.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError, InputError):
+                info = None
+            keep.append(info is not None and item_kind_of(info) == item_kind)
+            corpus.append((info or {}).get("corpus_id"))
+        frame["corpus_id"] = pd.Series(corpus, index=frame.index, dtype=object)
+        return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
 
     def _own_models(self) -> pd.DataFrame:
         with self._db() as db:
@@ -519,7 +555,8 @@ class Workspace(Publishing, Datasets):
 
     # -- corpora -------------------------------------------------------------
     def add_corpus(self, documents: list, name: str, cfg: Optional[PreprocessConfig] = None,
-                   notes: Optional[list] = None, progress: Optional[Progress] = None) -> Corpus:
+                   notes: Optional[list] = None, progress: Optional[Progress] = None,
+                   records: Optional[pd.DataFrame] = None) -> Corpus:
         """Preprocess documents into a stored corpus, reusing an identical earlier one.
 
         Parameters
@@ -529,11 +566,22 @@ class Workspace(Publishing, Datasets):
         cfg : PreprocessConfig, optional
         notes : list of str, optional
         progress : callable, optional
+        records : pandas.DataFrame, optional
+            ``doc_id`` and label columns, one row per document (written to the
+            corpus's ``documents.parquet``); default: the ``records`` a
+            :class:`~embedlab.sources.documents.DocumentList` carries.
 
         Returns
         -------
         Corpus
             With ``id`` set.
+
+        Notes
+        -----
+        An earlier corpus is reused only when its name, preprocessing, text
+        *and* document ids and labels are the same: the same reviews with other
+        labels, or a corpus prepared before document tables existed, are
+        prepared again.
 
         Raises
         ------
@@ -543,11 +591,14 @@ class Workspace(Publishing, Datasets):
         import hashlib
 
         cfg = cfg or PreprocessConfig()
+        if records is None:
+            records = getattr(documents, "records", None)
         key = hashlib.sha256()
         key.update(json.dumps([name, cfg.to_dict()], sort_keys=True).encode())
         for doc in documents:
             key.update(doc.encode("utf-8", "surrogatepass"))
             key.update(b"\x00")
+        key.update(_records_key(records))
         source_key = key.hexdigest()
         with self._db() as db:
             row = db.execute("SELECT id FROM corpora WHERE source_key=?", (source_key,)).fetchone()
@@ -560,7 +611,7 @@ class Workspace(Publishing, Datasets):
         self.check_quota(sum(len(d) for d in documents), f"The corpus '{name}'")
         corpus_id = new_id()
         corpus = self.write_atomically(self.corpora_dir, corpus_id, lambda folder: build_corpus(
-            documents, folder, name, cfg, notes=notes, progress=progress))
+            documents, folder, name, cfg, notes=notes, progress=progress, records=records))
         with self._db() as db:
             db.execute(
                 "INSERT INTO corpora(id, name, source_key, fingerprint, documents, tokens, vocabulary, created_at)"

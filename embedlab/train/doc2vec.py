@@ -35,14 +35,15 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
 from embedlab.sources.docset import DocumentSet
-from embedlab.train.docspace import (DocumentSpace, build_document_space, check_output_size, load_array, load_json,
-                                     save_document_space)
+from embedlab.space import Space
+from embedlab.train.docspace import (build_document_space, check_documents, check_output_size, load_array,
+                                     load_json)
 from embedlab.train.gensim_run import check_min_count, train_on_corpus
 from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME = "doc2vec"
 TITLE = "Doc2Vec (paragraph vectors)"
-DATA_KIND = "documents"
 CITATION = ("Quoc Le and Tomas Mikolov (2014), \"Distributed Representations of Sentences and Documents\", "
             "ICML; trained with gensim's Doc2Vec (Řehůřek & Sojka 2010).")
 
@@ -66,10 +67,11 @@ class Doc2VecConfig(Params):
     architecture: str = param(
         "pv-dbow", "PV-DBOW predicts words sampled from the document from its vector alone; PV-DM predicts each "
         "word from the document vector averaged with its context words (Le & Mikolov 2014, §2.2-2.3).",
-        choices=("pv-dbow", "pv-dm"))
+        choices=("pv-dbow", "pv-dm"), choice_labels={"pv-dbow": "PV-DBOW", "pv-dm": "PV-DM"})
     train_words: bool = param(
         False, "PV-DBOW only (ignored for PV-DM): also train word vectors skip-gram style, interleaved (gensim "
-        "dbow_words=1); slower, and puts words and documents in one space (Lau & Baldwin 2016).")
+        "dbow_words=1); slower, and puts words and documents in one space (Lau & Baldwin 2016).",
+        label="train word vectors too (PV-DBOW)")
     vector_size: int = param(100, "Dimensions of each document vector (gensim vector_size).", 2, 1000)
     window: int = param(
         5, "Context words on each side, for PV-DM and for PV-DBOW's word training (gensim window).", 1, 50)
@@ -79,13 +81,16 @@ class Doc2VecConfig(Params):
     min_count: int = param(2, "Words rarer than this are dropped from the vocabulary (gensim min_count).",
                            1, 1_000_000)
     negative: int = param(5, "Noise words drawn per predicted word, negative sampling (Mikolov et al. 2013).",
-                          1, 50)
+                          1, 50, advanced=True)
     sample: float = param(1e-4, "Down-sampling threshold of frequent words; 0 turns it off (Mikolov et al. 2013; "
-                          "gensim sample).", 0.0, 0.1)
-    alpha: float = param(0.025, "Initial learning rate, decaying linearly to 0.0001 (gensim alpha).", 1e-5, 1.0)
-    seed: int = param(1, "Seed of the random initial vectors (gensim seed).", 0, 2**31 - 1)
-    workers: int = param(2, "Worker threads; several are faster but make runs differ (gensim workers).", 1, 64)
-    reproducible: bool = param(False, "One worker thread, so the same seed gives identical vectors.")
+                          "gensim sample).", 0.0, 0.1, format="%.0e", advanced=True)
+    alpha: float = param(0.025, "Initial learning rate, decaying linearly to 0.0001 (gensim alpha).", 1e-5, 1.0,
+                         format="%.4f", advanced=True)
+    seed: int = param(1, "Seed of the random initial vectors (gensim seed).", 0, 2**31 - 1, advanced=True)
+    workers: int = param(2, "Worker threads; several are faster but make runs differ (gensim workers).", 1, 64,
+                         advanced=True)
+    reproducible: bool = param(False, "One worker thread, so the same seed gives identical vectors.",
+                               label="reproducible (workers=1 + seed)", advanced=True)
 
     @property
     def effective_workers(self) -> int:
@@ -118,7 +123,7 @@ class TaggedLines:
 
 
 def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress: Optional[Progress] = None,
-                  should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> DocumentSpace:
+                  should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
     """Train Doc2Vec on a prepared corpus: one vector per document.
 
     Parameters
@@ -134,7 +139,7 @@ def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress:
 
     Returns
     -------
-    DocumentSpace
+    Space
         ``kind='doc2vec'``, keys = document ids, vectors of shape
         (n_documents, vector_size). Documents with no word surviving
         ``min_count`` are left out (their vectors are never trained); ``info``
@@ -207,7 +212,30 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     """
     corpus = workspace.open_corpus(args["corpus_id"])
     space = train_doc2vec(corpus, Doc2VecConfig.from_dict(args.get("config")), progress, name=args.get("name"))
-    return {"model_id": save_document_space(workspace, space), "corpus_id": corpus.id}
+    return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}
+
+
+def check_job(workspace, args: dict) -> None:
+    """Before queueing: two documents at least, two words surviving ``min_count``, a model that fits.
+
+    Raises
+    ------
+    InputError
+        Unknown corpus, too few documents or words, or too large a model.
+    """
+    cfg = Doc2VecConfig.from_dict(args.get("config"))
+    docset = check_documents(workspace, args, "Doc2Vec", cfg.vector_size, "dimensions (vector_size)")
+    check_min_count(docset.corpus, cfg.min_count)
+
+
+FAMILY = Family(
+    name=NAME, title="Doc2Vec", data="documents", data_arg="corpus_id", item="document", config=Doc2VecConfig,
+    job=run_job, source="Le & Mikolov 2014; trained with gensim",
+    description="A vector per document (paragraph vector), learned by predicting the document's words from it "
+                "(PV-DBOW) or each word from it and the words around (PV-DM). New text gets a vector by "
+                "inference: a few epochs of the same training with the words' weights frozen.",
+    loss_note="gensim reports no training loss for Doc2Vec: the progress shows epochs and words per second.",
+    check=check_job, order=20)
 
 
 class Doc2VecInferrer:

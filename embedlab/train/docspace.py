@@ -1,4 +1,4 @@
-"""Document spaces: building them from a document set, saving what inference needs, inferring.
+"""Document spaces: building them from a document set, attaching what inference needs, inferring.
 
 A document space is a :class:`~embedlab.space.Space` whose keys are document
 ids (strings), with ``info["item_kind"] = "document"``, a ``label`` meta
@@ -8,21 +8,20 @@ column (a short snippet of the raw text, for hover text and lists), ``count``
 
 "Find similar" needs more than the document vectors: Doc2Vec's word and
 output weights, LSA's vocabulary, idf and components, the word vectors and
-weights of a mean-of-word-vectors model. They are kept in the model's folder
-under ``inference/`` as ``.npy`` (read with ``allow_pickle=False``) and JSON,
-never pickled. :func:`save_document_space` writes them after
-:meth:`Workspace.save_space <embedlab.store.Workspace.save_space>` has
-registered the model, into a partial folder renamed when complete; a model
-whose ``inference/`` is missing (a job killed in between, or a copy made by
-code that does not know the folder, such as publishing today) still explores
-and evaluates, and :func:`load_inferrer` says why it cannot infer.
+weights of a mean-of-word-vectors model. They are the model's
+**attachments** (:attr:`Space.attachments <embedlab.space.Space.attachments>`,
+under ``inference/``: ``.npy`` read with ``allow_pickle=False`` and JSON, never
+pickled), so :meth:`Workspace.save_space <embedlab.store.Workspace.save_space>`
+writes them inside the model's atomic write, publishing copies them with it
+and deleting the model deletes them. :func:`load_inferrer` finds them with
+:meth:`Workspace.attachment <embedlab.store.Workspace.attachment>`; a document
+model without them (saved by code that did not attach them) still explores and
+evaluates, and :func:`load_inferrer` says why it cannot infer.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Optional, Protocol
 
@@ -32,7 +31,9 @@ from embedlab.errors import InputError
 from embedlab.sources.docset import DocumentSet
 from embedlab.sources.preprocess import PreprocessConfig, tokenize
 from embedlab.space import Space
+from embedlab.store.model_files import attachment_path
 
+#: Attachment folder of a document model's inference files, and the file naming the family and its settings.
 INFERENCE_DIR = "inference"
 INFERENCE_FILE = "inference.json"
 #: Longest text "Find similar" accepts, in characters (a long article; bounds the work per request).
@@ -64,25 +65,62 @@ def check_output_size(n_documents: int, dim: int, what: str = "dimensions") -> N
                          f"choose at most {max(MAX_DOCUMENT_CELLS // max(n_documents, 1), 1):,} {what}.")
 
 
-class DocumentSpace(Space):
-    """A document :class:`Space` plus the arrays and facts its inference needs.
+def check_documents(workspace, args: dict, title: str, dim: int, what: str = "dimensions"):
+    """Before queueing a document model's job: the corpus has two documents, and the model fits in memory.
 
     Parameters
     ----------
-    kv, meta, info : see :class:`Space`
-    inference : dict
-        ``{"config": JSON-able dict, "arrays": {name: ndarray}, "json": {name: JSON-able}}``;
-        written by :func:`save_document_space`.
-    """
+    workspace : Workspace
+    args : dict
+        The job's arguments (``corpus_id``).
+    title : str
+        The family, for the message.
+    dim : int
+        Dimensions the model will have.
+    what : str
+        What sets them (the field name), for the message.
 
-    def __init__(self, kv, meta=None, info=None, inference: Optional[dict] = None):
-        super().__init__(kv, meta=meta, info=info)
-        self.inference = inference or {}
+    Returns
+    -------
+    DocumentSet
+
+    Raises
+    ------
+    InputError
+        Unknown corpus, fewer than two non-empty documents, or too large a model.
+    """
+    corpus = workspace.open_corpus(args.get("corpus_id"))
+    docset = DocumentSet.of(corpus)
+    if len(docset) < 2:
+        raise InputError(f"'{corpus.name}' has {len(docset)} document(s) with a word left after preprocessing; "
+                         f"{title} needs at least two. Prepare a corpus with more documents (one per row or line).")
+    check_output_size(len(docset), dim, what)
+    return docset
+
+
+def inference_attachments(inference: dict) -> dict:
+    """A family's inference files as :attr:`Space.attachments <embedlab.space.Space.attachments>`.
+
+    Parameters
+    ----------
+    inference : dict
+        ``{"config": JSON-able dict (must name the ``family``), "arrays": {name: ndarray},
+        "json": {name: JSON-able}}``.
+
+    Returns
+    -------
+    dict
+        ``{"inference/<name>.npy": ndarray, "inference/<name>.json": value, "inference/inference.json": config}``.
+    """
+    out = {f"{INFERENCE_DIR}/{key}.npy": np.asarray(array) for key, array in inference.get("arrays", {}).items()}
+    out.update({f"{INFERENCE_DIR}/{key}.json": value for key, value in inference.get("json", {}).items()})
+    out[f"{INFERENCE_DIR}/{INFERENCE_FILE}"] = dict(inference.get("config", {}))
+    return out
 
 
 def build_document_space(docset: DocumentSet, vectors: np.ndarray, rows: Optional[np.ndarray], kind: str,
-                         params: dict, name: Optional[str], info: dict, inference: dict) -> DocumentSpace:
-    """Wrap document vectors as a :class:`DocumentSpace`.
+                         params: dict, name: Optional[str], info: dict, inference: dict) -> Space:
+    """Wrap document vectors as a document :class:`~embedlab.space.Space` with its inference attachments.
 
     Parameters
     ----------
@@ -99,7 +137,12 @@ def build_document_space(docset: DocumentSet, vectors: np.ndarray, rows: Optiona
     info : dict
         Family-specific facts (train seconds, notes, ...), merged in.
     inference : dict
-        See :class:`DocumentSpace`.
+        What inference needs (see :func:`inference_attachments`); saved with the model.
+
+    Returns
+    -------
+    Space
+        Keys = document ids; ``space.attachments`` holds the inference files.
     """
     corpus = docset.corpus
     meta = docset.space_meta(rows)
@@ -117,66 +160,9 @@ def build_document_space(docset: DocumentSet, vectors: np.ndarray, rows: Optiona
         "documents_in_corpus": int(len(docset.table)), "empty_documents": int(docset.n_empty),
         "documents_without_vector": int(len(docset) - len(ids)), "notes": notes, **info,
     }
-    return DocumentSpace(kv, meta=meta, info=full, inference=inference)
-
-
-# -- saving and finding the inference files -------------------------------------------
-
-def write_inference(folder, inference: dict) -> None:
-    """Write ``inference`` (see :class:`DocumentSpace`) into ``folder/inference/``, atomically.
-
-    The files go to a partial folder first, renamed when complete, so a
-    reader never sees half of them.
-    """
-    target = Path(folder) / INFERENCE_DIR
-    partial = Path(folder) / f".{INFERENCE_DIR}-partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    try:
-        for key, array in inference.get("arrays", {}).items():
-            np.save(partial / f"{key}.npy", np.asarray(array), allow_pickle=False)
-        for key, value in inference.get("json", {}).items():
-            (partial / f"{key}.json").write_text(json.dumps(value), encoding="utf-8")
-        (partial / INFERENCE_FILE).write_text(json.dumps(inference.get("config", {}), indent=1), encoding="utf-8")
-        partial.rename(target)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-
-
-def save_document_space(workspace, space: Space, name: Optional[str] = None) -> str:
-    """Save a document space and its inference files; return the model id.
-
-    Raises
-    ------
-    InputError
-        The workspace is over its disk quota.
-    """
-    inference = getattr(space, "inference", None) or {}
-    extra = sum(np.asarray(a).nbytes for a in inference.get("arrays", {}).values())
-    workspace.check_quota(extra, "Saving this model")
-    model_id = workspace.save_space(space, name)
-    if inference:
-        write_inference(model_folder(workspace, model_id), inference)
-    return model_id
-
-
-def model_folder(workspace, model_id: str) -> Path:
-    """The folder holding a model's files (this workspace's, or the published area's).
-
-    Raises
-    ------
-    InputError
-        Unknown model.
-    """
-    workspace.model_record(model_id)
-    own = Path(workspace.models_dir) / model_id
-    if own.is_dir():
-        return own
-    pub = workspace.published_area()
-    if pub is not None and (Path(pub.models_dir) / model_id).is_dir():
-        return Path(pub.models_dir) / model_id
-    raise InputError(f"The files of model '{model_id}' are missing. Delete it and train it again.")
+    space = Space(kv, meta=meta, info=full)
+    space.attachments = inference_attachments(inference)
+    return space
 
 
 def load_array(folder: Path, name: str) -> np.ndarray:
@@ -303,6 +289,33 @@ class LoadedInferrer:
         return np.asarray(self.inferrer.infer_tokens(known), dtype=np.float32), unknown
 
 
+def inference_folder(source, model_id: Optional[str] = None) -> Path:
+    """The folder of a document model's inference attachments.
+
+    Parameters
+    ----------
+    source : Workspace or path-like
+        A workspace (then give ``model_id``; a published model is found too) or a model's folder.
+    model_id : str, optional
+
+    Raises
+    ------
+    InputError
+        Unknown model, or a model without inference files (not a document model).
+    """
+    name = f"{INFERENCE_DIR}/{INFERENCE_FILE}"
+    try:
+        path = source.attachment(model_id, name) if model_id is not None else attachment_path(source, name)
+    except InputError:
+        if model_id is not None:
+            source.model_record(model_id)  # an unknown model says so
+        path = None
+    if path is None or not path.is_file():
+        raise InputError("This model has no files for embedding new text (it is not a document model, or it was "
+                         "saved without them). Train a document model on the Documents page to use Find similar.")
+    return path.parent
+
+
 def load_inferrer(source, model_id: Optional[str] = None) -> LoadedInferrer:
     """Load what a document model needs to embed new text.
 
@@ -324,12 +337,7 @@ def load_inferrer(source, model_id: Optional[str] = None) -> LoadedInferrer:
         Unknown model, a model that is not a document model, or missing or
         damaged inference files.
     """
-    folder = model_folder(source, model_id) if model_id is not None else Path(source)
-    path = folder / INFERENCE_DIR
-    if not (path / INFERENCE_FILE).is_file():
-        raise InputError("This model has no files for embedding new text (it is not a document model, or it was "
-                         "copied or saved without them, e.g. published, or its job stopped while saving). "
-                         "Train it again to use Find similar.")
+    path = inference_folder(source, model_id)
     try:
         config = load_json(path, INFERENCE_FILE.removesuffix(".json"))
         family = config["family"]

@@ -24,13 +24,14 @@ from embedlab.errors import InputError
 from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
 from embedlab.sources.docset import DocumentSet
-from embedlab.train.docspace import (DocumentSpace, build_document_space, check_output_size, load_array, load_json,
-                                     save_document_space)
+from embedlab.space import Space
+from embedlab.train.docspace import (build_document_space, check_documents, check_output_size, load_array,
+                                     load_json)
 from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME = "lsa"
 TITLE = "LSA (TF-IDF + truncated SVD)"
-DATA_KIND = "documents"
 CITATION = ("Scott Deerwester, Susan Dumais, George Furnas, Thomas Landauer and Richard Harshman (1990), "
             "\"Indexing by Latent Semantic Analysis\", JASIS 41(6); scikit-learn's TfidfVectorizer and "
             "TruncatedSVD.")
@@ -57,8 +58,8 @@ class LSAConfig(Params):
     min_df: int = param(2, "Drop words found in fewer documents than this (scikit-learn TfidfVectorizer min_df).",
                         1, 10_000)
     n_iter: int = param(5, "Power iterations of the randomized SVD; more is more exact (Halko et al. 2011; "
-                        "scikit-learn n_iter).", 1, 50)
-    seed: int = param(0, "Seed of the randomized SVD (scikit-learn random_state).", 0, 2**31 - 1)
+                        "scikit-learn n_iter).", 1, 50, advanced=True)
+    seed: int = param(0, "Seed of the randomized SVD (scikit-learn random_state).", 0, 2**31 - 1, advanced=True)
 
     def vectorizer(self):
         """The scikit-learn ``TfidfVectorizer`` of these settings (tokens are already split by spaces)."""
@@ -76,7 +77,7 @@ class LSAConfig(Params):
 
 
 def train_lsa(corpus: Corpus, cfg: Optional[LSAConfig] = None, progress: Optional[Progress] = None,
-              should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> DocumentSpace:
+              should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
     """Fit LSA on a prepared corpus: one vector per document.
 
     Parameters
@@ -90,7 +91,7 @@ def train_lsa(corpus: Corpus, cfg: Optional[LSAConfig] = None, progress: Optiona
 
     Returns
     -------
-    DocumentSpace
+    Space
         ``kind='lsa'``, vectors U Σ of shape (n_documents, dims); ``info``
         holds the explained variance ratio of each dimension.
 
@@ -145,7 +146,31 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     """
     corpus = workspace.open_corpus(args["corpus_id"])
     space = train_lsa(corpus, LSAConfig.from_dict(args.get("config")), progress, name=args.get("name"))
-    return {"model_id": save_document_space(workspace, space), "corpus_id": corpus.id}
+    return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}
+
+
+def check_job(workspace, args: dict) -> None:
+    """Before queueing: two documents at least, and fewer dimensions than documents.
+
+    Raises
+    ------
+    InputError
+        Unknown corpus, too few documents, or ``dims`` not below the number of documents.
+    """
+    cfg = LSAConfig.from_dict(args.get("config"))
+    docset = check_documents(workspace, args, "LSA", cfg.dims, "dimensions (dims)")
+    if cfg.dims >= len(docset):
+        raise InputError(f"LSA keeps fewer dimensions than there are documents ({len(docset):,}); choose dims "
+                         f"below {len(docset):,}.")
+
+
+FAMILY = Family(
+    name=NAME, title=TITLE, data="documents", data_arg="corpus_id", item="document", config=LSAConfig, job=run_job,
+    source="Deerwester et al. 1990; scikit-learn TfidfVectorizer + TruncatedSVD",
+    description="A vector per document: its TF-IDF row projected on the leading singular vectors of the "
+                "document-term matrix (latent semantic analysis). Fast, deterministic, a strong baseline.",
+    details="x_d = TF-IDF(d) · V_k, so that the document-term matrix X ≈ U_k Σ_k V_kᵀ and x_d is d's row of U_k Σ_k.",
+    loss_note="LSA is a truncated SVD, not trained by epochs: there is no loss curve.", check=check_job, order=10)
 
 
 class LSAInferrer:

@@ -37,13 +37,13 @@ from embedlab.progress import Progress, ShouldStop, no_progress
 from embedlab.sources.corpus import Corpus
 from embedlab.sources.docset import DocumentSet
 from embedlab.space import Space
-from embedlab.train.docspace import (DocumentSpace, build_document_space, check_output_size, load_array, load_json,
-                                     save_document_space)
+from embedlab.train.docspace import (build_document_space, check_documents, check_output_size, load_array,
+                                     load_json)
 from embedlab.train.params import Params, param
+from embedlab.train.registry import Family
 
 NAME = "mean_vectors"
 TITLE = "Mean of word vectors (plain, TF-IDF or SIF)"
-DATA_KIND = "documents"
 CITATION = ("Averaged word vectors; SIF weighting and common-component removal of Sanjeev Arora, Yingyu Liang "
             "and Tengyu Ma (2017), \"A Simple but Tough-to-Beat Baseline for Sentence Embeddings\", ICLR.")
 
@@ -61,22 +61,25 @@ class MeanVectorsConfig(Params):
         ``a`` of SIF's weight a / (a + p(w)).
     """
 
-    word_model: str = param("", "The stored word model whose vectors are averaged (a model id).")
+    word_model: str = param("", "The stored word model whose vectors are averaged (Word2Vec, FastText, GloVe, "
+                            "imported vectors); trained with the same preprocessing as the corpus, ideally on it.",
+                            label="word model", widget="model", item_kind="word")
     weighting: str = param(
         "mean", "mean: every token counts the same; tfidf: tokens weighted by idf, so tf·idf per word "
         "(Salton & Buckley 1988); sif: weight a/(a + p(w)) and the common component removed "
-        "(Arora, Liang & Ma 2017).", choices=("mean", "tfidf", "sif"))
+        "(Arora, Liang & Ma 2017).", choices=("mean", "tfidf", "sif"),
+        choice_labels={"mean": "plain mean", "tfidf": "TF-IDF weighted", "sif": "SIF"})
     sif_a: float = param(1e-3, "SIF's a in a/(a + p(w)): smaller down-weights frequent words more (Arora et al. "
-                         "2017 use 1e-3 to 1e-4).", 1e-6, 1.0)
+                         "2017 use 1e-3 to 1e-4).", 1e-6, 1.0, format="%.0e", label="SIF a")
 
     def check(self) -> None:
-        if not isinstance(self.word_model, str) or not self.word_model.strip():
-            raise InputError("Choose the word model whose vectors to average.")
+        if not isinstance(self.word_model, str):
+            raise InputError(f"word_model must be a model id; got {self.word_model!r}.")
 
 
 def train_mean_vectors(corpus: Corpus, word_space: Space, cfg: Optional[MeanVectorsConfig] = None,
                        progress: Optional[Progress] = None, should_stop: Optional[ShouldStop] = None,
-                       name: Optional[str] = None) -> DocumentSpace:
+                       name: Optional[str] = None) -> Space:
     """Weighted means of a word model's vectors over each document of a corpus.
 
     Parameters
@@ -91,7 +94,7 @@ def train_mean_vectors(corpus: Corpus, word_space: Space, cfg: Optional[MeanVect
 
     Returns
     -------
-    DocumentSpace
+    Space
         ``kind='mean_vectors'``, vectors of shape (n_documents, word_space.dim).
 
     Raises
@@ -245,9 +248,46 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     """
     cfg = MeanVectorsConfig.from_dict(args.get("config"))
     corpus = workspace.open_corpus(args["corpus_id"])
-    word_space = workspace.load_space(cfg.word_model)
+    word_space = workspace.load_space(_chosen_word_model(cfg))
     space = train_mean_vectors(corpus, word_space, cfg, progress, name=args.get("name"))
-    return {"model_id": save_document_space(workspace, space), "corpus_id": corpus.id}
+    return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}
+
+
+def _chosen_word_model(cfg: MeanVectorsConfig) -> str:
+    if not cfg.word_model.strip():
+        raise InputError("Choose the word model whose vectors to average. If there is none, train Word2Vec on the "
+                         "Train page (on this corpus, so the words match) or import word vectors first.")
+    return cfg.word_model.strip()
+
+
+def check_job(workspace, args: dict) -> None:
+    """Before queueing: a stored word model is chosen, and the corpus has two documents.
+
+    Raises
+    ------
+    InputError
+        No word model chosen, an unknown model, a model whose items are not words, or too few documents.
+    """
+    cfg = MeanVectorsConfig.from_dict(args.get("config"))
+    model_id = _chosen_word_model(cfg)
+    record = workspace.model_record(model_id)
+    if model_id not in set(workspace.models_of("word")["id"]):
+        raise InputError(f"'{record['name']}' is not a word model (or its files are damaged). Choose a Word2Vec, "
+                         "FastText or imported word model.")
+    check_documents(workspace, args, "Averaging word vectors", int(record.get("dim") or 1),
+                    "dimensions (the word model's)")
+
+
+FAMILY = Family(
+    name=NAME, title="Mean of word vectors", data="documents", data_arg="corpus_id", item="document",
+    config=MeanVectorsConfig, job=run_job,
+    source="averaged word vectors; SIF weighting: Arora, Liang & Ma 2017",
+    description="A vector per document: the (weighted) mean of the vectors a stored word model gives its words. "
+                "Nothing new is trained; how good it is depends on the word model.",
+    details="plain: v_d = (1/n) Σ v_w; TF-IDF: weights idf(w); SIF: weights a / (a + p(w)), then the first "
+            "singular vector of all v_d is removed.",
+    loss_note="Nothing is trained by epochs: the document vectors are averages, so there is no loss curve.",
+    check=check_job, order=30)
 
 
 class MeanVectorInferrer:

@@ -175,7 +175,9 @@ def field_help(field: dataclasses.Field) -> dict:
     field name, as the field's papers and libraries call it), ``min``, ``max``,
     ``step``, ``format`` (printf style, for floats), ``choices`` (a tuple of
     allowed values), ``choice_labels`` ({value: what the user reads}),
-    ``widget`` (``"slider"`` for a slider instead of a number box), ``advanced``
+    ``widget`` (``"slider"`` for a slider instead of a number box; ``"model"``
+    for a picker of the workspace's stored models, its value a model id, with
+    ``item_kind`` naming which: ``"word"`` lists the word models), ``advanced``
     (True: drawn under "More settings").
     """
     meta = dict(field.metadata or {})

@@ -5,7 +5,9 @@ Each field becomes one widget, chosen by its type and metadata (see
 ``choices``, a checkbox for a bool, a number box (or a slider with
 ``widget="slider"``) for numbers within ``min``/``max``, an empty-able number
 box for ``Optional`` numbers (empty = None), a JSON text box for lists and
-dicts, a text box otherwise. Its ``help`` (the hyper-parameter's one-line
+dicts, a picker of the workspace's stored models for a ``widget="model"``
+field (its value is the model id; ``item_kind`` limits the list, e.g. to word
+models), a text box otherwise. Its ``help`` (the hyper-parameter's one-line
 explanation) is the widget's tooltip. Fields marked ``advanced`` go under
 "More settings".
 
@@ -102,7 +104,9 @@ def field_widget(field: dataclasses.Field, meta: dict, kind: type, optional: boo
     label, help_text = meta["label"], meta["help"] or None
     default = _default(field)
     choices = meta.get("choices")
-    if choices:
+    if meta.get("widget") == "model":
+        value = _model_picker(label, meta, help_text, key)
+    elif choices:
         choices = list(choices)
         names = meta.get("choice_labels") or {}
         session.keep_widget(key, default, valid=lambda v: v in choices)
@@ -127,6 +131,29 @@ def field_widget(field: dataclasses.Field, meta: dict, kind: type, optional: boo
         value = st.text_input(label, key=key, help=help_text) or (None if optional else "")
     session.remember_widget(key, st.session_state.get(key))
     return value
+
+
+def _model_picker(label: str, meta: dict, help_text: Optional[str], key: str) -> str:
+    """A choice among the stored models whose items are ``meta["item_kind"]``; returns a model id ("" if none).
+
+    The list is read when the form is drawn, so a model trained a minute ago is
+    offered; the active model comes first when it qualifies.
+    """
+    from embedlab.ui.widgets import model_labels
+
+    kind = meta.get("item_kind", "word")
+    models = session.workspace().models_of(kind)
+    if models.empty:
+        st.warning(f"**{label}**: there is no {kind} model in this workspace yet. Train one (a Word2Vec on the "
+                   "Train page, on this corpus so the words match) or import vectors, then come back.")
+        return ""
+    ids = models["id"].tolist()
+    active = session.active_model_id()
+    first = active if active in ids else ids[0]
+    session.keep_widget(key, first, valid=lambda v: v in ids)
+    if st.session_state.get(key) not in ids:  # the model picked before was deleted since
+        st.session_state[key] = first
+    return st.selectbox(label, ids, key=key, help=help_text, format_func=model_labels(models).get)
 
 
 def _number(label: str, meta: dict, kind: type, optional: bool, default, key: str, help_text: Optional[str]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -138,3 +140,200 @@ def similar_table(table: pd.DataFrame) -> pd.DataFrame:
     out["cosine"] = out["cosine"].round(3)
     cols = [c for c in out.columns if c != "label"] + (["label"] if "label" in out else [])
     return out[cols].rename(columns={"label": "snippet"})
+
+
+# -- Explore on a document space ------------------------------------------------------------
+
+#: Characters per line of a document's hover text, label columns named in it, and characters of a text label.
+HOVER_WIDTH = 64
+HOVER_COLUMNS = 4
+SHORT_LABEL_CHARS = 28
+
+
+def label_columns(space) -> list:
+    """The label columns of a document space that are in its metadata (``sentiment``; ``president``, ``year``...)."""
+    return [c for c in space.info.get("label_columns", []) if c in space.meta.columns]
+
+
+def _escape(text: str) -> str:
+    # plotly renders a little HTML in hover text; a review's "<" or "&" must stay text
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_WRAP = re.compile(r"(.{1,%d})(?:\s+|$)|(\S{%d})" % (HOVER_WIDTH, HOVER_WIDTH))  # a longer word is cut
+
+
+def _wrapped(text: str) -> str:
+    # lines of at most HOVER_WIDTH characters, broken at spaces, each escaped (textwrap is ten times slower)
+    return "<br>".join(_escape(m.group(1) or m.group(2)) for m in _WRAP.finditer(text) if m.group(1) or m.group(2))
+
+
+def document_hover(space, rows) -> np.ndarray:
+    """Hover text of documents: the id and label values on the first line, then the snippet, wrapped.
+
+    Parameters
+    ----------
+    space : Space
+        A document space (``label`` meta column = snippet).
+    rows : sequence of int
+        Rows of ``space.vectors``.
+
+    Returns
+    -------
+    ndarray of shape (len(rows),), object (str with ``<br>`` line breaks)
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    keys = space.meta.index.to_numpy(dtype=object)[rows]
+    snippets = (space.meta["label"].to_numpy(dtype=object)[rows] if "label" in space.meta
+                else np.full(len(rows), "", dtype=object))
+    columns = []
+    for col in label_columns(space)[:HOVER_COLUMNS]:
+        values = space.meta[col].to_numpy(dtype=object)[rows]
+        present = pd.notna(values)
+        columns.append((col, values, present))
+    out = np.empty(len(rows), dtype=object)
+    for i in range(len(rows)):
+        facts = [f"{col}: {_escape(str(values[i])[:40])}" for col, values, present in columns if present[i]]
+        head = f"<b>{_escape(keys[i])}</b>" + (" · " + " · ".join(facts) if facts else "")
+        body = _wrapped(" ".join(str(snippets[i]).split())) if isinstance(snippets[i], str) else ""
+        out[i] = head + ("<br>" + body if body else "")
+    return out
+
+
+def short_label(text: str, n: int = SHORT_LABEL_CHARS) -> str:
+    """The start of a snippet for a text label on a map: whole words, at most ``n`` characters, "…" when cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
+def decorate_document_map(fig: go.Figure, frame: pd.DataFrame, space) -> None:
+    """Give a projection of documents its document hover texts and short text labels (in place).
+
+    A document's display label is a 160-character snippet: fine to hover,
+    far too wide for a map, where no snippet fits beside another. So the text
+    labels (the ``labels`` trace, drawn when the page's "Text labels" is on)
+    are chosen again with the start of each snippet (:func:`short_label`) by the
+    same non-overlap pass (:func:`embedlab.views.labels.thin_labels`, in the
+    figure's label priority), and search matches and query documents are
+    written short too.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        From :func:`embedlab.views.scatter.scatter_figure`: each trace's
+        ``customdata`` holds the rows of ``frame`` it shows.
+    frame : pandas.DataFrame
+        The projection's frame (``word`` = document ids, ``label``, ``x``, ``y`` [, ``z``], ``frequency rank``).
+    space : Space
+        The document space.
+    """
+    from embedlab.views import scatter
+    from embedlab.views.labels import thin_labels
+
+    lookup = space.kv.key_to_index
+    hover = document_hover(space, [lookup[k] for k in frame["word"].astype(str)])
+    short = np.array([short_label(t) for t in frame["label"].astype(str)], dtype=object)
+    labels = next((t for t in fig.data if t.name == "labels"), None)
+    if labels is not None:
+        taken = set()
+        for t in fig.data:
+            if t.name in ("search matches", "query words") and t.customdata is not None:
+                taken.update(int(r) for r in np.asarray(t.customdata))
+        rows = np.array([r for r in range(len(frame)) if r not in taken], dtype=np.int64)
+        ranks = frame["frequency rank"].to_numpy()[rows]
+        three = "z" in frame.columns
+        if three or not len(rows):
+            chosen = rows[np.argsort(ranks, kind="stable")[:scatter.MAX_TEXT_LABELS_3D]]
+            where = ["top center"] * len(chosen)
+        else:
+            kept, where = thin_labels(frame["x"].to_numpy()[rows], frame["y"].to_numpy()[rows], short[rows].tolist(),
+                                      ranks, scatter.PLOT_WIDTH_ESTIMATE, scatter.PLOT_HEIGHT_ESTIMATE,
+                                      scatter.LABEL_FONT, scatter.MAX_TEXT_LABELS, positions=True)
+            chosen = rows[np.asarray(kept, dtype=np.int64)]
+        xyz = {c: frame[c].to_numpy(dtype=np.float32)[chosen] for c in ("x", "y", "z") if c in frame.columns}
+        labels.update(text=short[chosen].tolist(), customdata=chosen.astype(np.int32), textposition=list(where), **xyz)
+    for trace in fig.data:
+        if trace.customdata is None:
+            continue
+        rows = np.asarray(trace.customdata, dtype=np.int64)
+        trace.hovertext = hover[rows]
+        if trace is not labels and trace.text is not None and not isinstance(trace.text, str):
+            trace.text = [short[r] if t else t for r, t in zip(rows, trace.text)]
+
+
+def neighbour_labels(space, table: pd.DataFrame) -> tuple:
+    """The label values of a document's nearest documents, and how many share the query's.
+
+    Parameters
+    ----------
+    space : Space
+        A document space.
+    table : pandas.DataFrame
+        A neighbours table with a ``word`` column of document ids (``attrs['query']``: the query's id).
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        ``doc_id`` and each label column, one row per neighbour (empty when the
+        space has no label columns); and one sentence per categorical label
+        column, e.g. "8 of 10 neighbours have the query's sentiment 'pos'".
+    """
+    cols = label_columns(space)
+    keys = [k for k in table["word"].astype(str) if k in space]
+    if not cols or not keys:
+        return pd.DataFrame(), []
+    frame = space.meta.loc[keys, cols].reset_index().rename(columns={space.meta.index.name or "index": "doc_id"})
+    frame = frame.rename(columns={frame.columns[0]: "doc_id"})
+    query = table.attrs.get("query")
+    notes = []
+    if query in space:
+        for col in cols:
+            value = space.meta.at[query, col]
+            values = space.meta.loc[keys, col]
+            if pd.isna(value) or (pd.api.types.is_numeric_dtype(values) and values.nunique() > 12):
+                continue
+            same = int((values == value).sum())
+            notes.append(f"{same} of {len(keys)} neighbours have the query's {col} '{value}'.")
+    return frame, notes
+
+
+def label_summary(kept: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """One row per label column of a document set: what a classifier or a regression would predict.
+
+    Parameters
+    ----------
+    kept : pandas.DataFrame
+        The documents with a vector (:attr:`embedlab.sources.docset.DocumentSet.kept`).
+    columns : list of str
+        Its label columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label``, ``predicted as`` (classes, or numbers: a numeric column with more than
+        :data:`embedlab.probes.downstream.MAX_CLASSES_AUTO` values), ``distinct``, ``missing``
+        and ``values`` (the largest classes with their sizes, or the range).
+    """
+    from embedlab.probes.downstream import MAX_CLASSES_AUTO
+
+    rows = []
+    for col in columns:
+        values = kept[col]
+        present = values.dropna()
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            present = present.astype(str).str.strip()
+            present = present[present != ""]
+        numeric = pd.api.types.is_numeric_dtype(present) and present.nunique() > MAX_CLASSES_AUTO
+        if numeric:
+            shown = f"{present.min():g} to {present.max():g}" if len(present) else "—"
+        else:
+            sizes = present.astype(str).value_counts().sort_index().sort_values(ascending=False, kind="stable")
+            shown = " · ".join(f"{k} {v:,}" for k, v in sizes.head(6).items()) + (
+                f" · … ({len(sizes) - 6} more)" if len(sizes) > 6 else "")
+        rows.append({"label": col, "predicted as": "numbers (ridge regression)" if numeric else "classes",
+                     "distinct": int(present.nunique()), "missing": int(len(values) - len(present)),
+                     "values": shown})
+    return pd.DataFrame(rows, columns=["label", "predicted as", "distinct", "missing", "values"])

@@ -26,7 +26,7 @@ from embedlab.probes.projection.reducers import (  # noqa: F401
     PCA, TSNE, UMAP,
 )
 from embedlab.probes.projection.points import (  # noqa: F401
-    choose_keys, choose_neighbourhood, choose_top, choose_words, parse_words, PointSet,
+    choose_keys, choose_neighbourhood, choose_top, choose_words, parse_words, PointSet, top_wording,
 )
 from embedlab.probes.projection.distortion import (  # noqa: F401
     knn_overlap, trustworthiness,

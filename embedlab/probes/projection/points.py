@@ -10,7 +10,7 @@ import numpy as np
 
 from embedlab.errors import InputError
 from embedlab.probes.neighbours import top_k
-from embedlab.space import Space
+from embedlab.space import DOCUMENT_SAMPLE_SEED, Space
 
 
 @dataclass
@@ -41,12 +41,30 @@ class PointSet:
 
 
 def frequency_order(space: Space) -> np.ndarray:
-    counts = space.counts
-    return np.argsort(-counts, kind="stable") if counts.any() else np.arange(len(space))
+    """Rows, first shown first (:meth:`Space.ranking`: most frequent first; documents in a seeded random order)."""
+    return space.ranking()
+
+
+def top_wording(space: Space) -> dict:
+    """What Explore's form calls its first point set and the ``count`` colouring, for this kind of item.
+
+    Returns
+    -------
+    dict
+        ``source`` (the choice's name), ``n`` (its number box), ``frequency`` (the colouring's name).
+    """
+    noun, nouns = space.nouns
+    if space.item_kind == "document":  # a document's count is its length; the first N are a random sample
+        return {"source": "random sample", "n": f"N {nouns} (random sample, seed {DOCUMENT_SAMPLE_SEED})",
+                "frequency": "length (log10 tokens)"}
+    return {"source": "most frequent", "n": "N most frequent", "frequency": f"{noun} frequency (log10)"}
 
 
 def choose_top(space: Space, n: int) -> PointSet:
-    """The ``n`` most frequent keys (all of them when ``n`` >= the vocabulary).
+    """The first ``n`` keys of :meth:`Space.ranking` (all of them when ``n`` >= the vocabulary).
+
+    The ``n`` most frequent words or items; for documents, a random sample
+    (seeded, so the same ``n`` gives the same documents).
 
     Raises
     ------
@@ -56,7 +74,12 @@ def choose_top(space: Space, n: int) -> PointSet:
     if n < 1:
         raise InputError(f"Choose at least one {space.nouns[0]}.")
     n = min(int(n), len(space))
-    return PointSet(frequency_order(space)[:n].astype(np.int64), f"{n:,} most frequent {space.nouns[1]}")
+    if space.item_kind == "document":
+        what = (f"all {n:,} documents" if n == len(space)
+                else f"{n:,} documents (a random sample, seed {DOCUMENT_SAMPLE_SEED})")
+    else:
+        what = f"{n:,} most frequent {space.nouns[1]}"
+    return PointSet(frequency_order(space)[:n].astype(np.int64), what)
 
 
 def parse_words(text: str, labels: bool = False) -> list:
