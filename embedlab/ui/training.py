@@ -16,6 +16,7 @@ from embedlab.errors import InputError
 from embedlab.train import registry
 from embedlab.ui import session
 from embedlab.ui.forms import config_form
+from embedlab.ui.recording import recording_options
 from embedlab.ui.widgets import job_panel, user_errors
 from embedlab.views.training import NO_LOSS_YET, loss_curve
 
@@ -78,6 +79,7 @@ def training_section(data: str, data_id: str, data_name: str, key: str, jobs_key
     if family.details:
         st.caption(family.details)
     values = config_form(family.config, key=f"{key}-{family.name}")
+    record = recording_options(family, values, key=f"{key}-{family.name}-record")  # snapshots for Playback
     name_key = session.keep_widget(f"{key}-{family.name}-name-{data_id}", f"{family.name} on {data_name}")
     name = st.text_input("Model name", key=name_key,
                          help="Names need not be unique: pickers add the training time to repeated names.")
@@ -85,8 +87,8 @@ def training_section(data: str, data_id: str, data_name: str, key: str, jobs_key
     if st.button("Start training", type="primary", key=f"{key}-start"):
         with user_errors():
             name = name.strip() or f"{family.name} on {data_name}"
-            job_id = jobs.submit(session.workspace(), family.name,
-                                 {family.arg: data_id, "config": values, "name": name}, title=name)
+            args = {family.arg: data_id, "config": values, "name": name, **({"record": record} if record else {})}
+            job_id = jobs.submit(session.workspace(), family.name, args, title=name)
             remember_job(jobs_key, job_id)
     return family, values
 
@@ -159,5 +161,7 @@ def training_job_view(job_id: str, key: str, on_trained: Optional[Callable[[dict
                     on_trained(status)
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
+            if status.get("args", {}).get("record"):
+                st.page_link("pages/playback.py", label="Play back how it formed", icon="🎞️")
 
     job_panel(job_id, key, extra=details)
