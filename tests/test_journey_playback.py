@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
 import embedlab
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
-from test_browser import _stop_workers, click_button, download, goto_page, wait_idle, wait_text
-from test_journey_state import JOB_MS, Steps, set_number, wait_sidebar_names
+from test_browser import _stop_workers, assert_no_exception, click_button, download, goto_page, wait_idle, wait_text
+from test_journey_state import JOB_MS, set_number, wait_sidebar_names
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,6 +38,29 @@ FRAME_JS = """() => {
 
 def frame(page) -> dict:
     return page.evaluate(FRAME_JS)
+
+
+class Steps:
+    """Named steps; on a failure, screenshots of the steps so far and of the failure in :data:`ARTIFACTS`."""
+
+    def __init__(self, page):
+        self.page, self.shots = page, []
+
+    @contextmanager
+    def run(self, name):
+        try:
+            yield
+            assert_no_exception(self.page)
+        except BaseException:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for i, (step, png) in enumerate(self.shots):
+                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
+            try:
+                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"))
+            except Exception:  # the browser itself may be what failed
+                pass
+            raise
+        self.shots.append((name, self.page.screenshot()))
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +91,6 @@ def page(server):
 
 def test_record_then_play_back(page, server):
     steps = Steps(page)
-    steps_dir = ARTIFACTS
-    import test_journey_state
-
-    test_journey_state.ARTIFACTS = steps_dir  # this journey's screenshots go to its own folder
     with steps.run("train-with-recording"):
         goto_page(page, "Train")
         set_number(page, "epochs", 2)
@@ -131,5 +151,9 @@ def test_record_then_play_back(page, server):
     with steps.run("download-html"):
         html = download(page, "Download the animation (stand-alone HTML)").decode("utf-8")
         assert "<title>recorded w2v</title>" in html and "Plotly.addFrames" in html and "trail of queen" in html
-    goto_page(page, "Playback")  # still there after a page switch: the active model has the recording
-    wait_text(page, "Download the animation")
+    with steps.run("back-after-a-page-switch"):
+        goto_page(page, "Explore")
+        goto_page(page, "Playback")
+        wait_text(page, "Download the animation")
+        box = page.get_by_role("textbox", name="Follow (recorded words, separated by commas or spaces)")
+        assert box.input_value() == "queen"  # the followed word is kept

@@ -5,7 +5,6 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import embedlab
 from embedlab import config, jobs
 from embedlab.probes.playback import load_recording
 from embedlab.store import Workspace
@@ -27,7 +26,7 @@ def held(monkeypatch):
     monkeypatch.setattr(jobs, "SCHEDULER", HeldScheduler())
 
 
-def train_page(ws):
+def train_page():
     at = app().run()
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
@@ -41,7 +40,7 @@ def checkbox(at, label):
 def test_train_page_queues_a_recording_and_refuses_one_over_the_limits(lee_corpus, held):
     ws = Workspace(config.home())
     corpus_id = ws.add_corpus([open(lee_corpus.lines_file).read()], "lee").id
-    at = train_page(ws)
+    at = train_page()
     assert not any(n.label == "snapshots per epoch" for n in at.number_input)  # only once ticked
     checkbox(at, RECORD).check().run()
     [n for n in at.number_input if n.label == "snapshots per epoch"][0].set_value(4).run()

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import embedlab
 from embedlab.errors import InputError
 from embedlab.probes import playback as P
 from embedlab.probes.compare import jaccard_at_k
@@ -174,7 +173,7 @@ def test_procrustes_alignment_of_a_rotated_snapshot_is_exact():
     assert 0 < explained.sum() <= 1
 
 
-def test_jaccard_per_snapshot_equals_compares_and_analogies_equal_gensim(hand_space):
+def test_jaccard_per_snapshot_equals_compares_and_analogies_equal_gensim():
     rng = np.random.default_rng(2)
     final = rng.standard_normal((80, 6)).astype(np.float32)
     early = final + rng.standard_normal((80, 6)).astype(np.float32)

@@ -115,7 +115,8 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
         corpus file, e.g. Doc2Vec's ``TaggedDocument`` stream.
     recorder : embedlab.train.recording.Recorder, optional
         Record snapshots for Playback: the epochs are then trained in
-        stretches (:func:`embedlab.train.recording.train_gensim`); needs ``stream``.
+        stretches (:func:`embedlab.train.recording.train_gensim`) of ``stream``
+        (default: the corpus file read as a stream).
 
     Returns
     -------
@@ -129,9 +130,12 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
     reporter = EpochReporter(epochs, int(model.corpus_total_words), progress, should_stop, reports_loss)
     progress(0.05, f"Training {epochs} epochs on {model.corpus_total_words:,} words")
     if recorder is not None:
+        from gensim.models.word2vec import LineSentence
+
         from embedlab.train.recording import train_gensim
 
-        train_gensim(model, stream, epochs, recorder, reporter, reports_loss, progress, should_stop)
+        train_gensim(model, stream if stream is not None else LineSentence(str(corpus.lines_file)), epochs,
+                     recorder, reporter, reports_loss, progress, should_stop)
         return reporter
     model.train(**source, total_examples=model.corpus_count, total_words=model.corpus_total_words,
                 epochs=epochs, compute_loss=reports_loss, callbacks=[reporter])
