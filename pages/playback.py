@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from embedlab.errors import InputError
-from embedlab.probes.playback import load_recording, make_playback, recorded_models
+from embedlab.probes.playback import load_playback, recorded_models
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.views.playback import DEFAULT_LABELS, playback_figure, standalone_html
@@ -37,7 +37,7 @@ if model_id not in recorded:
     st.stop()
 
 space = session.load_space(model_id)
-c1, c2, c3 = st.columns([3, 1, 1])
+c1, c2 = st.columns([4, 1])
 follow_key = session.keep_widget(f"playback-follow-{model_id}", "")
 follow_text = c1.text_input("Follow (recorded words, separated by commas or spaces)", key=follow_key,
                             help="Each followed word's trail across all snapshots is drawn, with a marker that "
@@ -47,16 +47,11 @@ labels_key = session.keep_widget("playback-labels", DEFAULT_LABELS)
 n_labels = int(c2.number_input("Labels on the map", 0, 200, key=labels_key,
                                help="The most frequent recorded words are labelled."))
 session.remember_widget(labels_key, n_labels)
-k_key = session.keep_widget("playback-k", 10)
-k = int(c3.number_input("k (Jaccard@k)", 1, 50, key=k_key,
-                        help="Each recorded word's k nearest recorded words in a snapshot are compared with its "
-                             "k nearest in the final one."))
-session.remember_widget(k_key, k)
 
 pb = None
 with widgets.user_errors():
-    with st.spinner("Aligning every snapshot to the final one…"):
-        pb = session.cached(model_id, "playback", (k,), lambda: make_playback(load_recording(ws, model_id, space), k))
+    # computed by the training job (older or scripted recordings: now, once); the same for every visitor
+    pb = session.cached(model_id, "playback", (), lambda: load_playback(ws, model_id, space), shared=True)
 if pb is None:
     st.stop()
 follow = []
@@ -68,7 +63,7 @@ except InputError as exc:
 st.markdown(f"**{space.name}** ({space.kind}): {pb.what} of **{len(pb.keys):,}** recorded items, "
             f"**{len(pb.positions)}** snapshots over {pb.positions[-1]:g} epochs "
             f"(PCA of the final snapshot: {100 * pb.explained.sum():.0f}% of its variance on the map).")
-fig = session.cached(model_id, "playback-figure", (k, tuple(follow), n_labels),
+fig = session.cached(model_id, "playback-figure", (tuple(follow), n_labels),
                      lambda: playback_figure(pb, follow, n_labels))
 st.plotly_chart(fig, key="playback-figure", width="stretch")
 for note in pb.notes:

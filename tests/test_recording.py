@@ -197,7 +197,15 @@ def test_playback_of_a_recorded_model_draws_frames_and_exports_html(lee_corpus, 
     ws = Workspace(tmp_path / "ws")
     family = ("king", "queen", "man", "woman", "he", "she", "his", "her", "boy", "girl")
     rec = recorder(steps=3, top=200, items=family, workspace=ws)
-    model_id = ws.save_space(train_word2vec(lee_corpus, Word2VecConfig(**QUICK), recorder=rec), name="rec")
+    space = train_word2vec(lee_corpus, Word2VecConfig(**QUICK), recorder=rec)
+    rec.summarise(space)  # as the training job does: the page then only reads it
+    model_id = ws.save_space(space, name="rec")
+    stored, computed = P.load_playback(ws, model_id), P.make_playback(P.load_recording(ws, model_id))
+    np.testing.assert_array_equal(stored.xy, computed.xy)
+    for name in ("positions", "frames", "explained", "jaccard", "accuracy", "losses", "alphas"):
+        np.testing.assert_allclose(getattr(stored, name), getattr(computed, name), rtol=1e-12, err_msg=name)
+    assert stored.keys == computed.keys and stored.questions.equals(computed.questions)
+
     pb = P.make_playback(P.load_recording(ws, model_id), k=10, max_frames=5)
     assert len(pb.positions) == 7 and pb.frames.tolist() == [0, 2, 3, 4, 6]  # evenly spaced, both ends
     assert pb.jaccard[-1] == 1.0 and pb.jaccard[0] < 0.5

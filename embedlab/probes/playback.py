@@ -35,6 +35,10 @@ from embedlab.probes.compare import align_arrays, jaccard_rows
 from embedlab.probes.neighbours import knn_within
 from embedlab.train.recording import FACTS, FINAL, SNAPSHOTS, parse_items
 
+#: Attachments of a recording's playback, computed once by the training job (:func:`summarise`).
+XY = "playback/xy.npy"
+SUMMARY = "playback/summary.json"
+
 #: Most frames a playback draws (evenly spaced snapshots, the first and the last included).
 MAX_FRAMES = 100
 #: Most analogy questions asked per snapshot.
@@ -119,21 +123,45 @@ def load_recording(workspace, model_id: str, space=None) -> Recording:
         facts = json.loads(facts_path.read_text(encoding="utf-8"))
         snaps = np.load(workspace.attachment(model_id, SNAPSHOTS), allow_pickle=False, mmap_mode="r")
         final = np.load(workspace.attachment(model_id, FINAL), allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"This model's recording cannot be read ({exc}); train it again to record anew.") from None
+    return recording_from(snaps, final, facts, space)
+
+
+def recording_from(snapshots: np.ndarray, final: np.ndarray, facts: dict, space=None) -> Recording:
+    """A :class:`Recording` from its three parts (the attachments :data:`SNAPSHOTS`, :data:`FINAL`, :data:`FACTS`).
+
+    Raises
+    ------
+    InputError
+        The parts disagree (a damaged recording).
+    """
+    try:
         keys = [str(k) for k in facts["keys"]]
         positions = np.asarray(facts["positions"], dtype=np.float64)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"This model's recording cannot be read ({exc}); train it again to record anew.") from None
     n = len(keys)
-    if snaps.ndim != 3 or snaps.shape[1] != n or final.shape != (n, snaps.shape[2]) or len(positions) != len(snaps):
+    if (snapshots.ndim != 3 or snapshots.shape[1] != n or final.shape != (n, snapshots.shape[2])
+            or len(positions) != len(snapshots)):
         raise InputError("This model's recording is damaged (its files disagree in shape); train it again.")
-    snapshots = np.asarray(snaps, dtype=np.float32)
-    snapshots[-1] = final
-    labels = keys
-    if space is not None and getattr(space, "has_labels", False):
-        labels = [space.label(k) if k in space else k for k in keys]
+    snaps = np.array(snapshots, dtype=np.float32)
+    snaps[-1] = final
     losses = list(facts.get("losses") or [None] * len(positions))
     alphas = list(facts.get("alphas") or [None] * len(positions))
-    return Recording(keys, labels, snapshots, positions, losses, alphas, facts.get("what", "word vectors"), facts)
+    return Recording(keys, _labels(keys, space), snaps, positions, losses, alphas, facts.get("what", "word vectors"),
+                     facts)
+
+
+def _labels(keys: list, space) -> list:
+    """What the app shows for each key: a document's snippet, a movie's title; the key itself for words."""
+    if space is None or not getattr(space, "has_labels", False):
+        return list(keys)
+    return [space.label(k) if k in space else k for k in keys]
+
+
+def _floats(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 # -- the measures ---------------------------------------------------------------------------------
@@ -376,8 +404,71 @@ def make_playback(recording: Recording, k: int = 10, max_frames: int = MAX_FRAME
     notes = list(recording.facts.get("notes") or [])
     if len(frames) < n:
         notes.append(f"{n:,} snapshots were recorded; {len(frames)} evenly spaced ones are drawn as frames.")
-    losses = np.array([np.nan if v is None else v for v in recording.losses], dtype=np.float64)
-    alphas = np.array([np.nan if v is None else v for v in recording.alphas], dtype=np.float64)
+    losses, alphas = _floats(recording.losses), _floats(recording.alphas)
     return Playback(list(recording.keys), list(recording.labels), recording.positions, frames, xy, explained,
                     jaccard, min(k, max(len(recording.keys) - 1, 1)), questions, accuracy, losses, alphas,
                     recording.loss_label, recording.what, notes)
+
+
+# -- computed once, in the training job -----------------------------------------------------------
+
+def summarise(space, progress=None) -> None:
+    """Compute a recorded space's playback once and attach it (:data:`XY`, :data:`SUMMARY`) before it is saved.
+
+    The training job calls this after training (through
+    :meth:`embedlab.train.recording.Recorder.summarise`), so the Playback page
+    only reads the result: the alignment and the per-snapshot measures of 50
+    snapshots × 2,000 words take seconds, once per model, not once per
+    visitor.
+
+    Parameters
+    ----------
+    space : Space
+        With the attachments of :meth:`embedlab.train.recording.Recorder.attach`.
+    progress : callable, optional
+    """
+    att = space.attachments
+    if FACTS not in att:
+        return
+    if progress is not None:
+        progress(1.0, f"Preparing the playback: aligning {len(att[FACTS]['positions'])} snapshots to the final one")
+    pb = make_playback(recording_from(att[SNAPSHOTS], att[FINAL], att[FACTS]))
+    att[XY] = pb.xy
+    att[SUMMARY] = {
+        "version": 1, "frames": pb.frames.tolist(), "explained": pb.explained.tolist(),
+        "jaccard": pb.jaccard.tolist(), "k": pb.k, "accuracy": [None if v != v else v for v in pb.accuracy.tolist()],
+        "questions": pb.questions.to_dict(orient="list"), "notes": pb.notes,
+    }
+
+
+def load_playback(workspace, model_id: str, space=None) -> Playback:
+    """A model's :class:`Playback`: read as its training job computed it, or computed now (older recordings,
+    or models recorded from Python and saved without :func:`summarise`).
+
+    Raises
+    ------
+    InputError
+        No recording, or a damaged one.
+    """
+    try:
+        facts = json.loads(workspace.attachment(model_id, FACTS).read_text(encoding="utf-8"))
+        summary = json.loads(workspace.attachment(model_id, SUMMARY).read_text(encoding="utf-8"))
+        xy = np.load(workspace.attachment(model_id, XY), allow_pickle=False)
+    except (InputError, OSError, ValueError):
+        return make_playback(load_recording(workspace, model_id, space))
+    try:
+        keys = [str(k) for k in facts["keys"]]
+        positions = np.asarray(facts["positions"], dtype=np.float64)
+        frames = np.asarray(summary["frames"], dtype=np.int64)
+        n_snap = len(positions)
+        ok = (xy.shape == (n_snap, len(keys), 2) and len(summary["jaccard"]) == n_snap
+              and len(summary["accuracy"]) == n_snap and frames.size and frames.max() < n_snap)
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InputError("This model's playback is damaged (its files disagree in shape); train it again.")
+    return Playback(keys, _labels(keys, space), positions, frames, xy.astype(np.float32),
+                    np.asarray(summary["explained"], dtype=np.float64), _floats(summary["jaccard"]), int(summary["k"]),
+                    pd.DataFrame(summary["questions"]), _floats(summary["accuracy"]),
+                    _floats(facts.get("losses") or [None] * n_snap), _floats(facts.get("alphas") or [None] * n_snap),
+                    facts.get("loss_label", ""), facts.get("what", "word vectors"), list(summary["notes"]))

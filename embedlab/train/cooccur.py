@@ -911,4 +911,6 @@ def run_count_job(workspace, args: dict, progress: Progress, config_cls, train) 
     recorder = recorder_for(workspace, args)  # args["record"]: snapshots for Playback (GloVe)
     space = train(corpus, cfg, progress, name=args.get("name"), workspace=workspace,
                   **({"recorder": recorder} if recorder else {}))
+    if recorder is not None:
+        recorder.summarise(space, progress)  # Playback's alignment and measures, once, here in the job
     return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}

@@ -217,8 +217,11 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     from embedlab.train.recording import recorder_for
 
     corpus = workspace.open_corpus(args["corpus_id"])
+    recorder = recorder_for(workspace, args)  # args["record"]: snapshots for Playback
     space = train_doc2vec(corpus, Doc2VecConfig.from_dict(args.get("config")), progress, name=args.get("name"),
-                          recorder=recorder_for(workspace, args))
+                          recorder=recorder)
+    if recorder is not None:
+        recorder.summarise(space, progress)  # Playback's alignment and measures, once, here in the job
     return {"model_id": save_document_space(workspace, space), "corpus_id": corpus.id}
 
 

@@ -228,4 +228,6 @@ def run_training_job(workspace, args: dict, progress: Progress, config_cls, trai
 
     recorder = recorder_for(workspace, args)  # args["record"]: snapshots for Playback
     space = train(corpus, cfg, progress, name=args.get("name"), **({"recorder": recorder} if recorder else {}))
+    if recorder is not None:
+        recorder.summarise(space, progress)  # Playback's alignment and measures, once, here in the job
     return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}

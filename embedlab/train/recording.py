@@ -423,6 +423,13 @@ class Recorder:
         space.info["recording"] = {"snapshots": len(self.positions), "items": len(keys), "what": self.what,
                                    "steps_per_epoch": self.request.steps_per_epoch}
 
+    def summarise(self, space, progress=None) -> None:
+        """Compute the playback once (alignment, projection, measures) and attach it; see
+        :func:`embedlab.probes.playback.summarise`. Training jobs call it after training, before saving."""
+        from embedlab.probes.playback import summarise
+
+        summarise(space, progress)
+
 
 # -- gensim, trained in stretches ---------------------------------------------------------------
 
