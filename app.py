@@ -43,10 +43,14 @@ PAGES = {
     "Any model": [
         st.Page("pages/explore.py", title="Explore", icon="🔭"),
         st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+        st.Page("pages/playback.py", title="Playback", icon="🎞️"),
         st.Page("pages/analogies.py", title="Analogies", icon="🧮"),
         st.Page("pages/benchmarks.py", title="Benchmarks", icon="📏"),
         st.Page("pages/bias.py", title="Bias", icon="🎚️"),
         st.Page("pages/vectors.py", title="Import / export", icon="📦"),
+    ],
+    "Learn": [
+        st.Page("pages/toy_word2vec.py", title="Toy word2vec", icon="🧸"),
     ],
 }
 

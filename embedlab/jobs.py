@@ -369,7 +369,8 @@ def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
     Raises
     ------
     InputError
-        Unknown kind, bad config, data the family cannot train on, the same job
+        Unknown kind, bad config, data the family cannot train on, a recording
+        (``args["record"]``) over its limits or the disk quota, the same job
         already queued or running (the message names it), or the workspace is
         over its disk quota.
     """
@@ -378,6 +379,10 @@ def submit(workspace: Workspace, kind: str, args: dict, title: str) -> str:
     if family is not None:
         args = {**args, "config": family.make_config(args.get("config")).to_dict()}
         family.run_check(workspace, args)
+        if args.get("record"):  # snapshots for Playback: limits and disk quota, before the job waits in a queue
+            from embedlab.train.recording import check_job_request
+
+            args = {**args, "record": check_job_request(workspace, kind, args)}
     workspace.check_quota(0, "Starting this job")
     with _submit_lock(workspace):
         twin = _same_job(workspace, kind, args)

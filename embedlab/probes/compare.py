@@ -265,6 +265,33 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
+def align_arrays(a: np.ndarray, b: np.ndarray) -> tuple:
+    """Rotate the rows of ``b`` onto the rows of ``a`` (row i of each is the same word) by orthogonal Procrustes.
+
+    Both are unit-normalised, mean-centred and unit-normalised again (Artetxe
+    et al. 2016), then ``R = argmin_{R orthogonal} ||B R − A||_F``
+    (Schönemann 1966, :func:`scipy.linalg.orthogonal_procrustes`). This is the
+    arithmetic of :func:`procrustes_align`, on arrays.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (n_words, dim)
+
+    Returns
+    -------
+    a_normalised : ndarray of shape (n_words, dim), float64
+    b_aligned : ndarray of shape (n_words, dim), float64
+        ``normalised(b) @ rotation``.
+    rotation : ndarray of shape (dim, dim)
+        Orthogonal.
+    """
+    from scipy.linalg import orthogonal_procrustes
+
+    xa, xb = _normalise(a), _normalise(b)
+    rotation, _ = orthogonal_procrustes(xb, xa)
+    return xa, xb @ rotation, rotation
+
+
 @dataclass
 class Alignment:
     """Space B rotated onto space A by orthogonal Procrustes.
@@ -341,15 +368,10 @@ def procrustes_align(a: Space, b: Space, n_words: Optional[int] = None) -> Align
         raise InputError(f"Procrustes alignment needs two models with the same number of dimensions, but A has "
                          f"{a.dim} and B has {b.dim}. Neighbourhood overlap (Jaccard@k) still works; to align, "
                          "pick two models with the same vector_size.")
-    from scipy.linalg import orthogonal_procrustes
-
     words = shared_vocabulary([a, b], n_words)
     if len(words) < 2:
         raise InputError("Procrustes alignment needs at least 2 shared words.")
-    xa = _normalise(a.vectors[a.indices(words)])
-    xb = _normalise(b.vectors[b.indices(words)])
-    rotation, _ = orthogonal_procrustes(xb, xa)
-    b_aligned = xb @ rotation
+    xa, b_aligned, rotation = align_arrays(a.vectors[a.indices(words)], b.vectors[b.indices(words)])
     displacement = np.linalg.norm(xa - b_aligned, axis=1)
     cosine = np.einsum("ij,ij->i", xa, b_aligned)
     return Alignment(words, xa, b_aligned, rotation, displacement, cosine)

@@ -1012,5 +1012,11 @@ def run_count_job(workspace, args: dict, progress: Progress, config_cls, train) 
     else:
         corpus = workspace.open_corpus(args["corpus_id"])
     cfg = config_cls.from_dict(args.get("config", {}))
-    space = train(corpus, cfg, progress, name=args.get("name"), workspace=workspace)
+    from embedlab.train.recording import recorder_for
+
+    recorder = recorder_for(workspace, args)  # args["record"]: snapshots for Playback (GloVe)
+    space = train(corpus, cfg, progress, name=args.get("name"), workspace=workspace,
+                  **({"recorder": recorder} if recorder else {}))
+    if recorder is not None:
+        recorder.summarise(space, progress)  # Playback's alignment and measures, once, here in the job
     return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}

@@ -123,7 +123,8 @@ class TaggedLines:
 
 
 def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress: Optional[Progress] = None,
-                  should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
+                  should_stop: Optional[ShouldStop] = None, name: Optional[str] = None,
+                  recorder=None) -> Space:
     """Train Doc2Vec on a prepared corpus: one vector per document.
 
     Parameters
@@ -136,6 +137,10 @@ def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress:
     should_stop : callable, optional
         Polled after each epoch; True raises :class:`~embedlab.errors.Cancelled`.
     name : str, optional
+    recorder : embedlab.train.recording.Recorder, optional
+        Record snapshots for Playback: the word vectors when words are
+        trained (PV-DM, or PV-DBOW with ``train_words``), else the document
+        vectors; attached to the space.
 
     Returns
     -------
@@ -161,8 +166,10 @@ def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress:
     check_output_size(len(docset), cfg.vector_size, "dimensions (vector_size)")
     t0 = time.perf_counter()
     model = Doc2Vec(**cfg.gensim_kwargs())
+    if recorder is not None:
+        recorder.row_keys = list(docset.ids)  # documents are tagged by position; the space keys them by id
     reporter = train_on_corpus(model, corpus, cfg.epochs, progress, should_stop, reports_loss=False,
-                               stream=TaggedLines(docset))
+                               stream=TaggedLines(docset), recorder=recorder)
     seconds = time.perf_counter() - t0
     progress(0.96, "Checking which documents were trained")
     rows = _documents_with_known_words(docset, model.wv.key_to_index)
@@ -191,6 +198,8 @@ def train_doc2vec(corpus: Corpus, cfg: Optional[Doc2VecConfig] = None, progress:
             "epoch_losses": reporter.epoch_losses, "vocabulary": len(model.wv), "notes": notes,
             "loss_note": "gensim does not report a training loss for Doc2Vec."}
     space = build_document_space(docset, vectors, rows, NAME, cfg.to_dict(), name, info, inference)
+    if recorder is not None:
+        recorder.attach(space)
     progress(1.0, "Training finished")
     return space
 
@@ -210,8 +219,14 @@ def run_job(workspace, args: dict, progress: Progress) -> dict:
     ``name``. Returns ``{"model_id": ..., "corpus_id": ...}``. Cancel stops the
     worker process (:func:`embedlab.jobs.cancel`); nothing is registered.
     """
+    from embedlab.train.recording import recorder_for
+
     corpus = workspace.open_corpus(args["corpus_id"])
-    space = train_doc2vec(corpus, Doc2VecConfig.from_dict(args.get("config")), progress, name=args.get("name"))
+    recorder = recorder_for(workspace, args)  # args["record"]: snapshots for Playback
+    space = train_doc2vec(corpus, Doc2VecConfig.from_dict(args.get("config")), progress, name=args.get("name"),
+                          recorder=recorder)
+    if recorder is not None:
+        recorder.summarise(space, progress)  # Playback's alignment and measures, once, here in the job
     return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}
 
 

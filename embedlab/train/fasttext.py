@@ -73,7 +73,8 @@ EXPLAIN = {f.name: f.metadata["help"] for f in fields(FastTextConfig)}
 
 
 def train_fasttext(corpus: Corpus, cfg: Optional[FastTextConfig] = None, progress: Optional[Progress] = None,
-                   should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
+                   should_stop: Optional[ShouldStop] = None, name: Optional[str] = None,
+                   recorder=None) -> Space:
     """Train FastText on a prepared corpus, streaming from its line file.
 
     Parameters
@@ -86,6 +87,8 @@ def train_fasttext(corpus: Corpus, cfg: Optional[FastTextConfig] = None, progres
     should_stop : callable, optional
         Polled after each epoch; True raises :class:`~embedlab.errors.Cancelled`.
     name : str, optional
+    recorder : embedlab.train.recording.Recorder, optional
+        Record snapshots for Playback (attached to the space).
 
     Returns
     -------
@@ -101,7 +104,7 @@ def train_fasttext(corpus: Corpus, cfg: Optional[FastTextConfig] = None, progres
     from gensim.models import FastText
 
     return fit_gensim(FastText, "fasttext", cfg or FastTextConfig(), corpus, progress, should_stop, name,
-                      reports_loss=False)
+                      reports_loss=False, recorder=recorder)
 
 
 def run_job(workspace, args: dict, progress: Progress) -> dict:

@@ -97,7 +97,7 @@ def check_job(workspace, args: dict) -> None:
 
 def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progress] = None,
                     should_stop: Optional[ShouldStop] = None, reports_loss: bool = True,
-                    stream=None) -> EpochReporter:
+                    stream=None, recorder=None) -> EpochReporter:
     """Build the vocabulary of ``model`` from the corpus file and train it in place.
 
     Parameters
@@ -113,6 +113,10 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
     stream : iterable, optional
         A re-iterable corpus (``corpus_iterable``) to train on instead of the
         corpus file, e.g. Doc2Vec's ``TaggedDocument`` stream.
+    recorder : embedlab.train.recording.Recorder, optional
+        Record snapshots for Playback: the epochs are then trained in
+        stretches (:func:`embedlab.train.recording.train_gensim`) of ``stream``
+        (default: the corpus file read as a stream).
 
     Returns
     -------
@@ -125,6 +129,14 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
     model.build_vocab(**source)
     reporter = EpochReporter(epochs, int(model.corpus_total_words), progress, should_stop, reports_loss)
     progress(0.05, f"Training {epochs} epochs on {model.corpus_total_words:,} words")
+    if recorder is not None:
+        from gensim.models.word2vec import LineSentence
+
+        from embedlab.train.recording import train_gensim
+
+        train_gensim(model, stream if stream is not None else LineSentence(str(corpus.lines_file)), epochs,
+                     recorder, reporter, reports_loss, progress, should_stop)
+        return reporter
     model.train(**source, total_examples=model.corpus_count, total_words=model.corpus_total_words,
                 epochs=epochs, compute_loss=reports_loss, callbacks=[reporter])
     return reporter
@@ -152,7 +164,7 @@ def space_from_model(model, kind: str, params: dict, corpus: Corpus, reporter: E
 
 def fit_gensim(model_cls, kind: str, cfg, corpus: Corpus, progress: Optional[Progress] = None,
                should_stop: Optional[ShouldStop] = None, name: Optional[str] = None,
-               reports_loss: bool = True) -> Space:
+               reports_loss: bool = True, recorder=None) -> Space:
     """Train a gensim Word2Vec-family model from a config and wrap it as a :class:`Space`.
 
     Parameters
@@ -166,6 +178,13 @@ def fit_gensim(model_cls, kind: str, cfg, corpus: Corpus, progress: Optional[Pro
     corpus, progress, should_stop, name : see :func:`train_on_corpus`
     reports_loss : bool
         False for FastText (gensim #3228): losses are recorded as ``None``.
+    recorder : embedlab.train.recording.Recorder, optional
+        Record snapshots for Playback; they are attached to the space.
+
+    In reproducible mode (one worker), and whenever it records, gensim reads
+    the corpus as a stream (``corpus_iterable``), so a recorded run gives the
+    vectors of an unrecorded one (``corpus_file`` mode draws its random
+    numbers differently).
 
     Raises
     ------
@@ -175,8 +194,16 @@ def fit_gensim(model_cls, kind: str, cfg, corpus: Corpus, progress: Optional[Pro
     check_min_count(corpus, cfg.min_count)
     t0 = time.perf_counter()
     model = model_cls(**cfg.gensim_kwargs())
-    reporter = train_on_corpus(model, corpus, cfg.epochs, progress, should_stop, reports_loss=reports_loss)
+    stream = None
+    if recorder is not None or model.workers == 1:
+        from gensim.models.word2vec import LineSentence
+
+        stream = LineSentence(str(corpus.lines_file))
+    reporter = train_on_corpus(model, corpus, cfg.epochs, progress, should_stop, reports_loss=reports_loss,
+                               stream=stream, recorder=recorder)
     space = space_from_model(model, kind, cfg.to_dict(), corpus, reporter, time.perf_counter() - t0, name)
+    if recorder is not None:
+        recorder.attach(space)
     if progress:
         progress(1.0, "Training finished")
     return space
@@ -197,5 +224,10 @@ def run_training_job(workspace, args: dict, progress: Progress, config_cls, trai
     else:
         corpus = workspace.open_corpus(args["corpus_id"])
     cfg = config_cls.from_dict(args.get("config", {}))
-    space = train(corpus, cfg, progress, name=args.get("name"))
+    from embedlab.train.recording import recorder_for
+
+    recorder = recorder_for(workspace, args)  # args["record"]: snapshots for Playback
+    space = train(corpus, cfg, progress, name=args.get("name"), **({"recorder": recorder} if recorder else {}))
+    if recorder is not None:
+        recorder.summarise(space, progress)  # Playback's alignment and measures, once, here in the job
     return {"model_id": workspace.save_space(space), "corpus_id": corpus.id}

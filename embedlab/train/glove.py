@@ -286,7 +286,8 @@ def check_job(workspace, args: dict) -> None:
 
 
 def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: Optional[Progress] = None,
-              should_stop: Optional[ShouldStop] = None, memory_limit: Optional[int] = None) -> GloVeFit:
+              should_stop: Optional[ShouldStop] = None, memory_limit: Optional[int] = None,
+              recorder=None) -> GloVeFit:
     """Fit GloVe to co-occurrence counts (see the module docstring).
 
     Parameters
@@ -304,6 +305,12 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
         Polled after each iteration; True raises :class:`Cancelled`.
     memory_limit : int, optional
         Bytes (default :func:`~embedlab.train.cooccur.memory_limit_bytes`).
+    recorder : embedlab.train.recording.Recorder, optional
+        Bound to ``cooc``'s words: each iteration's pass is cut into
+        ``recorder.stops(nonzero)`` consecutive stretches of the shuffled
+        cells, with a snapshot after each (one thread: the same updates in
+        the same order as one pass); its loss is glove.c's running cost of
+        the stretch.
 
     Returns
     -------
@@ -349,6 +356,12 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
     bad = np.zeros(n_blocks, dtype=np.int64)
     sums = np.zeros(max(threads, 1))
     costs, running_costs, seconds = [], [], []
+    if recorder is not None:
+        def outputs(r):  # the recorded rows of the vectors the model will save
+            return (W[r, :d] + C[r, :d]) if cfg.output == "word+context" else W[r, :d]
+
+        recorder.loss_label = "glove.c's running cost (½ f·e² per cell) since the previous snapshot"
+        recorder.capture(outputs, 0.0)
     before = numba.get_num_threads()
     numba.set_num_threads(threads)  # per calling thread; restored below
     try:
@@ -356,7 +369,14 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
         initial = float(sums.sum()) / nnz
         for it in range(1, cfg.iterations + 1):
             t0 = time.perf_counter()
-            _adagrad_pass(rows, cols, log_x, weight, W, C, GW, GC, eta, clip, n_blocks, running, bad)
+            start, running_sum = 0, 0.0
+            for stop in (recorder.stops(nnz) if recorder is not None else (nnz,)):
+                _adagrad_pass(rows[start:stop], cols[start:stop], log_x[start:stop], weight[start:stop], W, C, GW,
+                              GC, eta, clip, n_blocks, running, bad)
+                running_sum += float(running.sum())
+                if recorder is not None and not bad.any():
+                    recorder.capture(outputs, it - 1 + stop / nnz, loss=float(running.sum()) / (stop - start))
+                start = stop
             if bad.any() or not (np.isfinite(W).all() and np.isfinite(C).all()):
                 raise InputError(
                     f"GloVe diverged in iteration {it}: the error of a co-occurrence became NaN or infinite. The "
@@ -365,7 +385,7 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
             _cost(rows, cols, log_x, weight, W, C, len(sums), sums)
             seconds.append(time.perf_counter() - t0)
             costs.append(float(sums.sum()) / nnz)
-            running_costs.append(float(running.sum()) / nnz)
+            running_costs.append(running_sum / nnz)
             if not math.isfinite(costs[-1]) or costs[-1] > DIVERGED * initial:
                 raise InputError(
                     f"GloVe diverged in iteration {it}: the cost rose from {initial:.4g} to {costs[-1]:.4g}. The "
@@ -386,7 +406,8 @@ def fit_glove(cooc: Cooccurrences, cfg: Optional[GloVeConfig] = None, progress: 
 
 
 def train_glove(corpus: Corpus, cfg: Optional[GloVeConfig] = None, progress: Optional[Progress] = None,
-                should_stop: Optional[ShouldStop] = None, name: Optional[str] = None, workspace=None) -> Space:
+                should_stop: Optional[ShouldStop] = None, name: Optional[str] = None, workspace=None,
+                recorder=None) -> Space:
     """Train GloVe word vectors on a prepared corpus.
 
     Parameters
@@ -405,6 +426,8 @@ def train_glove(corpus: Corpus, cfg: Optional[GloVeConfig] = None, progress: Opt
     workspace : Workspace, optional
         When given, the co-occurrence counts are read from / kept with the
         corpus (:func:`~embedlab.train.cooccur.cooccurrences`).
+    recorder : embedlab.train.recording.Recorder, optional
+        Record snapshots for Playback (see :func:`fit_glove`); attached to the space.
 
     Returns
     -------
@@ -425,8 +448,11 @@ def train_glove(corpus: Corpus, cfg: Optional[GloVeConfig] = None, progress: Opt
     progress = progress or no_progress
     t0 = time.perf_counter()
     cooc = cooccurrences(corpus, cfg, workspace, scaled(progress, 0.0, 0.2), should_stop)
-    fit = fit_glove(cooc, cfg, scaled(progress, 0.2, 0.99), should_stop)
     keep = np.diff(cooc.matrix.indptr) > 0
+    if recorder is not None:
+        stretches = len(recorder.stops(cooc.matrix.nnz))
+        recorder.bind(cooc.words, cooc.counts, 1 + cfg.iterations * stretches, cfg.vector_size, eligible=keep)
+    fit = fit_glove(cooc, cfg, scaled(progress, 0.2, 0.99), should_stop, recorder=recorder)
     cost_note = ("cost: ½ Σ f(X)(w·w̃ + b + b̃ − log X)² over the non-zero co-occurrences, divided by their "
                  "number, at the end of each iteration (glove.c prints the running version, kept as running_costs)")
     space = count_based_space(fit.vectors(cfg.output)[keep], cooc, keep, "glove", cfg, corpus,
@@ -434,6 +460,8 @@ def train_glove(corpus: Corpus, cfg: Optional[GloVeConfig] = None, progress: Opt
                               running_costs=fit.running_costs, initial_cost=fit.initial_cost,
                               iteration_seconds=fit.iteration_seconds, threads=fit.threads, loss_note=cost_note,
                               loss_exact=True, loss_name="cost", loss_unit="iteration")
+    if recorder is not None:
+        recorder.attach(space)
     progress(1.0, "Training finished")
     return space
 

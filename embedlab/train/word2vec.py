@@ -117,7 +117,8 @@ EXPLAIN = {f.name: f.metadata["help"] for f in fields(Word2VecConfig)}
 
 
 def train_word2vec(corpus: Corpus, cfg: Optional[Word2VecConfig] = None, progress: Optional[Progress] = None,
-                   should_stop: Optional[ShouldStop] = None, name: Optional[str] = None) -> Space:
+                   should_stop: Optional[ShouldStop] = None, name: Optional[str] = None,
+                   recorder=None) -> Space:
     """Train Word2Vec on a prepared corpus, streaming from its line file.
 
     Parameters
@@ -130,6 +131,8 @@ def train_word2vec(corpus: Corpus, cfg: Optional[Word2VecConfig] = None, progres
     should_stop : callable, optional
         Polled after each epoch; True raises :class:`~embedlab.errors.Cancelled`.
     name : str, optional
+    recorder : embedlab.train.recording.Recorder, optional
+        Record snapshots for Playback (attached to the space).
 
     Returns
     -------
@@ -144,7 +147,8 @@ def train_word2vec(corpus: Corpus, cfg: Optional[Word2VecConfig] = None, progres
     """
     from gensim.models import Word2Vec
 
-    return fit_gensim(Word2Vec, "word2vec", cfg or Word2VecConfig(), corpus, progress, should_stop, name)
+    return fit_gensim(Word2Vec, "word2vec", cfg or Word2VecConfig(), corpus, progress, should_stop, name,
+                      recorder=recorder)
 
 
 def run_job(workspace, args: dict, progress: Progress) -> dict:

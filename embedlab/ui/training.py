@@ -17,6 +17,7 @@ from embedlab.errors import InputError
 from embedlab.train import registry
 from embedlab.ui import session
 from embedlab.ui.forms import config_form
+from embedlab.ui.recording import recording_options
 from embedlab.ui.widgets import job_panel, user_errors
 from embedlab.views.training import NO_LOSS_YET, curve_from, model_figures
 
@@ -86,6 +87,7 @@ def training_section(data: str, data_id: str, data_name: str, key: str, jobs_key
                                                                                    "config": values}))
             if note:
                 st.info(note)
+    record = recording_options(family, values, key=f"{key}-{family.name}-record")  # snapshots for Playback
     name_key = session.keep_widget(f"{key}-{family.name}-name-{data_id}", f"{family.name} on {data_name}")
     name = st.text_input("Model name", key=name_key,
                          help="Names need not be unique: pickers add the training time to repeated names.")
@@ -93,8 +95,8 @@ def training_section(data: str, data_id: str, data_name: str, key: str, jobs_key
     if st.button("Start training", type="primary", key=f"{key}-start"):
         with user_errors():
             name = name.strip() or f"{family.name} on {data_name}"
-            job_id = jobs.submit(session.workspace(), family.name,
-                                 {family.arg: data_id, "config": values, "name": name}, title=name)
+            args = {family.arg: data_id, "config": values, "name": name, **({"record": record} if record else {})}
+            job_id = jobs.submit(session.workspace(), family.name, args, title=name)
             remember_job(jobs_key, job_id)
     return family, values
 
@@ -167,6 +169,8 @@ def training_job_view(job_id: str, key: str, on_trained: Optional[Callable[[dict
                 st.rerun()
             st.page_link("pages/explore.py", label="Explore the trained space", icon="🔭")
             trained_model_figures(model_id, key)
+            if status.get("args", {}).get("record"):
+                st.page_link("pages/playback.py", label="Play back how it formed", icon="🎞️")
 
     job_panel(job_id, key, extra=details)
 
