@@ -96,7 +96,11 @@ def pick_model(page, name: str) -> None:
 
 
 def choose_in_sidebar(page, option: str) -> None:
-    page.locator('[data-testid="stSidebarUserContent"] [data-testid="stSelectbox"]').click()
+    box = page.locator('[data-testid="stSidebarUserContent"] [data-testid="stSelectbox"]')
+    # the picker sits below the navigation: scroll the sidebar first, as a click that scrolls closes the list
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box.click()
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
     wait_idle(page)
 
