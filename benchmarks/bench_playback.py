@@ -101,7 +101,7 @@ def frame_times(home: Path, n_steps: int) -> list:
     from playwright.sync_api import sync_playwright
 
     from streamlit_server import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
-    from test_browser import goto_page, wait_text
+    from journey import goto_page, wait_text
 
     out = []
     with StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_UMAP_WARMUP": "0"}) as server, \

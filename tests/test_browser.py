@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
 import shutil
-import signal
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
+from journey import (Steps, _stop_workers, click_button, download, goto_page, plot_count,
+                     upload, wait_idle, wait_text)
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
@@ -34,108 +31,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TRAIN_TIMEOUT_MS = 240_000  # the demo model takes ~30-60 s alone; more on a busy 2-core machine
 
 
-# -- helpers (reusable by later steps) ----------------------------------------------------
-
-def goto_page(page, title: str) -> None:
-    """Open a page of the app by its title in the sidebar navigation."""
-    page.locator(f'a[data-testid="stSidebarNavLink"]:has(span[label="{title}"])').first.click()
-    wait_idle(page)
-
-
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script run finished (Streamlit shows a 'running' widget while it works)."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout_ms)
-
-
-def wait_text(page, text: str, timeout_ms: int = 60_000):
-    """Wait until ``text`` (substring or regex) is visible in the app; return its locator."""
-    loc = page.get_by_text(text if isinstance(text, re.Pattern) else re.compile(re.escape(text))).first
-    loc.wait_for(state="visible", timeout=timeout_ms)
-    return loc
-
-
-def click_button(page, text: str) -> None:
-    """Click the (first visible) button whose label contains ``text``."""
-    page.get_by_role("button", name=re.compile(re.escape(text))).first.click()
-    wait_idle(page)
-
-
-def fill(page, label: str, value: str) -> None:
-    """Type into the text input / text area labelled ``label`` and commit it (Enter / blur)."""
-    box = page.get_by_label(label, exact=True).first
-    box.fill(value)
-    box.press("Enter") if box.evaluate("e => e.tagName") == "INPUT" else box.blur()
-    wait_idle(page)
-
-
-def select_option(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label``."""
-    page.get_by_label(label).first.click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
-    wait_idle(page)
-
-
-def upload(page, path) -> None:
-    """Put a file into the (first) file uploader on the page."""
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
-    wait_idle(page)
-
-
-def download(page, text: str, timeout_ms: int = 30_000) -> bytes:
-    """Click a download button by its label; return the downloaded bytes."""
-    with page.expect_download(timeout=timeout_ms) as info:
-        page.get_by_role("button", name=re.compile(re.escape(text))).first.click()
-    return Path(info.value.path()).read_bytes()
-
-
-def plot_count(page) -> int:
-    """How many plotly figures are drawn on the page."""
-    return page.locator(".js-plotly-plot").count()
-
-
-def assert_no_exception(page) -> None:
-    """Fail when the app shows a Python traceback (an uncaught exception is a bug)."""
-    shown = page.locator('[data-testid="stException"]')
-    assert shown.count() == 0, shown.first.inner_text()[:2000]
-
-
-class Steps:
-    """Runs named steps; on a failure, writes screenshots of all steps so far and of the failure."""
-
-    def __init__(self, page):
-        self.page = page
-        self.shots: list = []
-
-    @contextmanager
-    def run(self, name: str):
-        try:
-            yield
-            assert_no_exception(self.page)
-        except BaseException:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"), full_page=True)
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        self.shots.append((name, self.page.screenshot(full_page=True)))
-
-
 # -- fixtures -------------------------------------------------------------------------------
-
-def _stop_workers(home: Path) -> None:
-    """Stop job workers the server started (they run in their own session so they survive page reloads)."""
-    for status_file in home.rglob("jobs/*/status.json"):
-        try:
-            status = json.loads(status_file.read_text())
-            if status.get("state") == "running" and status.get("pid"):
-                os.killpg(int(status["pid"]), signal.SIGTERM)
-        except (OSError, ValueError, ProcessLookupError, PermissionError):
-            continue
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -169,7 +65,7 @@ def page(server, browser):
 def steps(page):
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS, ignore_errors=True)  # only this run's failures
-    return Steps(page)
+    return Steps(page, ARTIFACTS)
 
 
 # -- the visit -------------------------------------------------------------------------------
@@ -269,7 +165,7 @@ def test_shared_server_gives_each_browser_a_private_link(browser, tmp_path_facto
     with StreamlitServer(home, env={"EMBEDLAB_SHARED": "1"}) as srv:
         a = browser.new_context().new_page()
         b = browser.new_context().new_page()
-        steps = Steps(a)
+        steps = Steps(a, ARTIFACTS)
         with steps.run("shared-open-two"):
             for pg in (a, b):
                 pg.goto(srv.url)
@@ -307,7 +203,7 @@ def test_bookmarked_page_link_after_a_restart_gets_the_whole_app(browser, tmp_pa
         pg.context.close()
     with StreamlitServer(home, env=env) as srv:  # restarted: nobody has opened / yet
         pg = browser.new_context().new_page()
-        steps = Steps(pg)
+        steps = Steps(pg, ARTIFACTS)
         with steps.run("bookmarked-page-first"):
             pg.goto(f"{srv.url}/models?ws={token}")
             wait_text(pg, "Active model")  # app.py's sidebar

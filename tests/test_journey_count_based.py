@@ -13,86 +13,19 @@ keep it short; on a failure, screenshots of each step go to
 from __future__ import annotations
 
 import re
-import shutil
-from contextlib import contextmanager
 
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
-from test_browser import _stop_workers, assert_no_exception, click_button, goto_page, wait_idle, wait_text
-from test_journey_items import grid_csv
-from test_journey_state import choose, set_number, type_and_enter, wait_sidebar_names
+from journey import (JOB_MS, chart, choose, click_button, goto_page, grid_csv, journey, pick_family, set_number,
+                     type_and_enter, wait_idle, wait_sidebar_names, wait_text)
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = ROOT / "test-artifacts" / "journey-count-based"
-JOB_MS = 120_000  # each job takes seconds; the worker's imports take a few more on a busy machine
+server, page, steps = journey("journey-count-based")
 
 
-class Steps:
-    """Named steps; on a failure, screenshots of the steps so far and of the failure."""
-
-    def __init__(self, page):
-        self.page, self.shots = page, []
-
-    @contextmanager
-    def run(self, name):
-        try:
-            yield
-            assert_no_exception(self.page)
-        except BaseException:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"), full_page=True)
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        self.shots.append((name, self.page.screenshot(full_page=True)))
-
-
-def chart(page, title: str):
-    """The plotly chart whose text includes ``title``, once drawn."""
-    loc = page.locator(".js-plotly-plot").filter(has_text=title).first
-    loc.wait_for(state="visible", timeout=30_000)
-    return loc
-
-
-def pick_family(page, title: str) -> None:
-    page.locator('[data-testid="stMain"] [data-testid="stRadio"]').filter(
-        has=page.get_by_text("Model family", exact=True)).get_by_text(title, exact=True).click()
-    wait_idle(page)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-count-based-home")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        context.add_init_script("delete window.showSaveFilePicker;")  # grid_csv: the plain download
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
-
-
-def test_glove_and_ppmi_svd_trained_watched_and_compared(server, page):
-    steps = Steps(page)
+def test_glove_and_ppmi_svd_trained_watched_and_compared(server, page, steps):
     with steps.run("prepare-corpus"):
         page.goto(server.url)
         wait_text(page, "Train a demo model")

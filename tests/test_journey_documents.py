@@ -15,49 +15,20 @@ on a failure.
 from __future__ import annotations
 
 import re
-import time
-from contextlib import contextmanager
 
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
-from test_browser import _stop_workers, assert_no_exception, click_button, goto_page, wait_idle, wait_text
-from test_journey_items import grid_csv
-from test_journey_state import wait_sidebar_names
+from journey import JOB_MS, click_button, goto_page, grid_csv, journey, wait_idle, wait_sidebar_names, wait_text
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = ROOT / "test-artifacts" / "journey-documents"
-JOB_MS = 120_000  # each job takes seconds; the worker's imports take a few more on a busy machine
+server, page, steps = journey("journey-documents")
+
+
 MODEL = "lsa on movie_reviews"
 REVIEW = ("a clever , funny and touching film : the script is sharp , the cast is wonderful and the ending "
           "left me smiling . one of the best comedies of the year . zzqxv")
-
-
-class Steps:
-    """Named steps; on a failure, screenshots of the steps so far and of the failure."""
-
-    def __init__(self, page):
-        self.page, self.shots = page, []
-
-    @contextmanager
-    def run(self, name):
-        start = time.monotonic()
-        try:
-            yield
-            print(f"{name}: {time.monotonic() - start:.1f} s")
-            assert_no_exception(self.page)
-        except BaseException:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"), full_page=True)
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        self.shots.append((name, self.page.screenshot(full_page=True)))
 
 
 def grid(page, index: int):
@@ -74,31 +45,7 @@ def figure_data(page) -> list:
         name: t.name, n: (t.hovertext || []).length, hover: (t.hovertext || [])[0] || ""}))""")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-documents-home")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        context.add_init_script("delete window.showSaveFilePicker;")  # the grid's CSV download: a plain download
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
-
-
-def test_movie_reviews_to_lsa_explore_find_similar_and_evaluation(server, page):
-    steps = Steps(page)
+def test_movie_reviews_to_lsa_explore_find_similar_and_evaluation(server, page, steps):
     with steps.run("open"):
         page.goto(server.url)
         wait_text(page, "Train a demo model")

@@ -13,20 +13,18 @@ screenshots of each step go to ``test-artifacts/journey-graph/``.
 from __future__ import annotations
 
 import re
-import shutil
-from contextlib import contextmanager
 
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer, chromium_available
-from test_browser import _stop_workers, assert_no_exception, click_button, goto_page, wait_idle, wait_text
-from test_journey_state import set_number, wait_sidebar_names
+from journey import JOB_MS, click_button, goto_page, journey, set_number, wait_idle, wait_sidebar_names, wait_text
+from streamlit_server import CHROMIUM, chromium_available
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not chromium_available(), reason=f"needs playwright and {CHROMIUM}")]
 
-ARTIFACTS = ROOT / "test-artifacts" / "journey-graph"
-JOB_MS = 120_000
+server, page, steps = journey("journey-graph")
+
+
 MODEL = "deepwalk on Zachary's karate club"
 
 #: The traces of the first plotly figure on the page: [[name, mode, number of points], ...].
@@ -51,59 +49,12 @@ BARS_JS = """([title]) => {
 }"""
 
 
-class Steps:
-    """Named steps; on a failure, screenshots of the steps so far and of the failure."""
-
-    def __init__(self, page):
-        self.page, self.shots = page, []
-
-    @contextmanager
-    def run(self, name):
-        try:
-            yield
-            assert_no_exception(self.page)
-        except BaseException:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"), full_page=True)
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        self.shots.append((name, self.page.screenshot(full_page=True)))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-graph-home")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        pg = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
-
-
 def metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def test_karate_club_from_picture_to_node_classification(server, page):
-    steps = Steps(page)
+def test_karate_club_from_picture_to_node_classification(server, page, steps):
     with steps.run("pick-karate"):
         page.goto(server.url)
         wait_text(page, "Train a demo model")

@@ -7,7 +7,7 @@ drawn at every point (hover still works after that rerun); downloads the map as
 a stand-alone HTML page and hovers there too; then on Anomalies holds the 0s
 out and reads the detectors' table, the sentence saying which one won, and the
 most unusual images. Each step asserts what the page shows. On a failure,
-screenshots of every step are written to ``test-artifacts/browser/``.
+screenshots of every step are written to ``test-artifacts/journey-images/``.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
-from test_browser import Steps, _stop_workers, click_button, goto_page, wait_idle, wait_text
-from test_journey_items import grid_csv
-from test_journey_state import set_number, wait_sidebar_names
+from journey import (JOB_MS, click_button, goto_page, grid_csv, journey, set_number, wait_idle, wait_sidebar_names,
+                     wait_text)
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-JOB_MS = 120_000
+server, page, steps = journey("journey-images")
 
 
 POINT_JS = """(gd) => {
@@ -56,31 +54,7 @@ def hover_a_point(page, plot) -> tuple:
     return None, ""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-images-home")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        context.add_init_script("delete window.showSaveFilePicker;")  # plain downloads for grid_csv
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
-
-
-def test_digits_to_pca_to_hover_images_to_anomalies(server, page, tmp_path):
-    steps = Steps(page)
+def test_digits_to_pca_to_hover_images_to_anomalies(server, page, tmp_path, steps):
     with steps.run("images-page-digits"):
         page.goto(server.url)
         wait_text(page, "Train a demo model")

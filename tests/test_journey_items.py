@@ -12,16 +12,18 @@ answers), not only that it rendered. Shares the helpers of ``test_browser.py``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer, chromium_available
-from test_browser import Steps, _stop_workers, click_button, goto_page, select_option, wait_idle, wait_text
+from journey import click_button, goto_page, grid_csv, journey, select_option, wait_idle, wait_text
+from streamlit_server import CHROMIUM, ROOT, chromium_available
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not chromium_available(), reason=f"needs playwright and {CHROMIUM}")]
+
+server, page, steps = journey("journey-items")
+
 
 ML = ROOT / "sample_corpora" / "ml-latest-small"
 N_RATINGS = 3000
@@ -45,47 +47,8 @@ def write_files(folder):
     return folder / "u.data", folder / "u.item"
 
 
-def grid_csv(page, index: int = 0) -> pd.DataFrame:
-    """What the ``index``-th visible Streamlit dataframe shows, through its own "Download as CSV" button.
-
-    The grid is drawn on a canvas, so its cells are not in the DOM; the
-    toolbar's download writes exactly the rows and columns shown.
-    """
-    grid = page.locator('[data-testid="stDataFrame"]:visible').nth(index)
-    grid.wait_for(state="visible", timeout=30_000)
-    grid.hover()
-    with page.expect_download(timeout=30_000) as info:
-        grid.get_by_role("button", name="Download as CSV").click()
-    return pd.read_csv(Path(info.value.path()), dtype=str)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-items-home")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        # the dataframe toolbar's CSV download uses a save dialog where the browser offers one; take the plain download
-        context.add_init_script("delete window.showSaveFilePicker;")
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
-
-
-def test_movielens_100k_files_to_titles_on_explore(server, page, tmp_path):
+def test_movielens_100k_files_to_titles_on_explore(server, page, steps, tmp_path):
     u_data, u_item = write_files(tmp_path)
-    steps = Steps(page)
     with steps.run("open-ratings"):
         page.goto(server.url)
         wait_text(page, "Train a demo model")

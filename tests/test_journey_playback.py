@@ -11,20 +11,17 @@ step are written to ``test-artifacts/journey-playback/``.
 from __future__ import annotations
 
 import re
-import shutil
-from contextlib import contextmanager
 
 import pytest
 
-import embedlab
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
-from test_browser import _stop_workers, assert_no_exception, click_button, download, goto_page, wait_idle, wait_text
-from test_journey_state import JOB_MS, set_number, wait_sidebar_names
+from journey import (JOB_MS, click_button, download, goto_page, journey, set_number, wait_idle, wait_sidebar_names,
+                     wait_text)
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = ROOT / "test-artifacts" / "journey-playback"
+server, page, steps = journey("journey-playback", samples=("lee_background",), open_home=True)
+
 
 # the plotly figure of the page: its slider's current step and the first point's x in the shown frame
 FRAME_JS = """() => {
@@ -40,57 +37,7 @@ def frame(page) -> dict:
     return page.evaluate(FRAME_JS)
 
 
-class Steps:
-    """Named steps; on a failure, screenshots of the steps so far and of the failure in :data:`ARTIFACTS`."""
-
-    def __init__(self, page):
-        self.page, self.shots = page, []
-
-    @contextmanager
-    def run(self, name):
-        try:
-            yield
-            assert_no_exception(self.page)
-        except BaseException:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"))
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        self.shots.append((name, self.page.screenshot()))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-playback-home")
-    embedlab.prepare_sample(embedlab.Workspace(home), "lee_background")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(server.url)
-        wait_text(pg, "Train a demo model")
-        yield pg
-        browser.close()
-
-
-def test_record_then_play_back(page, server):
-    steps = Steps(page)
+def test_record_then_play_back(page, server, steps):
     with steps.run("train-with-recording"):
         goto_page(page, "Train")
         set_number(page, "epochs", 2)

@@ -14,76 +14,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from contextlib import contextmanager
 
 import pytest
 
 import embedlab
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer
-from test_browser import _stop_workers, assert_no_exception, click_button, goto_page, wait_idle, wait_text
+from journey import (JOB_MS, choose, choose_in_sidebar, click_button, explore_caption_names, goto_page, journey,
+                     set_number, type_and_enter, wait_idle, wait_sidebar_names, wait_text)
 
 # without Chromium or Playwright: skipped here, failed under CI=true (conftest.py, browser_required.py)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = ROOT / "test-artifacts" / "journey-state"
-JOB_MS = 120_000  # a tiny model trains in seconds; the worker's imports take a few more on a busy machine
+# the Data page is not this journey; UMAP's numba code compiles in the background as the server starts, as for a user
+server, page, steps = journey("journey-state", env={"EMBEDLAB_UMAP_WARMUP": "1"}, samples=("lee_background",),
+                              open_home=True)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-class Steps:
-    """Named steps; on a failure, screenshots of the steps so far and of the failure."""
-
-    def __init__(self, page):
-        self.page, self.shots = page, []
-
-    @contextmanager
-    def run(self, name):
-        try:
-            yield
-            assert_no_exception(self.page)
-        except BaseException:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"), full_page=True)
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        self.shots.append((name, self.page.screenshot(full_page=True)))
-
-
-def sidebar_text(page) -> str:
-    return page.locator('[data-testid="stSidebarUserContent"]').inner_text()
-
-
-PICKER_JS = """([name]) => {
-    const box = document.querySelector('[data-testid="stSidebarUserContent"] [data-testid="stSelectbox"]');
-    if (!box) return false;
-    const shown = box.innerText + [...box.querySelectorAll("input")].map(i => i.value).join(" ");
-    const under = document.querySelector('[data-testid="stSidebarUserContent"]').innerText;
-    return shown.includes(name) && under.includes(name);
-}"""
-
-
-def wait_sidebar_names(page, name: str, timeout_ms: int = 30_000) -> None:
-    """Wait until the sidebar's picker shows ``name`` as the active model, with the full name under it."""
-    page.wait_for_function(PICKER_JS, arg=[name], timeout=timeout_ms)
-
-
-def explore_caption_names(page, name: str) -> None:
-    goto_page(page, "Explore")
-    wait_text(page, re.compile(re.escape(name) + r": [\d,]+ (words|items) × \d+ dimensions"), 60_000)
-
-
-def choose(page, label: str, option: str, scope=None) -> None:
-    """Pick ``option`` in the selectbox labelled exactly ``label`` (in ``scope``, default the main area)."""
-    scope = scope or page.locator('[data-testid="stMain"]')
-    scope.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).first.click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
-    wait_idle(page)
 
 
 def pick_model(page, name: str) -> None:
@@ -93,30 +39,6 @@ def pick_model(page, name: str) -> None:
         """([name]) => [...document.querySelectorAll('[data-testid="stTextInput"]')]
              .some(e => e.innerText.includes("New name") && e.querySelector("input").value === name)""",
         arg=[name], timeout=30_000)
-
-
-def choose_in_sidebar(page, option: str) -> None:
-    box = page.locator('[data-testid="stSidebarUserContent"] [data-testid="stSelectbox"]')
-    # the picker sits below the navigation: scroll the sidebar first, as a click that scrolls closes the list
-    box.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    box.click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
-    wait_idle(page)
-
-
-def set_number(page, label: str, value) -> None:
-    box = page.locator('[data-testid="stMain"]').get_by_label(label, exact=True).first
-    box.fill(str(value))
-    box.press("Tab")  # commit without Enter
-    wait_idle(page)
-
-
-def type_and_enter(page, label: str, text: str) -> None:
-    box = page.locator('[data-testid="stMain"]').get_by_label(label, exact=True).first
-    box.fill(text)
-    box.press("Enter")
-    wait_idle(page)
 
 
 def jobs_on_disk(server) -> dict:
@@ -141,42 +63,6 @@ def train_word2vec(page, name: str, epochs: int = 2, window: int = 5) -> None:
     click_button(page, "Start training")
     wait_text(page, f"{name} finished", JOB_MS)
     wait_sidebar_names(page, name)  # a freshly trained model is the active one
-
-
-# -- fixtures --------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-home")
-    embedlab.prepare_sample(embedlab.Workspace(home), "lee_background")  # the Data page is not this journey
-    # UMAP's numba code compiles in the background as the server starts, as it does for a user
-    env = {"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2", "EMBEDLAB_UMAP_WARMUP": "1"}
-    srv = StreamlitServer(home, env=env).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(server.url)
-        wait_text(pg, "Train a demo model")
-        yield pg
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def steps(page):
-    return Steps(page)
 
 
 # -- the journeys ----------------------------------------------------------------------------------

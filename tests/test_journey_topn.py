@@ -15,83 +15,24 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import time
-from contextlib import contextmanager
 
 import pandas as pd
 import pytest
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, StreamlitServer, chromium_available
-from test_browser import _stop_workers, assert_no_exception, click_button, download, goto_page, wait_idle, wait_text
-from test_journey_state import sidebar_text
+from journey import JOB_MS, click_button, download, goto_page, journey, pick_family, sidebar_text, wait_idle, wait_text
+from streamlit_server import CHROMIUM, chromium_available
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not chromium_available(), reason=f"needs playwright and {CHROMIUM}")]
 
-ARTIFACTS = ROOT / "test-artifacts" / "journey-topn"
-JOB_MS = 120_000  # each job takes seconds; the worker's imports take a few more on a busy machine
-
-
-class Steps:
-    """Named steps (each one's seconds printed); on a failure, screenshots of the steps so far and of the failure."""
-
-    def __init__(self, page):
-        self.page, self.shots = page, []
-
-    @contextmanager
-    def run(self, name):
-        t0 = time.perf_counter()
-        try:
-            yield
-            assert_no_exception(self.page)
-        except BaseException:
-            shutil.rmtree(ARTIFACTS, ignore_errors=True)
-            ARTIFACTS.mkdir(parents=True)
-            for i, (step, png) in enumerate(self.shots):
-                (ARTIFACTS / f"{i:02d}-{step}.png").write_bytes(png)
-            try:
-                self.page.screenshot(path=str(ARTIFACTS / f"{len(self.shots):02d}-{name}-FAILED.png"), full_page=True)
-            except Exception:  # the browser itself may be what failed
-                pass
-            raise
-        print(f"{name}: {time.perf_counter() - t0:.1f} s")
-        self.shots.append((name, self.page.screenshot()))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("journey-topn-home")
-    srv = StreamlitServer(home, env={"EMBEDLAB_SHARED": "", "EMBEDLAB_MAX_JOBS": "2"}).start()
-    yield srv
-    srv.stop()
-    _stop_workers(home)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
+server, page, steps = journey("journey-topn")
 
 
 def number_box(page, label: str):
     return page.locator(f'input[aria-label="{label}"]').first
 
 
-def pick_family(page, title: str) -> None:
-    page.locator('[data-testid="stRadio"]').filter(has_text="Model family").get_by_text(title, exact=True).click()
-    wait_idle(page)
-
-
-def test_train_ease_and_puresvd_then_compare_them_with_popularity(server, page):
-    steps = Steps(page)
+def test_train_ease_and_puresvd_then_compare_them_with_popularity(server, page, steps):
     with steps.run("open-ratings-pick-ml-latest-small"):
         page.goto(server.url)
         wait_text(page, "Train a demo model")
