@@ -158,6 +158,34 @@ def test_the_final_snapshot_equals_the_saved_model(lee_corpus, tmp_path):
     assert saved.info["recording"]["snapshots"] == 5 and P.recorded_models(ws) == [model_id]
 
 
+def test_several_workers_record_in_one_run_as_without_recording(lee_corpus, monkeypatch):
+    """With two workers gensim trains in one corpus_file run, as unrecorded; snapshots are taken as it goes."""
+    from gensim.models import Word2Vec
+
+    calls = []
+    train = Word2Vec.train
+    monkeypatch.setattr(Word2Vec, "train", lambda self, *a, **kw: calls.append(kw) or train(self, *a, **kw))
+    cfg = Word2VecConfig(vector_size=16, epochs=4, min_count=3, seed=3, workers=2)
+    rec = recorder(steps=4, top=80)
+    space = train_word2vec(lee_corpus, cfg, recorder=rec)
+
+    assert len(calls) == 1 and "corpus_file" in calls[0] and calls[0]["epochs"] == 4
+    positions = np.array(rec.positions)
+    assert positions[0] == 0 and np.all(np.diff(positions) > 0)
+    assert {1.0, 2.0, 3.0, 4.0} <= set(rec.positions) and len(positions) <= 1 + 4 * 4
+    inside = positions[positions % 1 != 0]
+    assert len(inside) >= 1 and all(0 < p % 1 < 1 for p in inside)
+    # the loss is known at the epochs' ends only; the alphas follow gensim's linear schedule
+    assert [loss is not None for loss in rec.losses] == [p > 0 and p % 1 == 0 for p in positions]
+    min_alpha = 0.0001  # gensim's default; the form does not change it
+    expected = np.maximum(min_alpha, cfg.alpha - (cfg.alpha - min_alpha) * positions / 4)
+    np.testing.assert_allclose(rec.alphas, expected, rtol=1e-9)
+    facts = space.attachments[R.FACTS]
+    assert facts["final_gap"] == 0.0 and any("one uninterrupted run" in n for n in facts["notes"])
+    np.testing.assert_array_equal(space.attachments[R.SNAPSHOTS][-1],
+                                  space.vectors[space.indices(facts["keys"])].astype(np.float16))
+
+
 # -- playback ----------------------------------------------------------------------------------------------
 
 def test_procrustes_alignment_of_a_rotated_snapshot_is_exact():

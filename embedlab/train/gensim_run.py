@@ -114,9 +114,10 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
         A re-iterable corpus (``corpus_iterable``) to train on instead of the
         corpus file, e.g. Doc2Vec's ``TaggedDocument`` stream.
     recorder : embedlab.train.recording.Recorder, optional
-        Record snapshots for Playback: the epochs are then trained in
-        stretches (:func:`embedlab.train.recording.train_gensim`) of ``stream``
-        (default: the corpus file read as a stream).
+        Record snapshots for Playback: with a ``stream``, the epochs are
+        trained in stretches of it (:func:`embedlab.train.recording.train_gensim`);
+        on the corpus file, in one run with snapshots taken as it goes
+        (:func:`embedlab.train.recording.train_gensim_timed`).
 
     Returns
     -------
@@ -130,12 +131,12 @@ def train_on_corpus(model, corpus: Corpus, epochs: int, progress: Optional[Progr
     reporter = EpochReporter(epochs, int(model.corpus_total_words), progress, should_stop, reports_loss)
     progress(0.05, f"Training {epochs} epochs on {model.corpus_total_words:,} words")
     if recorder is not None:
-        from gensim.models.word2vec import LineSentence
+        from embedlab.train.recording import train_gensim, train_gensim_timed
 
-        from embedlab.train.recording import train_gensim
-
-        train_gensim(model, stream if stream is not None else LineSentence(str(corpus.lines_file)), epochs,
-                     recorder, reporter, reports_loss, progress, should_stop)
+        if stream is None:  # several workers: one run as without recording, snapshots taken as it goes
+            train_gensim_timed(model, str(corpus.lines_file), epochs, recorder, reporter, reports_loss)
+        else:  # a stream (reproducible mode, Doc2Vec): in stretches, the same jobs as one call
+            train_gensim(model, stream, epochs, recorder, reporter, reports_loss, progress, should_stop)
         return reporter
     model.train(**source, total_examples=model.corpus_count, total_words=model.corpus_total_words,
                 epochs=epochs, compute_loss=reports_loss, callbacks=[reporter])
@@ -181,10 +182,11 @@ def fit_gensim(model_cls, kind: str, cfg, corpus: Corpus, progress: Optional[Pro
     recorder : embedlab.train.recording.Recorder, optional
         Record snapshots for Playback; they are attached to the space.
 
-    In reproducible mode (one worker), and whenever it records, gensim reads
-    the corpus as a stream (``corpus_iterable``), so a recorded run gives the
+    In reproducible mode (one worker) gensim reads the corpus as a stream
+    (``corpus_iterable``), recorded or not, so a recorded run gives the
     vectors of an unrecorded one (``corpus_file`` mode draws its random
-    numbers differently).
+    numbers differently). With several workers it reads the corpus file,
+    recorded or not.
 
     Raises
     ------
@@ -195,7 +197,7 @@ def fit_gensim(model_cls, kind: str, cfg, corpus: Corpus, progress: Optional[Pro
     t0 = time.perf_counter()
     model = model_cls(**cfg.gensim_kwargs())
     stream = None
-    if recorder is not None or model.workers == 1:
+    if model.workers == 1:
         from gensim.models.word2vec import LineSentence
 
         stream = LineSentence(str(corpus.lines_file))

@@ -19,8 +19,15 @@ What is recorded, per family (:data:`RECORDABLE`)
   ``train_words``), else the document vectors (the first documents, or the
   ids listed).
 
-gensim: snapshots inside an epoch, with the learning-rate schedule kept
-------------------------------------------------------------------------
+gensim with several workers: one run, snapshots taken as it goes
+----------------------------------------------------------------
+With several worker threads no run is reproducible, and stretches (below)
+would cost an idle thread at every stretch's end and a corpus read through
+Python: :func:`train_gensim_timed` trains Word2Vec and FastText as they train
+unrecorded (one ``corpus_file`` run) while a thread copies the recorded rows.
+
+gensim in reproducible mode, and Doc2Vec: snapshots inside an epoch, with the learning-rate schedule kept
+---------------------------------------------------------------------------------------------------------
 gensim calls its callbacks once per epoch, so an epoch is trained in several
 shorter ``train()`` calls over consecutive stretches of the corpus (one
 iterator per epoch, read stretch by stretch: ``corpus_iterable`` chunks).
@@ -57,6 +64,7 @@ import itertools
 import json
 import logging
 import re
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -349,13 +357,25 @@ class Recorder:
         loss, alpha : float, optional
         """
         t0 = time.perf_counter()
-        current = np.asarray(vectors_of(self.rows), dtype=np.float32)
+        self.keep(np.asarray(vectors_of(self.rows), dtype=np.float32), position, loss, alpha)
+        self.capture_seconds += time.perf_counter() - t0
+
+    def keep(self, current: np.ndarray, position: float, loss: Optional[float] = None,
+             alpha: Optional[float] = None) -> None:
+        """Keep vectors taken earlier (``ndarray of shape (n_items, dim)``) as the next snapshot, at ``position``.
+
+        Raises
+        ------
+        ValueError
+            More snapshots than :meth:`bind` made room for.
+        """
+        if len(self.positions) >= len(self._array):
+            raise ValueError(f"The recording holds {len(self._array)} snapshots; no room for another.")
         self._array[len(self.positions)] = current
         self._last = current
         self.positions.append(float(position))
         self.losses.append(None if loss is None or not np.isfinite(loss) else float(loss))
         self.alphas.append(None if alpha is None else float(alpha))
-        self.capture_seconds += time.perf_counter() - t0
 
     def stops(self, n: int) -> list:
         """Ends of the ``steps_per_epoch`` equal stretches of ``n`` units (GloVe's cells), the last = n."""
@@ -493,6 +513,118 @@ def snapshot_ends(lengths: np.ndarray, batch_words: int, steps: int) -> np.ndarr
         chosen.append(int(ends[j]))
     chosen[-1] = int(ends[-1])
     return np.asarray(sorted(set(chosen)), dtype=np.int64)
+
+
+def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder, reporter,
+                       reports_loss: bool = True) -> None:
+    """Train a gensim Word2Vec or FastText model (vocabulary built) on its corpus file in one ``train()`` call,
+    recording as it goes: the way a recording runs with several worker threads.
+
+    The stretches of :func:`train_gensim` cost a worker's idle tail at every
+    stretch's end (one thread finishes its last job while the other waits)
+    and read the corpus through Python (``corpus_iterable``), about a third
+    more time with two workers. Here gensim trains as it does unrecorded
+    (``corpus_file`` mode, its own learning-rate schedule, one call), and a
+    thread copies the recorded rows while the workers run: in the first epoch
+    on a time grid that is thinned as it fills (the epoch's length is not
+    known yet), the copies nearest each ``i / steps_per_epoch`` of the epoch
+    being kept at its end; in later epochs at ``i / steps_per_epoch`` of the
+    previous epoch's duration. A snapshot's position is the share of its
+    epoch's time elapsed when it was taken (the workers read the corpus at a
+    steady rate), and its vectors are those of that moment: with several
+    workers (Hogwild) no run is reproducible, so nothing is lost. The end of
+    every epoch is captured exactly (gensim's ``on_epoch_end``). gensim's
+    loss counter moves only when a worker finishes its share of an epoch, so
+    the loss is given at the epochs' ends.
+
+    Parameters
+    ----------
+    model : gensim Word2Vec or FastText
+        After ``build_vocab``.
+    corpus_file : str
+        The corpus in gensim's ``corpus_file`` format (one sentence per line, tokens separated by spaces).
+    epochs : int
+    recorder : Recorder
+    reporter : embedlab.train.gensim_run.EpochReporter
+        Gets every epoch's begin and end (cancels there).
+    reports_loss : bool
+    """
+    from gensim.models.callbacks import CallbackAny2Vec
+
+    steps = int(recorder.request.steps_per_epoch)
+    counts = np.array([model.wv.get_vecattr(w, "count") for w in model.wv.index_to_key], dtype=np.int64)
+    recorder.bind(model.wv.index_to_key, counts, 1 + epochs * steps, model.vector_size)
+    recorder.loss_label = "gensim's loss per corpus word over each epoch" if reports_loss else ""
+    recorder.notes.append(f"Trained with {model.workers} worker threads in one uninterrupted run (as without "
+                          "recording): the snapshots inside an epoch were taken while the threads ran, at the "
+                          "share of the epoch's time given as their position; gensim's loss is known at the "
+                          "epochs' ends only.")
+    total_words = int(model.corpus_total_words)
+    alpha, min_alpha = float(model.alpha), float(model.min_alpha)
+    vectors_of = _gensim_vectors(model, False)
+
+    def alpha_at(position: float) -> float:  # gensim's linear schedule, at `position` epochs done
+        return max(min_alpha, alpha - (alpha - min_alpha) * position / epochs)
+
+    class Snapshots(CallbackAny2Vec):
+        def __init__(self):
+            self.done, self.last_seconds, self.taken = 0, None, []
+            self.stop, self.thread, self.t0 = threading.Event(), None, 0.0
+
+        def grab(self):
+            t = time.perf_counter()
+            self.taken.append((t - self.t0, np.asarray(vectors_of(recorder.rows), dtype=np.float32)))
+            recorder.capture_seconds += time.perf_counter() - t
+
+        def run(self):
+            if self.last_seconds is None:  # first epoch: a grid, every other copy dropped when it is full
+                interval, room = 0.01, 4 * steps
+                while not self.stop.wait(interval):
+                    self.grab()
+                    if len(self.taken) >= room:
+                        self.taken, interval = self.taken[1::2], interval * 2
+                return
+            for i in range(1, steps):
+                if self.stop.wait(max(0.0, self.t0 + self.last_seconds * i / steps - time.perf_counter())):
+                    return
+                self.grab()
+
+        def on_epoch_begin(self, model):
+            reporter.on_epoch_begin(model)
+            self.taken, self.t0 = [], time.perf_counter()
+            self.stop.clear()
+            self.thread = threading.Thread(target=self.run, name="recorder", daemon=True)
+            self.thread.start()
+
+        def halt(self):
+            self.stop.set()
+            if self.thread is not None:
+                self.thread.join()
+
+        def on_epoch_end(self, model):
+            self.halt()
+            seconds = time.perf_counter() - self.t0
+            reporter.on_epoch_end(model)  # the epoch's loss and progress; raises Cancelled when asked to stop
+            taken = [(t, v) for t, v in self.taken if 0 < t < seconds]
+            if self.last_seconds is None and taken:
+                times = np.array([t for t, _ in taken])
+                taken = [taken[j] for j in sorted({int(np.argmin(np.abs(times - seconds * i / steps)))
+                                                   for i in range(1, steps)})]
+            for t, vectors in taken[:steps - 1]:
+                recorder.keep(vectors, self.done + t / seconds, None, alpha_at(self.done + t / seconds))
+            self.done += 1
+            loss = reporter.epoch_losses[-1] if reports_loss else None
+            recorder.capture(vectors_of, float(self.done), loss=loss / total_words if loss is not None else None,
+                             alpha=alpha_at(self.done))
+            self.last_seconds = seconds
+
+    snapshots = Snapshots()
+    recorder.capture(vectors_of, 0.0, alpha=alpha)
+    try:
+        model.train(corpus_file=corpus_file, total_examples=model.corpus_count, total_words=total_words,
+                    epochs=epochs, compute_loss=reports_loss, callbacks=[snapshots])
+    finally:
+        snapshots.halt()
 
 
 def _gensim_vectors(model, documents: bool) -> Callable[[np.ndarray], np.ndarray]:
