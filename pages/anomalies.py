@@ -7,10 +7,10 @@ import streamlit as st
 from embedlab import jobs
 from embedlab.errors import InputError
 from embedlab.probes import anomaly as an
-from embedlab.sources import images as src
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.ui.forms import config_form
+from embedlab.ui.image_sets import current_image_set
 from embedlab.views import images as vi
 
 through_app()
@@ -21,15 +21,7 @@ st.caption("Hold one class out (say, every digit but 7 is normal), fit each dete
            "scikit-learn's IsolationForest (Liu, Ting & Zhou 2008) and the distance to the k-th nearest training "
            "image (Ramaswamy, Rastogi & Shim 2000).")
 ws = session.workspace()
-set_id = ws.get_setting("image_set")
-images = None
-if set_id:
-    with widgets.user_errors():
-        images = session.cached(None, "imageset", (set_id,), lambda: src.load_imageset(ws, set_id))
-if images is None:
-    st.info("Choose an image set on the Images page first.")
-    st.page_link("pages/images.py", label="Images page", icon="🖼️")
-    st.stop()
+images = current_image_set("Choose an image set on the Images page first.")
 st.caption(f"Image set **{images.name}**: {len(images):,} images of {images.side} × {images.side}.")
 
 # -- the run ----------------------------------------------------------------------------------------
@@ -65,12 +57,8 @@ remembered = ws.get_setting("anomaly_job") or {}
 job_id = remembered.get("job_id") if remembered.get("images_id") == images.id else None
 if not job_id:
     st.stop()
-widgets.job_panel(job_id, "anomaly-panel", on_done=lambda status: None)
-try:
-    status = jobs.job_status(ws, job_id)
-except InputError:
-    st.stop()
-if status["state"] != "done":
+status = widgets.finished_job(job_id, "anomaly-panel")
+if status is None:
     st.stop()
 
 # -- the result -------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from embedlab import jobs
-from embedlab.errors import InputError
 from embedlab.probes.graph_eval import PQ_PRESETS
 from embedlab.sources.graphs import SAMPLE_GRAPHS
 from embedlab.store import shared_cache
@@ -39,12 +38,8 @@ if not job_id:
     st.info("Press the button: two node2vec models are trained in the background (a few seconds), then drawn "
             "side by side on one layout of the graph, coloured by their k-means clusters.")
     st.stop()
-widgets.job_panel(job_id, "graph-pq-panel", on_done=lambda s: None)
-try:
-    status = jobs.job_status(ws, job_id)
-except InputError:
-    st.stop()
-if status["state"] != "done":
+status = widgets.finished_job(job_id, "graph-pq-panel")
+if status is None:
     st.stop()
 result = status["result"]
 graph = shared_cache.sample_graph("les-miserables")

@@ -7,24 +7,16 @@ import streamlit as st
 
 from embedlab import config
 from embedlab.probes.knn_accuracy import KnnAccuracy, image_embeddings_accuracy
-from embedlab.sources import images as src
 from embedlab.train.image_common import load_decoder, models_of_imageset, reconstruct
 from embedlab.ui import background, session, widgets
 from embedlab.ui.entry import through_app
+from embedlab.ui.image_sets import current_image_set
 from embedlab.views import images as vi
 
 through_app()
 st.title("Image models")
 ws = session.workspace()
-set_id = ws.get_setting("image_set")
-images = None
-if set_id:
-    with widgets.user_errors():
-        images = session.cached(None, "imageset", (set_id,), lambda: src.load_imageset(ws, set_id))
-if images is None:
-    st.info("Choose an image set on the Images page first, and train a model on it there.")
-    st.page_link("pages/images.py", label="Images page", icon="🖼️")
-    st.stop()
+images = current_image_set("Choose an image set on the Images page first, and train a model on it there.")
 
 models = models_of_imageset(ws, images.id)
 st.caption(f"Image set **{images.name}**: {len(images):,} images of {images.side} × {images.side}; "

@@ -6,6 +6,7 @@ import streamlit as st
 from embedlab import config, jobs
 from embedlab.errors import InputError
 from embedlab.sources import images as src
+from embedlab.sources.images import CURRENT_SETTING as SETTING
 from embedlab.ui import session, widgets
 from embedlab.ui.entry import through_app
 from embedlab.ui.training import training_runs, training_section
@@ -17,7 +18,6 @@ st.caption("A space of images: each image becomes a vector (its pixels, its scor
            "the activations of an autoencoder's bottleneck). Explore then shows the images on the map; the "
            "Anomalies page asks what a model of the normal images cannot reconstruct.")
 ws = session.workspace()
-SETTING = "image_set"  # the workspace's current image set (models, anomalies and this page follow it)
 
 
 def use_set(set_id: str) -> None:

@@ -919,6 +919,10 @@ def imagesets(workspace) -> pd.DataFrame:
     return frame[columns]
 
 
+#: The workspace setting that names the current image set (the Images page sets it; the image pages follow it).
+CURRENT_SETTING = "image_set"
+
+
 def delete_imageset(workspace, imageset_id: str) -> None:
     """Remove a stored set (and forget it as the workspace's current set, the ``image_set`` setting).
 
@@ -930,7 +934,7 @@ def delete_imageset(workspace, imageset_id: str) -> None:
     InputError
         Unknown id.
     """
-    workspace.delete_dataset("images", imageset_id, setting="image_set")
+    workspace.delete_dataset("images", imageset_id, setting=CURRENT_SETTING)
 
 
 def store_sample_images(workspace, key: str = "digits") -> str:

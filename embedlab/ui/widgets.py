@@ -79,6 +79,20 @@ def note_polled_state(job_id: str, key: str, state: str) -> None:
         st.rerun()
 
 
+def finished_job(job_id: str, key: str) -> Optional[dict]:
+    """Show a job's panel (:func:`job_panel`); return its status once it has finished successfully, else None.
+
+    The page reruns when the job finishes, so a page that draws the result
+    below the panel only needs ``status = finished_job(...)`` and a stop on None.
+    """
+    job_panel(job_id, key, on_done=lambda status: None)
+    try:
+        status = jobs.job_status(session.workspace(), job_id)
+    except InputError:  # removed since; the panel says so
+        return None
+    return status if status["state"] == "done" else None
+
+
 def job_panel(job_id: str, key: str, on_done: Optional[Callable[[dict], None]] = None,
               extra: Optional[Callable[[dict], None]] = None) -> None:
     """Show one background job's progress, with Cancel; refreshes itself while it waits or runs.
