@@ -60,7 +60,7 @@ def playback_figure(pb: Playback, follow: Sequence[str] = (), n_labels: int = DE
     """
     curves = []
     if np.isfinite(pb.losses).any():
-        curves.append(("loss", pb.losses, "training loss since the last snapshot"))
+        curves.append(("loss", pb.losses, "training loss"))  # what it measures is in pb.loss_label (the caption)
     curves.append(("jaccard", pb.jaccard, f"mean Jaccard@{pb.k} with the final neighbours"))
     if len(pb.questions):
         curves.append(("analogy", pb.accuracy, f"analogy accuracy ({len(pb.questions)} questions)"))
