@@ -568,7 +568,7 @@ def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder,
 
     class Snapshots(CallbackAny2Vec):
         def __init__(self):
-            self.done, self.last_seconds, self.taken = 0, None, []
+            self.done, self.last_seconds, self.taken, self.copy_seconds = 0, None, [], 0.0
             self.stop, self.thread, self.t0 = threading.Event(), None, 0.0
 
         def grab(self):
@@ -578,7 +578,8 @@ def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder,
 
         def run(self):
             if self.last_seconds is None:  # first epoch: a grid, every other copy dropped when it is full
-                interval, room = 0.01, 4 * steps
+                # copies at most a tenth of the time: FastText composes its vectors from n-grams (~10 ms)
+                interval, room = max(0.01, 10 * self.copy_seconds), 4 * steps
                 while not self.stop.wait(interval):
                     self.grab()
                     if len(self.taken) >= room:
@@ -619,7 +620,9 @@ def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder,
             self.last_seconds = seconds
 
     snapshots = Snapshots()
+    t0 = time.perf_counter()
     recorder.capture(vectors_of, 0.0, alpha=alpha)
+    snapshots.copy_seconds = time.perf_counter() - t0
     try:
         model.train(corpus_file=corpus_file, total_examples=model.corpus_count, total_words=total_words,
                     epochs=epochs, compute_loss=reports_loss, callbacks=[snapshots])
