@@ -568,7 +568,7 @@ def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder,
 
     class Snapshots(CallbackAny2Vec):
         def __init__(self):
-            self.done, self.last_seconds, self.taken, self.copy_seconds = 0, None, [], 0.0
+            self.last_seconds, self.taken, self.copy_seconds = None, [], 0.0
             self.stop, self.thread, self.t0 = threading.Event(), None, 0.0
 
         def grab(self):
@@ -603,8 +603,9 @@ def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder,
                 self.thread.join()
 
         def on_epoch_end(self, model):
+            seconds = time.perf_counter() - self.t0  # before waiting for a copy under way
             self.halt()
-            seconds = time.perf_counter() - self.t0
+            epoch = len(reporter.epoch_seconds)  # epochs finished before this one
             reporter.on_epoch_end(model)  # the epoch's loss and progress; raises Cancelled when asked to stop
             taken = [(t, v) for t, v in self.taken if 0 < t < seconds]
             if self.last_seconds is None and taken:
@@ -612,11 +613,10 @@ def train_gensim_timed(model, corpus_file: str, epochs: int, recorder: Recorder,
                 taken = [taken[j] for j in sorted({int(np.argmin(np.abs(times - seconds * i / steps)))
                                                    for i in range(1, steps)})]
             for t, vectors in taken[:steps - 1]:
-                recorder.keep(vectors, self.done + t / seconds, None, alpha_at(self.done + t / seconds))
-            self.done += 1
+                recorder.keep(vectors, epoch + t / seconds, None, alpha_at(epoch + t / seconds))
             loss = reporter.epoch_losses[-1] if reports_loss else None
-            recorder.capture(vectors_of, float(self.done), loss=loss / total_words if loss is not None else None,
-                             alpha=alpha_at(self.done))
+            recorder.capture(vectors_of, epoch + 1.0, loss=loss / total_words if loss is not None else None,
+                             alpha=alpha_at(epoch + 1))
             self.last_seconds = seconds
 
     snapshots = Snapshots()
